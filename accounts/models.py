@@ -1,0 +1,104 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReporterRole(models.TextChoices):
+    PPK = "ppk", _("Pejabat Pembuat Komitmen (PPK)")
+    POKJA = "pokja", _("Pokja Pemilihan")
+    PP = "pp", _("Pejabat Pengadaan (PP)")
+    PELAKU_USAHA = "pelaku_usaha", _("Pelaku Usaha")
+    KUPPBJ = "kuppbj", _("KUPPBJ")
+    PA_KPA = "pa_kpa", _("PA/KPA")
+    ADMIN_PPE = "admin_ppe", _("Admin PPE pada Aplikasi SiRUP")
+
+
+class SignInSource(models.TextChoices):
+    SPSE = "spse", "SPSE"
+    SIRUP = "sirup", "SiRUP"
+
+
+# Which roles each source may hand over (DESIGN: SPSE roles vs SiRUP roles).
+ROLES_BY_SOURCE: dict[str, frozenset[str]] = {
+    SignInSource.SPSE: frozenset(
+        {
+            ReporterRole.PPK,
+            ReporterRole.POKJA,
+            ReporterRole.PP,
+            ReporterRole.PELAKU_USAHA,
+            ReporterRole.KUPPBJ,
+        }
+    ),
+    SignInSource.SIRUP: frozenset({ReporterRole.PA_KPA, ReporterRole.ADMIN_PPE}),
+}
+
+PROFILE_FIELDS = ("full_name", "email", "phone", "instansi")
+
+
+class User(AbstractUser):
+    """A person: a reporter handed over by SPSE/SiRUP, or staff with a local password.
+
+    A reporter's identity is (source, source_lpse, source_user_id); e-mail never
+    identifies anybody.
+    """
+
+    full_name = models.CharField(_("nama"), max_length=200, blank=True)
+    phone = models.CharField(_("no. HP"), max_length=30, blank=True)
+    instansi = models.CharField(_("instansi"), max_length=300, blank=True)
+    role = models.CharField(_("peran"), max_length=20, choices=ReporterRole.choices, blank=True)
+    source = models.CharField(
+        _("sumber masuk"), max_length=10, choices=SignInSource.choices, blank=True
+    )
+    # 0 for SiRUP, which is national.
+    source_lpse = models.PositiveIntegerField(_("kode LPSE sumber"), default=0)
+    source_user_id = models.CharField(_("user ID di sumber"), max_length=150, blank=True)
+    lpse = models.ForeignKey(
+        "reference.Lpse",
+        verbose_name=_("LPSE"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Fields the reporter changed under "Ubah Profil": sign-in never overwrites them.
+    profile_edited_fields = models.JSONField(default=list, blank=True)
+    last_sso_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_lpse", "source_user_id"],
+                condition=~models.Q(source=""),
+                name="user_unique_source_identity",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.get_full_name() or self.username
+
+    @property
+    def is_reporter(self) -> bool:
+        return bool(self.source)
+
+
+class UsedSsoToken(models.Model):
+    """A `jti` already used to sign in; a second use of the same token is a replay."""
+
+    source = models.CharField(max_length=10, choices=SignInSource.choices)
+    jti = models.CharField(max_length=200)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "jti"], name="usedssotoken_unique_jti")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.jti}"

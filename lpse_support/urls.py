@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.views import home
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("", include("accounts.urls")),
+    path("", include("tickets.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,180 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Priority(models.TextChoices):
+    EMERGENCY = "emergency", _("Emergency")
+    MAJOR = "major", _("Major")
+    MEDIUM = "medium", _("Medium")
+    MINOR = "minor", _("Minor")
+
+
+class CodeKind(models.TextChoices):
+    NONE = "none", _("Tidak ada")
+    TENDER = "tender", _("Kode Tender")
+    NON_TENDER = "non_tender", _("Kode Non Tender")
+    RUP = "rup", _("Kode RUP")
+    CATALOG = "catalog", _("Kode Paket Katalog")
+
+
+class TimeZone(models.TextChoices):
+    WIB = "Asia/Jakarta", "WIB"
+    WITA = "Asia/Makassar", "WITA"
+    WIT = "Asia/Jayapura", "WIT"
+
+
+TIME_ZONE_ABBREVIATIONS = {tz.value: tz.label for tz in TimeZone}
+
+
+class Directorate(models.Model):
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("direktorat")
+        verbose_name_plural = _("direktorat")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(models.Model):
+    code = models.CharField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    directorate = models.ForeignKey(
+        Directorate, verbose_name=_("direktorat"), on_delete=models.PROTECT
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("aplikasi")
+        verbose_name_plural = _("aplikasi")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class ApplicationVersion(models.Model):
+    application = models.ForeignKey(
+        Application, verbose_name=_("aplikasi"), on_delete=models.CASCADE, related_name="versions"
+    )
+    name = models.CharField(_("versi"), max_length=50)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["application", "order", "-name"]
+        verbose_name = _("versi aplikasi")
+        verbose_name_plural = _("versi aplikasi")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "name"], name="version_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application.code} {self.name}"
+
+
+class Category(models.Model):
+    """A node of an application's category tree; tickets use leaves only."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("aplikasi"),
+        on_delete=models.CASCADE,
+        related_name="categories",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("induk"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    is_leaf = models.BooleanField(_("kategori akhir"), default=True)
+    base_priority = models.CharField(
+        _("prioritas dasar"), max_length=10, choices=Priority.choices, default=Priority.MEDIUM
+    )
+    code_kind = models.CharField(
+        _("jenis kode"), max_length=12, choices=CodeKind.choices, default=CodeKind.NONE
+    )
+    code_required = models.BooleanField(_("kode wajib"), default=False)
+    is_blocking = models.BooleanField(_("menghambat kegiatan berbatas waktu"), default=False)
+    is_question = models.BooleanField(_("pertanyaan/konsultasi"), default=False)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["application", "order", "name"]
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "parent", "name"], name="category_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.path_label
+
+    @property
+    def path_label(self) -> str:
+        if self.parent_id is None:
+            return self.name
+        return f"{self.parent.name} › {self.name}"  # type: ignore[union-attr]
+
+
+class TicketType(models.Model):
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=100)
+    is_suggestion = models.BooleanField(_("usulan"), default=False)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("tipe tiket")
+        verbose_name_plural = _("tipe tiket")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Lpse(models.Model):
+    kd_lpse = models.PositiveIntegerField(_("kode LPSE"), unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    province = models.CharField(_("provinsi"), max_length=100)
+    timezone = models.CharField(
+        _("zona waktu"), max_length=20, choices=TimeZone.choices, default=TimeZone.WIB
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("LPSE")
+        verbose_name_plural = _("LPSE")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def timezone_abbreviation(self) -> str:
+        return TIME_ZONE_ABBREVIATIONS.get(self.timezone, self.timezone)
+
+
+class RatingCategory(models.Model):
+    name = models.CharField(_("nama"), max_length=200, unique=True)
+    # Star values (1–5) this category is offered for.
+    stars = models.JSONField(_("untuk bintang"), default=list)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("kategori penilaian")
+        verbose_name_plural = _("kategori penilaian")
+
+    def __str__(self) -> str:
+        return self.name

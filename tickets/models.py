@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ReporterRole
+from reference.models import CodeKind, Priority
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("Belum dikerjakan")
+    IN_PROGRESS = "in_progress", _("Sedang dikerjakan")
+    AWAITING_FEEDBACK = "awaiting_feedback", _("Butuh feedback")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("Menunggu konfirmasi")
+    CLOSED = "closed", _("Selesai")
+    FORCE_CLOSED = "force_closed", _("Ditutup pelapor")
+
+
+OPEN_STATUSES = frozenset(
+    {Status.NEW, Status.IN_PROGRESS, Status.AWAITING_FEEDBACK, Status.AWAITING_CONFIRMATION}
+)
+REPORTER_ACTION_STATUSES = frozenset({Status.AWAITING_FEEDBACK, Status.AWAITING_CONFIRMATION})
+
+
+class Tier(models.IntegerChoices):
+    LPSE = 1, _("Tier 1 — Helpdesk LPSE")
+    LKPP = 2, _("Tier 2 — Helpdesk Eproc LKPP")
+    TECHNICAL = 3, _("Tier 3 — Tim Teknis")
+
+
+class Ticket(models.Model):
+    number = models.CharField(_("nomor tiket"), max_length=40, unique=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelapor"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    reporter_role = models.CharField(_("peran pelapor"), max_length=20, choices=ReporterRole.choices)
+    notification_email = models.EmailField(_("email notifikasi"))
+    title = models.CharField(_("judul"), max_length=200)
+    lpse = models.ForeignKey("reference.Lpse", verbose_name=_("LPSE"), on_delete=models.PROTECT)
+    application = models.ForeignKey(
+        "reference.Application", verbose_name=_("aplikasi"), on_delete=models.PROTECT
+    )
+    version = models.ForeignKey(
+        "reference.ApplicationVersion", verbose_name=_("versi"), on_delete=models.PROTECT
+    )
+    ticket_type = models.ForeignKey(
+        "reference.TicketType", verbose_name=_("tipe tiket"), on_delete=models.PROTECT
+    )
+    category = models.ForeignKey(
+        "reference.Category", verbose_name=_("kategori"), on_delete=models.PROTECT
+    )
+    code_kind = models.CharField(
+        _("jenis kode"), max_length=12, choices=CodeKind.choices, default=CodeKind.NONE
+    )
+    code = models.CharField(_("kode"), max_length=40, blank=True)
+    code_validated = models.BooleanField(_("kode tervalidasi"), default=False)
+    code_validation_note = models.CharField(_("catatan validasi kode"), max_length=300, blank=True)
+    error_code = models.CharField(_("kode error"), max_length=100, blank=True)
+    description = models.TextField(_("deskripsi"))
+    priority = models.CharField(_("prioritas"), max_length=10, choices=Priority.choices)
+    priority_reason = models.CharField(_("alasan prioritas"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=25, choices=Status.choices, default=Status.NEW
+    )
+    tier = models.PositiveSmallIntegerField(_("posisi tiket"), choices=Tier.choices, default=1)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("penanggung jawab"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="held_tickets",
+    )
+    reopen_count = models.PositiveIntegerField(_("jumlah dibuka kembali"), default=0)
+    # The form's one-time key: a double-clicked or retried submission finds the first ticket.
+    submission_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tiket")
+        verbose_name_plural = _("tiket")
+        indexes = [
+            models.Index(fields=["reporter", "-created_at", "-id"], name="ticket_reporter_recent"),
+            models.Index(fields=["reporter", "status"], name="ticket_reporter_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="ticket_unique_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:ticket_detail", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketSequence(models.Model):
+    """The last number given per application and day; only ever counts up."""
+
+    application_code = models.CharField(max_length=20)
+    day = models.DateField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application_code", "day"], name="sequence_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_code}-{self.day:%Y%m%d}: {self.last_value}"
+
+
+class MessageKind(models.TextChoices):
+    REPLY = "reply", _("Balasan")
+    FEEDBACK_REQUEST = "feedback_request", _("Permintaan feedback")
+    FEEDBACK = "feedback", _("Feedback pelapor")
+    RESOLUTION = "resolution", _("Penyelesaian")
+    REOPEN = "reopen", _("Belum selesai")
+    NOTE = "note", _("Catatan internal")
+
+
+class Message(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.REPLY)
+    body = models.TextField()
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="message_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} #{self.pk}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    # Null for the files sent with the ticket itself.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    sequence = models.PositiveSmallIntegerField()
+    original_name = models.CharField(max_length=255)
+    file = models.FileField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "sequence"], name="attachment_unique_seq")
+        ]
+
+    def __str__(self) -> str:
+        return self.stored_name
+
+    @property
+    def stored_name(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Tiket dibuat")
+    TAKEN = "taken", _("Tiket diambil")
+    ASSIGNED = "assigned", _("Tiket ditugaskan")
+    REPLIED = "replied", _("Balasan dikirim")
+    FEEDBACK_REQUESTED = "feedback_requested", _("Feedback diminta")
+    FEEDBACK_GIVEN = "feedback_given", _("Feedback dikirim")
+    RESOLVED = "resolved", _("Tiket diselesaikan")
+    CONFIRMED = "confirmed", _("Penyelesaian dikonfirmasi")
+    REOPENED = "reopened", _("Tiket dibuka kembali")
+    FORCE_CLOSED = "force_closed", _("Tiket ditutup pelapor")
+    AUTO_CLOSED = "auto_closed", _("Tiket ditutup otomatis")
+    ESCALATED = "escalated", _("Tiket dieskalasi")
+    RETURNED = "returned", _("Tiket dikembalikan")
+    MERGED = "merged", _("Tiket digabung")
+
+
+class TicketEvent(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    from_status = models.CharField(max_length=25, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=25, choices=Status.choices, blank=True)
+    reason = models.TextField(blank=True)
+    is_internal = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} {self.kind}"
