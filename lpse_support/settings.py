@@ -135,6 +135,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Serve straight from the apps' static folders in development and tests; production
+# runs collectstatic into STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through access checks
 

@@ -1,9 +1,206 @@
-from django.http import Http404, HttpRequest, HttpResponse
+"""The reporter's pages: dashboard, ticket list, Buat Tiket, detail, print, downloads."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.models import User
+from lib.zipstream import zip_stream
+from reference.models import CodeKind
+from tickets.access import get_ticket_for_user, tickets_visible_to
+from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
+from tickets.selectors import (
+    dashboard_counts,
+    ticket_conversation,
+    ticket_history,
+    ticket_initial_attachments,
+    ticket_list_filter,
+)
+from tickets import services
+
+View = Callable[..., HttpResponse]
 
 
-def _pending(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+def reporter_required(view: View) -> View:
+    """Portal pages are for reporters; anybody else is sent to the landing page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_reporter", False):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
-dashboard = ticket_list = ticket_create = ticket_form_choices = ticket_detail = _pending
-ticket_print = attachments_zip = attachment_download = _pending
+def _reporter(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@reporter_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    tickets = tickets_visible_to(_reporter(request))
+    return render(
+        request,
+        "tickets/portal/dashboard.html",
+        {
+            "nav": "dashboard",
+            "counts": dashboard_counts(tickets),
+            "latest": ticket_list_filter(tickets)[:5],
+        },
+    )
+
+
+@require_GET
+@reporter_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    form = TicketSearchForm(request.GET or None)
+    tickets = tickets_visible_to(_reporter(request))
+    filters: dict[str, str] = {}
+    if form.is_valid():
+        filters = {key: value for key, value in form.cleaned_data.items() if value}
+    tickets = ticket_list_filter(
+        tickets,
+        number=filters.get("nomor", ""),
+        statuses=STATUS_FILTERS.get(filters.get("status", ""), ()),
+        title=filters.get("judul", ""),
+    )
+    page = Paginator(tickets, settings.TICKET_PAGE_SIZE, allow_empty_first_page=True).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "tickets/portal/ticket_list.html",
+        {
+            "nav": "tickets",
+            "form": form,
+            "page": page,
+            "filter_query": urlencode(filters),
+            "searched": bool(filters),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@reporter_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    reporter = _reporter(request)
+    if request.method == "POST":
+        form = TicketCreateForm(request.POST, request.FILES, reporter=reporter)
+        if form.is_valid():
+            ticket = services.ticket_create(
+                reporter=reporter,
+                draft=form.to_draft(),
+                files=form.checked_files,
+                submission_key=form.cleaned_data.get("submission_key") or "",
+            )
+            messages.success(
+                request,
+                _("Tiket berhasil disimpan. Nomor tiket Anda: %(number)s.")
+                % {"number": ticket.number},
+            )
+            target = reverse("portal:ticket_list")
+            if request.htmx:
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        if request.htmx:
+            # Only the messages are swapped in, so that typed text and chosen files stay.
+            return render(request, "tickets/portal/_create_errors.html", {"form": form})
+    else:
+        form = TicketCreateForm(reporter=reporter)
+    return render(
+        request,
+        "tickets/portal/ticket_create.html",
+        {"nav": "create", "form": form, "code_kinds": CodeKind},
+    )
+
+
+@require_GET
+@reporter_required
+def ticket_form_choices(request: HttpRequest) -> HttpResponse:
+    """The fields that depend on the chosen application and category (HTMX partial)."""
+    # Unbound: the partial shows the choices for what is picked so far, not errors.
+    form = TicketCreateForm(initial=request.GET.dict(), reporter=_reporter(request))
+    return render(request, "tickets/portal/_dependent_fields.html", {"form": form})
+
+
+@require_GET
+@reporter_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = get_ticket_for_user(_reporter(request), number)
+    return render(request, "tickets/portal/ticket_detail.html", _detail_context(ticket))
+
+
+@require_GET
+@reporter_required
+def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = get_ticket_for_user(_reporter(request), number)
+    return render(request, "tickets/portal/ticket_print.html", _detail_context(ticket))
+
+
+def _detail_context(ticket: Any) -> dict[str, Any]:
+    return {
+        "nav": "tickets",
+        "ticket": ticket,
+        "initial_attachments": ticket_initial_attachments(ticket),
+        "has_attachments": ticket.attachments.exists(),
+        "conversation": ticket_conversation(ticket, include_internal=False),
+        "history": ticket_history(ticket, include_internal=False),
+    }
+
+
+@require_GET
+@reporter_required
+def attachment_download(request: HttpRequest, number: str, sequence: int) -> HttpResponse:
+    ticket = get_ticket_for_user(_reporter(request), number)
+    attachment = ticket.attachments.filter(sequence=sequence).first()
+    if attachment is None:
+        raise Http404
+    return FileResponse(
+        default_storage.open(attachment.file.name, "rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@require_GET
+@reporter_required
+def attachments_zip(request: HttpRequest, number: str) -> HttpResponse:
+    """All attachments of a ticket as one zip, streamed, under their stored names."""
+    ticket = get_ticket_for_user(_reporter(request), number)
+    attachments = list(ticket.attachments.order_by("sequence"))
+    if not attachments:
+        raise Http404
+    entries = [
+        (attachment.stored_name, _opener(attachment.file.name)) for attachment in attachments
+    ]
+    response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{ticket.number}.zip"'
+    return response
+
+
+def _opener(name: str) -> Callable[[], Any]:
+    return lambda: default_storage.open(name, "rb")

@@ -1,0 +1,115 @@
+"""Attachment rules: allowed types, content checks, size limits and storage names."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lib.filenames import clean_filename, slugify_stem, split_extension
+from lib.filetypes import ALLOWED_EXTENSIONS, content_matches_extension
+
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "txt": "text/plain",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "rar": "application/vnd.rar",
+    "rhs": "application/octet-stream",
+}
+
+
+class AttachmentError(ValueError):
+    """An uploaded file that breaks a rule; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    display_name: str
+    extension: str
+    content_type: str
+    size: int
+
+
+def allowed_extensions_label() -> str:
+    return ", ".join(ext for ext in ALLOWED_EXTENSIONS if ext != "jpeg")
+
+
+def attachment_check(upload: UploadedFile) -> CheckedFile:
+    """Check one uploaded file against the attachment rules; raise AttachmentError."""
+    display_name = clean_filename(upload.name or "")
+    _stem, extension = split_extension(display_name)
+    if extension not in ALLOWED_EXTENSIONS:
+        raise AttachmentError(
+            _("Berkas %(name)s: tipe berkas tidak diizinkan. Tipe yang diizinkan: %(types)s.")
+            % {"name": display_name, "types": allowed_extensions_label()}
+        )
+    size = upload.size or 0
+    if size > settings.ATTACHMENT_MAX_BYTES:
+        raise AttachmentError(
+            _("Berkas %(name)s berukuran %(size)s, melebihi batas %(limit)s per berkas.")
+            % {
+                "name": display_name,
+                "size": filesizeformat(size),
+                "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+            }
+        )
+    if size == 0:
+        raise AttachmentError(_("Berkas %(name)s kosong.") % {"name": display_name})
+    if not content_matches_extension(extension, upload.file):  # type: ignore[arg-type]
+        raise AttachmentError(
+            _("Berkas %(name)s: isi berkas tidak sesuai dengan ekstensi .%(ext)s.")
+            % {"name": display_name, "ext": extension}
+        )
+    return CheckedFile(upload, display_name, extension, CONTENT_TYPES[extension], size)
+
+
+def attachments_check(uploads: list[UploadedFile]) -> tuple[list[CheckedFile], list[str]]:
+    """Check a message's files; return the good ones and one message per bad one."""
+    errors: list[str] = []
+    if len(uploads) > settings.ATTACHMENT_MAX_FILES:
+        errors.append(
+            _("Paling banyak %(max)d berkas per pesan.") % {"max": settings.ATTACHMENT_MAX_FILES}
+        )
+    checked: list[CheckedFile] = []
+    for upload in uploads:
+        try:
+            checked.append(attachment_check(upload))
+        except AttachmentError as error:
+            errors.append(str(error))
+    return checked, errors
+
+
+def attachment_storage_name(*, ticket_number: str, sequence: int, display_name: str) -> str:
+    """Storage key following `<ticket number>_<NN>_<slug of original name>.<ext>`."""
+    stem, extension = split_extension(display_name)
+    now = timezone.now()
+    return (
+        f"lampiran/{now:%Y}/{now:%m}/"
+        f"{ticket_number}_{sequence:02d}_{slugify_stem(stem)}.{extension}"
+    )
+
+
+def attachment_store(*, ticket_number: str, sequence: int, checked: CheckedFile) -> str:
+    """Write the file through the storage API in chunks; return the stored name."""
+    name = attachment_storage_name(
+        ticket_number=ticket_number, sequence=sequence, display_name=checked.display_name
+    )
+    checked.upload.seek(0)
+    return default_storage.save(name, checked.upload)
+
+
+def stored_files_delete(names: list[str]) -> None:
+    """Remove files written for a change that did not happen (no orphans)."""
+    for name in names:
+        default_storage.delete(name)

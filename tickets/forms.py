@@ -1,0 +1,226 @@
+import re
+import uuid
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.models import User
+from reference.models import (
+    Application,
+    ApplicationVersion,
+    Category,
+    CodeKind,
+    Lpse,
+    TicketType,
+)
+from tickets.attachments import CheckedFile, allowed_extensions_label, attachments_check
+from tickets.models import Status
+from tickets.services import TicketDraft
+
+# Shapes of the codes the reporter may type (validated against the sources later).
+CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+    CodeKind.TENDER: (
+        re.compile(r"\d{5,12}"),
+        _lazy("Kode tender berupa 5–12 angka, misalnya 9537119."),
+    ),
+    CodeKind.NON_TENDER: (
+        re.compile(r"\d{5,12}"),
+        _lazy("Kode non tender berupa 5–12 angka, misalnya 10234119."),
+    ),
+    CodeKind.RUP: (
+        re.compile(r"\d{5,12}"),
+        _lazy("Kode RUP berupa 5–12 angka, misalnya 44604827."),
+    ),
+    CodeKind.CATALOG: (
+        re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{3,39}"),
+        _lazy("Kode paket katalog berupa 4–40 huruf, angka atau tanda - _ . /, misalnya EPURCH-2026-00123."),
+    ),
+}
+CODE_PLACEHOLDERS = {
+    CodeKind.TENDER: "9537119",
+    CodeKind.NON_TENDER: "10234119",
+    CodeKind.RUP: "44604827",
+    CodeKind.CATALOG: "EPURCH-2026-00123",
+}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the attachment rules check them in the form's clean."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: object, initial: object = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        return list(data) if isinstance(data, list | tuple) else [data]  # type: ignore[list-item]
+
+
+class TicketCreateForm(forms.Form):
+    """Buat Tiket, in the order of the guide; choices follow the chosen application."""
+
+    notification_email = forms.EmailField(
+        label=_lazy("Email notifikasi"),
+        help_text=_lazy("Email untuk notifikasi khusus tiket ini. Ubah jika diperlukan."),
+        max_length=254,
+    )
+    title = forms.CharField(label=_lazy("Judul tiket"), max_length=200)
+    lpse = forms.ModelChoiceField(
+        label=_lazy("LPSE"),
+        queryset=Lpse.objects.filter(is_active=True),
+        empty_label=_lazy("— Pilih LPSE yang akan mengerjakan tiket —"),
+    )
+    application = forms.ModelChoiceField(
+        label=_lazy("Aplikasi"),
+        queryset=Application.objects.filter(is_active=True),
+        empty_label=_lazy("— Pilih aplikasi —"),
+        error_messages={"invalid_choice": _lazy("Aplikasi tidak dikenal.")},
+    )
+    version = forms.ModelChoiceField(
+        label=_lazy("Versi aplikasi"),
+        queryset=ApplicationVersion.objects.none(),
+        empty_label=_lazy("— Pilih versi —"),
+        error_messages={"invalid_choice": _lazy("Pilih versi yang tersedia untuk aplikasi ini.")},
+    )
+    ticket_type = forms.ModelChoiceField(
+        label=_lazy("Tipe tiket"),
+        queryset=TicketType.objects.all(),
+        empty_label=_lazy("— Pilih tipe tiket —"),
+    )
+    category = forms.ModelChoiceField(
+        label=_lazy("Kategori"),
+        queryset=Category.objects.none(),
+        empty_label=_lazy("— Pilih kategori permasalahan —"),
+        error_messages={
+            "invalid_choice": _lazy("Pilih kategori yang tersedia untuk aplikasi ini.")
+        },
+    )
+    code = forms.CharField(label=_lazy("Kode"), max_length=40, required=False)
+    error_code = forms.CharField(
+        label=_lazy("Kode error"),
+        max_length=100,
+        required=False,
+        help_text=_lazy("Kode error yang tampil di aplikasi, jika ada."),
+    )
+    description = forms.CharField(
+        label=_lazy("Deskripsi"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10_000,
+        help_text=_lazy(
+            "Jelaskan langkah yang dilakukan, apa yang terjadi, dan apa yang seharusnya terjadi."
+        ),
+    )
+    files = MultipleFileField(label=_lazy("Tambah file"), required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args: object, reporter: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.reporter = reporter
+        self.checked_files: list[CheckedFile] = []
+        self.fields["files"].help_text = _(
+            "Tipe berkas: %(types)s. Maksimum 50 MB per berkas."
+        ) % {"types": allowed_extensions_label()}
+        if not self.is_bound:
+            self.initial.setdefault("notification_email", reporter.email)
+            self.initial.setdefault("submission_key", uuid.uuid4().hex)
+            if reporter.lpse_id:
+                self.initial.setdefault("lpse", reporter.lpse_id)
+        self.fields["version"].label_from_instance = lambda version: version.name  # type: ignore[attr-defined]
+        application = self._chosen(Application, "application")
+        if application is not None:
+            self.fields["version"].queryset = application.versions.filter(is_active=True)  # type: ignore[attr-defined]
+            self.fields["category"].queryset = (
+                Category.objects.filter(application=application, is_leaf=True, is_active=True)
+                .select_related("parent")
+                .order_by("parent__order", "parent__name", "order", "name")
+            )
+        self.category = self._chosen(Category, "category")
+        kind = self.category.code_kind if self.category is not None else CodeKind.NONE
+        self.code_kind = kind
+        code_field = self.fields["code"]
+        if kind != CodeKind.NONE:
+            code_field.label = CodeKind(kind).label
+            code_field.required = bool(self.category and self.category.code_required)
+            code_field.help_text = str(CODE_PATTERNS[kind][1])
+            code_field.widget.attrs["placeholder"] = CODE_PLACEHOLDERS[kind]
+            code_field.widget.attrs["inputmode"] = "numeric" if kind != CodeKind.CATALOG else "text"
+
+    def _chosen(self, model: type, field: str) -> object | None:
+        raw = self.data.get(field) if self.is_bound else self.initial.get(field)
+        if not raw:
+            return None
+        try:
+            return model.objects.filter(pk=int(raw)).first()  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            return None
+
+    def clean_title(self) -> str:
+        return " ".join(self.cleaned_data["title"].split())
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        if self.code_kind == CodeKind.NONE or not code:
+            return "" if self.code_kind == CodeKind.NONE else code
+        pattern, message = CODE_PATTERNS[self.code_kind]
+        if not pattern.fullmatch(code):
+            raise forms.ValidationError(str(message))
+        return code
+
+    def clean_files(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["files"]
+        checked, errors = attachments_check(uploads)
+        if errors:
+            raise forms.ValidationError(errors)
+        self.checked_files = checked
+        return uploads
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        application = cleaned.get("application")
+        version = cleaned.get("version")
+        category = cleaned.get("category")
+        # The querysets above already limit choices to the chosen application; this
+        # guards against a version/category posted for another application.
+        if application and version and version.application_id != application.pk:  # type: ignore[attr-defined]
+            self.add_error("version", _("Versi tidak sesuai dengan aplikasi yang dipilih."))
+        if application and category and category.application_id != application.pk:  # type: ignore[attr-defined]
+            self.add_error("category", _("Kategori tidak sesuai dengan aplikasi yang dipilih."))
+        return cleaned
+
+    def to_draft(self) -> TicketDraft:
+        data = self.cleaned_data
+        return TicketDraft(
+            notification_email=data["notification_email"],
+            title=data["title"],
+            lpse=data["lpse"],
+            application=data["application"],
+            version=data["version"],
+            ticket_type=data["ticket_type"],
+            category=data["category"],
+            code=data["code"],
+            error_code=data["error_code"].strip(),
+            description=data["description"].strip(),
+        )
+
+
+# Filter values of the ticket list: each status, plus the dashboard's group.
+ACTION_FILTER = "perlu_tindakan"
+STATUS_FILTERS: dict[str, tuple[str, ...]] = {
+    **{status.value: (status.value,) for status in Status},
+    ACTION_FILTER: (Status.AWAITING_FEEDBACK.value, Status.AWAITING_CONFIRMATION.value),
+}
+
+
+class TicketSearchForm(forms.Form):
+    nomor = forms.CharField(label=_lazy("Nomor tiket"), required=False, max_length=40)
+    status = forms.ChoiceField(
+        label=_lazy("Status"),
+        required=False,
+        choices=[("", _lazy("Semua status")), *Status.choices, (ACTION_FILTER, _lazy("Perlu tindakan Anda"))],
+    )
+    judul = forms.CharField(label=_lazy("Judul"), required=False, max_length=200)

@@ -1,0 +1,81 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tickets.models import Status, Ticket
+from tickets.tests.factories import make_ticket
+
+LIST = reverse("portal:ticket_list")
+
+
+@pytest.fixture
+def tickets(alice):
+    made = {
+        "upload": make_ticket(alice, title="Gagal upload dokumen penawaran"),
+        "jadwal": make_ticket(alice, title="Jadwal evaluasi tidak bisa diubah"),
+        "sanggah": make_ticket(alice, title="Gagal kirim sanggah"),
+    }
+    Ticket.objects.filter(pk=made["jadwal"].pk).update(status=Status.IN_PROGRESS)
+    Ticket.objects.filter(pk=made["sanggah"].pk).update(status=Status.AWAITING_FEEDBACK)
+    return made
+
+
+def _numbers(response):
+    return [t.number for t in response.context["page"].object_list]
+
+
+def test_list_is_newest_first(client, alice, tickets):
+    client.force_login(alice)
+    assert _numbers(client.get(LIST)) == [
+        tickets["sanggah"].number, tickets["jadwal"].number, tickets["upload"].number,
+    ]  # fmt: skip
+
+
+def test_search_by_number_status_and_title_in_any_combination(client, alice, tickets):
+    client.force_login(alice)
+    upload = tickets["upload"].number
+    assert _numbers(client.get(LIST, {"nomor": upload})) == [upload]
+    assert _numbers(client.get(LIST, {"nomor": upload[-5:]})) == [upload]
+    assert _numbers(client.get(LIST, {"status": "in_progress"})) == [tickets["jadwal"].number]
+    assert _numbers(client.get(LIST, {"judul": "gagal"})) == [
+        tickets["sanggah"].number, upload,
+    ]  # fmt: skip
+    assert _numbers(client.get(LIST, {"judul": "gagal", "status": "new"})) == [upload]
+    assert _numbers(client.get(LIST, {"judul": "gagal", "status": "in_progress"})) == []
+    assert _numbers(client.get(LIST, {"status": "perlu_tindakan"})) == [tickets["sanggah"].number]
+
+
+def test_an_unknown_status_filter_is_ignored_not_an_error(client, alice, tickets):
+    client.force_login(alice)
+    response = client.get(LIST, {"status": "bogus", "page": "abc"})
+    assert response.status_code == 200
+
+
+def test_the_list_is_paginated_with_a_bounded_number_of_queries(client, alice, settings):
+    settings.TICKET_PAGE_SIZE = 5
+    for i in range(12):
+        make_ticket(alice, title=f"Tiket {i}")
+    client.force_login(alice)
+    with CaptureQueriesContext(connection) as small:
+        first = client.get(LIST)
+    settings.TICKET_PAGE_SIZE = 12
+    with CaptureQueriesContext(connection) as large:
+        client.get(LIST)
+    assert len(_numbers(first)) == 5
+    assert first.context["page"].paginator.num_pages == 3
+    assert "Halaman 1 dari 3" in first.content.decode()
+    assert len(large.captured_queries) == len(small.captured_queries) <= 8
+
+
+def test_dashboard_counts_the_four_cards(client, alice, tickets, bob):
+    make_ticket(bob)  # not alice's: never counted
+    client.force_login(alice)
+    response = client.get(reverse("portal:dashboard"))
+    counts = response.context["counts"]
+    assert (counts.new, counts.in_progress, counts.needs_action, counts.total) == (1, 1, 1, 3)
+    body = response.content.decode()
+    for query in ["?status=new", "?status=in_progress", "?status=perlu_tindakan"]:
+        assert f'{LIST}{query}"' in body
+    # A ticket waiting for the reporter shows its action right in the list.
+    assert "Beri Feedback" in body
