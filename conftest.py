@@ -6,6 +6,7 @@ SiRUP) and admin (local staff account).
 """
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from accounts.services import reporter_upsert
@@ -80,7 +81,7 @@ def problem_type(reference: None) -> TicketType:
 
 
 @pytest.fixture(autouse=True)
-def media_storage(settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Every test writes attachments to its own folder, never to the developer's media."""
     location = str(tmp_path_factory.mktemp("media"))
     settings.STORAGES = {

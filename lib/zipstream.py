@@ -42,7 +42,7 @@ def zip_stream(entries: Iterable[tuple[str, Opener]]) -> Iterator[bytes]:
     storing keeps the stream fast. ZIP64 is forced so that large files are fine.
     """
     sink = _Sink()
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:  # type: ignore[call-overload]
         for arcname, opener in entries:
             with opener() as source, archive.open(arcname, mode="w", force_zip64=True) as target:
                 while chunk := source.read(_CHUNK):

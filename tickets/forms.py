@@ -5,6 +5,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from reference.models import (
@@ -20,7 +21,7 @@ from tickets.models import Status
 from tickets.services import TicketDraft
 
 # Shapes of the codes the reporter may type (validated against the sources later).
-CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
+CODE_PATTERNS: dict[str, tuple[re.Pattern[str], StrOrPromise]] = {
     CodeKind.TENDER: (
         re.compile(r"\d{5,12}"),
         _lazy("Kode tender berupa 5–12 angka, misalnya 9537119."),
@@ -35,10 +36,13 @@ CODE_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {
     ),
     CodeKind.CATALOG: (
         re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{3,39}"),
-        _lazy("Kode paket katalog berupa 4–40 huruf, angka atau tanda - _ . /, misalnya EPURCH-2026-00123."),
+        _lazy(
+            "Kode paket katalog berupa 4–40 huruf, angka atau tanda - _ . /, "
+            "misalnya EPURCH-2026-00123."
+        ),
     ),
 }
-CODE_PLACEHOLDERS = {
+CODE_PLACEHOLDERS: dict[str, str] = {
     CodeKind.TENDER: "9537119",
     CodeKind.NON_TENDER: "10234119",
     CodeKind.RUP: "44604827",
@@ -115,14 +119,14 @@ class TicketCreateForm(forms.Form):
             "Jelaskan langkah yang dilakukan, apa yang terjadi, dan apa yang seharusnya terjadi."
         ),
     )
-    files = MultipleFileField(label=_lazy("Tambah file"), required=False)
+    attachments = MultipleFileField(label=_lazy("Tambah file"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, reporter: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.reporter = reporter
         self.checked_files: list[CheckedFile] = []
-        self.fields["files"].help_text = _(
+        self.fields["attachments"].help_text = _(
             "Tipe berkas: %(types)s. Maksimum 50 MB per berkas."
         ) % {"types": allowed_extensions_label()}
         if not self.is_bound:
@@ -132,20 +136,26 @@ class TicketCreateForm(forms.Form):
                 self.initial.setdefault("lpse", reporter.lpse_id)
         self.fields["version"].label_from_instance = lambda version: version.name  # type: ignore[attr-defined]
         application = self._chosen(Application, "application")
+        assert application is None or isinstance(application, Application)
         if application is not None:
-            self.fields["version"].queryset = application.versions.filter(is_active=True)  # type: ignore[attr-defined]
-            self.fields["category"].queryset = (
+            version_field = self.fields["version"]
+            category_field = self.fields["category"]
+            assert isinstance(version_field, forms.ModelChoiceField)
+            assert isinstance(category_field, forms.ModelChoiceField)
+            version_field.queryset = application.versions.filter(is_active=True)
+            category_field.queryset = (
                 Category.objects.filter(application=application, is_leaf=True, is_active=True)
                 .select_related("parent")
                 .order_by("parent__order", "parent__name", "order", "name")
             )
-        self.category = self._chosen(Category, "category")
-        kind = self.category.code_kind if self.category is not None else CodeKind.NONE
+        category = self._chosen(Category, "category")
+        assert category is None or isinstance(category, Category)
+        kind = category.code_kind if category is not None else CodeKind.NONE
         self.code_kind = kind
         code_field = self.fields["code"]
         if kind != CodeKind.NONE:
             code_field.label = CodeKind(kind).label
-            code_field.required = bool(self.category and self.category.code_required)
+            code_field.required = bool(category and category.code_required)
             code_field.help_text = str(CODE_PATTERNS[kind][1])
             code_field.widget.attrs["placeholder"] = CODE_PLACEHOLDERS[kind]
             code_field.widget.attrs["inputmode"] = "numeric" if kind != CodeKind.CATALOG else "text"
@@ -171,8 +181,8 @@ class TicketCreateForm(forms.Form):
             raise forms.ValidationError(str(message))
         return code
 
-    def clean_files(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["files"]
+    def clean_attachments(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
         checked, errors = attachments_check(uploads)
         if errors:
             raise forms.ValidationError(errors)
@@ -186,9 +196,9 @@ class TicketCreateForm(forms.Form):
         category = cleaned.get("category")
         # The querysets above already limit choices to the chosen application; this
         # guards against a version/category posted for another application.
-        if application and version and version.application_id != application.pk:  # type: ignore[attr-defined]
+        if application and version and version.application_id != application.pk:
             self.add_error("version", _("Versi tidak sesuai dengan aplikasi yang dipilih."))
-        if application and category and category.application_id != application.pk:  # type: ignore[attr-defined]
+        if application and category and category.application_id != application.pk:
             self.add_error("category", _("Kategori tidak sesuai dengan aplikasi yang dipilih."))
         return cleaned
 
@@ -221,6 +231,10 @@ class TicketSearchForm(forms.Form):
     status = forms.ChoiceField(
         label=_lazy("Status"),
         required=False,
-        choices=[("", _lazy("Semua status")), *Status.choices, (ACTION_FILTER, _lazy("Perlu tindakan Anda"))],
+        choices=[
+            ("", _lazy("Semua status")),
+            *Status.choices,
+            (ACTION_FILTER, _lazy("Perlu tindakan Anda")),
+        ],
     )
     judul = forms.CharField(label=_lazy("Judul"), required=False, max_length=200)

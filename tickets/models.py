@@ -36,7 +36,9 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
     )
-    reporter_role = models.CharField(_("peran pelapor"), max_length=20, choices=ReporterRole.choices)
+    reporter_role = models.CharField(
+        _("peran pelapor"), max_length=20, choices=ReporterRole.choices
+    )
     notification_email = models.EmailField(_("email notifikasi"))
     title = models.CharField(_("judul"), max_length=200)
     lpse = models.ForeignKey("reference.Lpse", verbose_name=_("LPSE"), on_delete=models.PROTECT)
@@ -135,9 +137,7 @@ class MessageKind(models.TextChoices):
 
 class Message(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.REPLY)
     body = models.TextField()
     is_internal = models.BooleanField(default=False)

@@ -28,6 +28,8 @@ def make_draft(reporter: User, **overrides: object) -> TicketDraft:
     return TicketDraft(**values)  # type: ignore[arg-type]
 
 
-def make_ticket(reporter: User, *, files: dict[str, bytes] | None = None, **overrides: object) -> Ticket:
+def make_ticket(
+    reporter: User, *, files: dict[str, bytes] | None = None, **overrides: object
+) -> Ticket:
     checked = [attachment_check(samples.upload(name, data)) for name, data in (files or {}).items()]
     return ticket_create(reporter=reporter, draft=make_draft(reporter, **overrides), files=checked)

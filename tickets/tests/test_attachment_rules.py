@@ -44,6 +44,7 @@ def test_it_refuses_types_that_are_not_allowed(name):
 def test_it_refuses_a_file_one_byte_over_50_mb(tmp_path, settings):
     # Given an uploaded file on disk of exactly 52,428,801 bytes (sparse, cheap to make)
     upload = TemporaryUploadedFile("besar.pdf", "application/pdf", 0, None)
+    assert upload.file is not None
     upload.write(samples.PDF)
     upload.file.truncate(52_428_801)
     upload.size = 52_428_801
@@ -76,5 +77,6 @@ def test_storage_names_follow_the_pattern():
 
 def test_content_check_leaves_the_file_at_its_start():
     upload = SimpleUploadedFile("baru.docx", samples.DOCX)
-    assert content_matches_extension("docx", upload.file)
+    assert upload.file is not None
+    assert content_matches_extension("docx", upload.file)  # type: ignore[arg-type]
     assert upload.file.tell() == 0

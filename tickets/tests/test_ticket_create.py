@@ -45,7 +45,7 @@ def test_reporter_creates_a_ticket_with_two_attachments(client, alice, form_data
     # Given a signed-in reporter
     client.force_login(alice)
     # When she sends the form with two files
-    form_data["files"] = [
+    form_data["attachments"] = [
         samples.upload("Bukti Unggah.png", samples.PNG),
         samples.upload("kronologi.txt", b"Gagal unggah pukul 09.58 WIB"),
     ]
@@ -59,12 +59,17 @@ def test_reporter_creates_a_ticket_with_two_attachments(client, alice, form_data
     assert ticket.code == "9537119" and not ticket.code_validated
     names = [a.stored_name for a in ticket.attachments.all()]
     assert names == [f"{ticket.number}_01_bukti-unggah.png", f"{ticket.number}_02_kronologi.txt"]
-    assert [a.original_name for a in ticket.attachments.all()] == ["Bukti Unggah.png", "kronologi.txt"]
+    assert [a.original_name for a in ticket.attachments.all()] == [
+        "Bukti Unggah.png",
+        "kronologi.txt",
+    ]
     assert len(_stored_files(media_storage)) == 2
     assert ticket.events.get().kind == "created"
     # And the list says so with the new number
     assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
-    assert f"Tiket berhasil disimpan. Nomor tiket Anda: {ticket.number}." in response.content.decode()
+    assert (
+        f"Tiket berhasil disimpan. Nomor tiket Anda: {ticket.number}." in response.content.decode()
+    )
 
 
 def test_htmx_submission_redirects_the_client(client, alice, form_data):
@@ -92,7 +97,7 @@ def test_a_double_click_creates_one_ticket(client, alice, form_data):
 def test_missing_required_fields_are_refused(client, alice, form_data, media_storage, missing):
     client.force_login(alice)
     form_data.pop(missing)
-    form_data["files"] = [samples.upload("bukti.png", samples.PNG)]
+    form_data["attachments"] = [samples.upload("bukti.png", samples.PNG)]
     response = client.post(URL, form_data)
     assert response.status_code == 200
     assert response.context["form"].errors[missing]
@@ -116,7 +121,7 @@ def test_version_and_category_of_another_application_are_refused(
     client.force_login(alice)
     sirup = Application.objects.get(code="SIRUP")
     form_data["version"] = sirup.versions.get().pk
-    form_data["category"] = Category.objects.filter(application=sirup, is_leaf=True).first().pk
+    form_data["category"] = Category.objects.filter(application=sirup, is_leaf=True)[0].pk
     response = client.post(URL, form_data)
     errors = response.context["form"].errors
     assert "Pilih versi yang tersedia untuk aplikasi ini." in errors["version"]
@@ -148,12 +153,12 @@ def test_an_exe_renamed_to_pdf_is_refused_and_nothing_is_kept(
     client, alice, form_data, media_storage
 ):
     client.force_login(alice)
-    form_data["files"] = [
+    form_data["attachments"] = [
         samples.upload("bukti.png", samples.PNG),
         samples.upload("surat.pdf", samples.EXE),
     ]
     response = client.post(URL, form_data)
-    errors = response.context["form"].errors["files"]
+    errors = response.context["form"].errors["attachments"]
     assert errors == ["Berkas surat.pdf: isi berkas tidak sesuai dengan ekstensi .pdf."]
     assert _nothing_written(media_storage)
 
@@ -161,29 +166,33 @@ def test_an_exe_renamed_to_pdf_is_refused_and_nothing_is_kept(
 def test_a_file_of_50_mb_plus_one_byte_is_refused(client, alice, form_data, media_storage):
     client.force_login(alice)
     big = SimpleUploadedFile("besar.pdf", samples.PDF + b"\x00" * (52_428_801 - len(samples.PDF)))
-    form_data["files"] = [big]
+    form_data["attachments"] = [big]
     response = client.post(URL, form_data)
-    assert "melebihi batas" in response.context["form"].errors["files"][0]
+    assert "melebihi batas" in response.context["form"].errors["attachments"][0]
     assert _nothing_written(media_storage)
 
 
 def test_more_than_twenty_files_are_refused(client, alice, form_data, media_storage):
     client.force_login(alice)
-    form_data["files"] = [samples.upload(f"b{i}.png", samples.PNG) for i in range(21)]
+    form_data["attachments"] = [samples.upload(f"b{i}.png", samples.PNG) for i in range(21)]
     response = client.post(URL, form_data)
-    assert "Paling banyak 20 berkas per pesan." in response.context["form"].errors["files"]
+    assert "Paling banyak 20 berkas per pesan." in response.context["form"].errors["attachments"]
     assert _nothing_written(media_storage)
 
 
-def test_dangerous_file_names_are_cleaned_and_stored_safely(client, alice, form_data, media_storage):
+def test_dangerous_file_names_are_cleaned_and_stored_safely(
+    client, alice, form_data, media_storage
+):
     client.force_login(alice)
-    form_data["files"] = [samples.upload("../../../etc/pass\x1bwd\u202e.txt", b"isi aman")]
+    form_data["attachments"] = [samples.upload("../../../etc/pass\x1bwd\u202e.txt", b"isi aman")]
     client.post(URL, form_data)
     attachment = Attachment.objects.get()
     assert attachment.original_name == "passwd.txt"
     assert attachment.stored_name.endswith("_01_passwd.txt")
     stored = _stored_files(media_storage)
-    assert len(stored) == 1 and os.path.realpath(stored[0]).startswith(os.path.realpath(media_storage))
+    assert len(stored) == 1 and os.path.realpath(stored[0]).startswith(
+        os.path.realpath(media_storage)
+    )
 
 
 def test_html_in_title_and_description_is_shown_as_text(client, alice, form_data):
@@ -234,7 +243,9 @@ def test_dependent_choices_follow_the_application(client, alice, spse, problem_t
     client.force_login(alice)
     sirup = Application.objects.get(code="SIRUP")
     response = client.get(
-        reverse("portal:ticket_form_choices"), {"application": sirup.pk}, headers={"HX-Request": "true"}
+        reverse("portal:ticket_form_choices"),
+        {"application": sirup.pk},
+        headers={"HX-Request": "true"},
     )
     body = response.content.decode()
     assert ">2.3<" in body and ">4.5<" not in body
@@ -250,7 +261,9 @@ def test_the_code_field_follows_the_category(client, alice, spse, upload_categor
     hidden = client.get(url, {"application": spse.pk, "category": none_kind.pk})
     assert 'type="hidden" name="code"' in hidden.content.decode()
     rup = Category.objects.get(application=spse, name="Kode RUP tidak muncul saat membuat paket")
-    assert "Kode RUP" in client.get(url, {"application": spse.pk, "category": rup.pk}).content.decode()
+    assert (
+        "Kode RUP" in client.get(url, {"application": spse.pk, "category": rup.pk}).content.decode()
+    )
 
 
 def test_the_form_offers_the_profile_email_and_the_reporters_lpse(client, alice):
@@ -260,7 +273,7 @@ def test_the_form_offers_the_profile_email_and_the_reporters_lpse(client, alice)
     assert form.initial["lpse"] == alice.lpse_id
     assert list(form.fields) == [
         "notification_email", "title", "lpse", "application", "version", "ticket_type",
-        "category", "code", "error_code", "description", "files", "submission_key",
+        "category", "code", "error_code", "description", "attachments", "submission_key",
     ]  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from django.http import (
     HttpResponse,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from lib.zipstream import zip_stream
 from reference.models import CodeKind
+from tickets import services
 from tickets.access import get_ticket_for_user, tickets_visible_to
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.selectors import (
@@ -35,9 +37,8 @@ from tickets.selectors import (
     ticket_initial_attachments,
     ticket_list_filter,
 )
-from tickets import services
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def reporter_required(view: View) -> View:
@@ -45,7 +46,7 @@ def reporter_required(view: View) -> View:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not getattr(request.user, "is_reporter", False):
             raise Http404
         return view(request, *args, **kwargs)
@@ -122,10 +123,10 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 % {"number": ticket.number},
             )
             target = reverse("portal:ticket_list")
-            if request.htmx:
+            if request.htmx:  # type: ignore[attr-defined]
                 return HttpResponseClientRedirect(target)
             return redirect(target)
-        if request.htmx:
+        if request.htmx:  # type: ignore[attr-defined]
             # Only the messages are swapped in, so that typed text and chosen files stay.
             return render(request, "tickets/portal/_create_errors.html", {"form": form})
     else:
@@ -173,7 +174,7 @@ def _detail_context(ticket: Any) -> dict[str, Any]:
 
 @require_GET
 @reporter_required
-def attachment_download(request: HttpRequest, number: str, sequence: int) -> HttpResponse:
+def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
     ticket = get_ticket_for_user(_reporter(request), number)
     attachment = ticket.attachments.filter(sequence=sequence).first()
     if attachment is None:
@@ -188,7 +189,7 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Htt
 
 @require_GET
 @reporter_required
-def attachments_zip(request: HttpRequest, number: str) -> HttpResponse:
+def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """All attachments of a ticket as one zip, streamed, under their stored names."""
     ticket = get_ticket_for_user(_reporter(request), number)
     attachments = list(ticket.attachments.order_by("sequence"))
