@@ -36,6 +36,22 @@
     }
   });
 
+  // After an answer: hide the progress bar and, when the form came back with errors,
+  // move focus to the summary so that keyboard and screen-reader users hear it.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (!form) { return; }
+    var bar = form.querySelector("progress[data-upload-progress]");
+    var label = form.querySelector("[data-upload-progress-label]");
+    if (bar) { bar.hidden = true; bar.value = 0; }
+    if (label) { label.hidden = true; }
+    var summary = document.getElementById("form-errors");
+    if (event.detail.elt === form && summary && summary.textContent.trim()) {
+      summary.focus();
+      summary.scrollIntoView({ block: "center" });
+    }
+  });
+
   // Show the chosen files with their sizes so the reporter can check them.
   document.addEventListener("change", function (event) {
     var input = event.target;
