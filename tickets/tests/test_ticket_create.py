@@ -281,3 +281,39 @@ def test_ticket_types_are_seeded(reference):
     assert list(TicketType.objects.values_list("name", flat=True)) == [
         "Permasalahan", "Usulan", "Permintaan Layanan",
     ]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_copies_of_one_submission_make_one_ticket(reference, alice, media_storage):
+    import threading
+
+    from django.db import connection
+
+    from tickets.attachments import attachment_check
+    from tickets.services import ticket_create
+    from tickets.tests.factories import make_draft
+
+    # Given the same submission arriving twice at the same moment, each with a file
+    barrier = threading.Barrier(2)
+    numbers: list[str] = []
+
+    def submit():
+        try:
+            checked = [attachment_check(samples.upload("bukti.png", samples.PNG))]
+            barrier.wait(timeout=10)
+            ticket = ticket_create(
+                reporter=alice, draft=make_draft(alice), files=checked, submission_key="k-1"
+            )
+            numbers.append(ticket.number)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    # Then both answers name the one ticket, and only its file is kept
+    assert Ticket.objects.count() == 1
+    assert numbers == [Ticket.objects.get().number] * 2
+    assert len(_stored_files(media_storage)) == 1
