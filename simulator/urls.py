@@ -1,0 +1,20 @@
+"""URL map of the simulator; later data endpoints (tender, katalog, RUP) go here too."""
+
+from django.urls import path
+
+from simulator.views import inaproc, index, sirup, spse
+
+urlpatterns = [
+    path("", index.index, name="index"),
+    path("spse/<int:kd_lpse>/", spse.home, name="spse_home"),
+    path("spse/<int:kd_lpse>/login/", spse.login, name="spse_login"),
+    path("spse/<int:kd_lpse>/beranda/", spse.beranda, name="spse_beranda"),
+    path("spse/<int:kd_lpse>/logout/", spse.logout, name="spse_logout"),
+    path("sirup/", sirup.home, name="sirup_home"),
+    path("sirup/login/", sirup.login, name="sirup_login"),
+    path("sirup/beranda/", sirup.beranda, name="sirup_beranda"),
+    path("sirup/aplikasi/", sirup.aplikasi, name="sirup_aplikasi"),
+    path("sirup/logout/", sirup.logout, name="sirup_logout"),
+    path("inaproc/", inaproc.inaproc, name="inaproc"),
+    path("handoff/", inaproc.handoff, name="handoff"),
+]

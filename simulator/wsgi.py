@@ -1,0 +1,9 @@
+"""WSGI entry point of the simulator."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
+
+application = get_wsgi_application()
