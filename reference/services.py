@@ -13,7 +13,12 @@ from reference.models import (
     TicketType,
 )
 
-_PRIORITIES = {"E": Priority.EMERGENCY, "J": Priority.MAJOR, "M": Priority.MEDIUM, "N": Priority.MINOR}
+_PRIORITIES = {
+    "E": Priority.EMERGENCY,
+    "J": Priority.MAJOR,
+    "M": Priority.MEDIUM,
+    "N": Priority.MINOR,
+}
 _CODE_KINDS = {
     "": CodeKind.NONE,
     "T": CodeKind.TENDER,
@@ -70,4 +75,6 @@ def reference_seed() -> None:
             kd_lpse=kd_lpse, defaults={"name": name, "province": province, "timezone": tz}
         )
     for order, (name, stars) in enumerate(seed_data.RATING_CATEGORIES):
-        RatingCategory.objects.update_or_create(name=name, defaults={"stars": stars, "order": order})
+        RatingCategory.objects.update_or_create(
+            name=name, defaults={"stars": stars, "order": order}
+        )
