@@ -71,7 +71,9 @@ def test_reporter_journey(
     page.get_by_label("Judul tiket").fill("Gagal upload dokumen penawaran <b>tender</b>")
     if lpse:
         page.get_by_label("LPSE", exact=True).select_option(label=lpse)
-    page.get_by_label("Aplikasi", exact=True).select_option(label="Sistem Pengadaan Secara Elektronik (SPSE)")
+    page.get_by_label("Aplikasi", exact=True).select_option(
+        label="Sistem Pengadaan Secara Elektronik (SPSE)"
+    )
     # Versions and categories follow the application without a page reload.
     expect(page.get_by_label("Versi aplikasi").locator("option", has_text="4.5")).to_have_count(1)
     page.get_by_label("Versi aplikasi").select_option(label="4.5")

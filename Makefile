@@ -1,0 +1,73 @@
+# LPSE Support — developer and CI entry points.
+#
+#   make demo     set everything up and run the app (:8000) and the SSO simulator (:8001)
+#   make test     the whole suite: ruff, mypy, migrations check, pytest on PostgreSQL + SQLite
+#
+# Missing Debian packages are installed when run as root, printed otherwise.
+# Variables: DB=all|postgres|sqlite  PYTEST_ARGS="-k sso -x"  PYTHON=python3
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# The recipes call apt-get and pip: never two at once.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DB ?= all
+PYTEST_ARGS ?=
+
+export PYTHON DB PYTEST_ARGS VENV
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Debian packages each task needs (scripts/system-deps.sh knows how to check them).
+TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
+
+.PHONY: help venv test demo lint fmt clean distclean
+
+help:
+	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
+	@echo "make test           ruff, mypy, migrations check, pytest on PostgreSQL and on SQLite"
+	@echo "make test DB=sqlite (or DB=postgres) only that pytest pass; PYTEST_ARGS=\"-k sso\" to select"
+	@echo "make lint / fmt     ruff + mypy / ruff format + ruff check --fix"
+	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
+	@echo "make clean          remove var/ (demo database, keys, uploads), caches and the install stamp"
+	@echo "make distclean      clean, and remove $(VENV) too"
+
+# The virtualenv: created when missing, reinstalled when pyproject.toml changes.
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@scripts/system-deps.sh venv
+	@test -x $(PY) || { echo "==> creating $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	@touch $@
+
+test:
+	@scripts/system-deps.sh $(TEST_NEEDS)
+	@$(MAKE) --no-print-directory venv
+	scripts/run-tests.sh
+
+demo: venv
+	$(PY) scripts/run_demo.py
+
+# All three run even when one fails. mypy imports the settings (django-stubs): TESTING=1.
+lint: venv
+	@status=0; \
+	$(VENV)/bin/ruff check . || status=1; \
+	$(VENV)/bin/ruff format --check . || status=1; \
+	TESTING=1 $(VENV)/bin/mypy . || status=1; \
+	exit $$status
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf var/ $(STAMP) .mypy_cache/ .ruff_cache/ .pytest_cache/ .hypothesis/ test-results/
+
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The whole check suite, as `make test` runs it:
+#   ruff check, ruff format --check, mypy, makemigrations --check,
+#   pytest on a throwaway PostgreSQL (all tests, browser ones included),
+#   pytest on SQLite (-m "not browser").
+#
+# Environment:
+#   DB=all|postgres|sqlite   which pytest passes run (default all); the checks always run
+#   PYTEST_ARGS="..."        extra pytest arguments, e.g. PYTEST_ARGS="-k sso -x"
+#   VENV=.venv               the virtualenv to use
+#
+# Every step runs even when an earlier one failed; a summary comes last and the
+# exit status is non-zero if any step failed. Whatever this script started (the
+# PostgreSQL cluster, the scratch directory) is removed on exit, even on Ctrl-C.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT="$PWD"
+DB="${DB:-all}"
+PYTEST_ARGS="${PYTEST_ARGS:-}"
+VENV="${VENV:-.venv}"
+
+case "$DB" in
+    all | postgres | sqlite) ;;
+    *)
+        echo "run-tests: DB must be all, postgres or sqlite (got '$DB')" >&2
+        exit 2
+        ;;
+esac
+
+# Settings come from this script alone: a developer's exported DEBUG or
+# DATABASE_URL (every variable documented in .env.example) must not change results.
+if [ -f .env.example ]; then
+    while read -r name; do
+        unset "$name"
+    done < <(sed -nE 's/^#? *([A-Z][A-Z0-9_]*)=.*/\1/p' .env.example | sort -u)
+fi
+unset DATABASE_URL
+
+case "$VENV" in /*) ;; *) VENV="$ROOT/$VENV" ;; esac
+export PATH="$VENV/bin:$PATH"
+export TESTING=1
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+export PYTHONDONTWRITEBYTECODE=1
+
+# Scratch space for this run (VAR_DIR): SQLite test database, uploaded files.
+WORK="$(mktemp -d /tmp/lpse-test.XXXXXX)"
+export VAR_DIR="$WORK/var"
+mkdir -p "$VAR_DIR"
+PG_DIR=""
+
+cleanup() {
+    local status=$?
+    if [ -n "$PG_DIR" ]; then
+        scripts/pg-throwaway.sh stop "$PG_DIR" || true
+    fi
+    rm -rf -- "$WORK"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'echo "run-tests: interrupted" >&2; exit 130' INT
+trap 'echo "run-tests: terminated" >&2; exit 143' TERM
+
+results=()
+failed=0
+
+# step NAME COMMAND...: run one step, record PASS/FAIL and its duration.
+step() {
+    local name="$1" start status
+    shift
+    echo
+    echo "==> $name: $*"
+    start=$SECONDS
+    status=0
+    "$@" || status=$?
+    record "$name" "$status" $((SECONDS - start))
+}
+
+record() {
+    local name="$1" status="$2" secs="$3" verdict="PASS"
+    if [ "$status" -ne 0 ]; then
+        verdict="FAIL (exit $status)"
+        failed=1
+    fi
+    results+=("$(printf '%-28s %5ss  %s' "$name" "$secs" "$verdict")")
+}
+
+# pytest, where "no tests collected" (exit 5) is a failure unless PYTEST_ARGS
+# narrowed the selection on purpose.
+run_pytest() {
+    local status=0 extra=()
+    # Split PYTEST_ARGS like a shell would, quotes included: -k "sso and not slow".
+    mapfile -d '' -t extra < <(python3 -c 'import shlex, sys
+print("\0".join(shlex.split(sys.argv[1])), end="")' "$PYTEST_ARGS")
+    python -m pytest "$@" "${extra[@]}" || status=$?
+    if [ "$status" -eq 5 ]; then
+        if [ -n "$PYTEST_ARGS" ]; then
+            echo "run-tests: PYTEST_ARGS selected no test in this pass" >&2
+            return 0
+        fi
+        echo "run-tests: pytest collected no tests (exit 5): the suite is missing" >&2
+    fi
+    return "$status"
+}
+
+step "ruff check" ruff check .
+step "ruff format --check" ruff format --check .
+step "mypy" mypy .
+step "makemigrations --check" python manage.py makemigrations --check --dry-run
+
+if [ "$DB" = all ] || [ "$DB" = postgres ]; then
+    echo
+    echo "==> starting a throwaway PostgreSQL"
+    start=$SECONDS
+    if PG_DIR="$(scripts/pg-throwaway.sh start)"; then
+        # shellcheck source=/dev/null
+        . "$PG_DIR/env"
+        step "pytest (PostgreSQL)" run_pytest
+        unset DATABASE_URL
+        scripts/pg-throwaway.sh stop "$PG_DIR" || true
+        PG_DIR=""
+    else
+        PG_DIR=""
+        record "pytest (PostgreSQL)" 1 $((SECONDS - start))
+    fi
+fi
+
+if [ "$DB" = all ] || [ "$DB" = sqlite ]; then
+    step "pytest (SQLite)" run_pytest -m "not browser"
+fi
+
+echo
+echo "==> summary (DB=$DB${PYTEST_ARGS:+, PYTEST_ARGS=$PYTEST_ARGS})"
+printf '    %s\n' "${results[@]}"
+exit "$failed"
