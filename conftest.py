@@ -1,15 +1,17 @@
 """Project-wide test fixtures: reference data and named personas.
 
-Personas: alice (PPK at LPSE 119), bob (Pokja at LPSE 119), carol (the *other* ppk1:
+Reporters: alice (PPK at LPSE 119), bob (Pokja at LPSE 119), carol (the *other* ppk1:
 same SPSE user id as alice but at LPSE 10, so a different person), dave (PA/KPA from
-SiRUP) and admin (local staff account).
+SiRUP). Staff: agent and agent_119_b (tier 1, LPSE 119), agent_other (tier 1, LPSE 10),
+lkpp_spse / lkpp_katalog (tier 2), teknis_spse / teknis_katalog (tier 3), supervisor
+(national) and admin_user (Django admin, no assignment).
 """
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from accounts.models import User
-from accounts.services import reporter_upsert
+from accounts.services import reporter_upsert, staff_member_upsert
 from reference.models import Application, Category, Lpse, TicketType
 from reference.services import reference_seed
 
@@ -53,6 +55,59 @@ def carol(reference: None) -> User:
 @pytest.fixture
 def dave(reference: None) -> User:
     return _reporter("sirup", 0, "pakpa1", "Dave Hartono", "pa_kpa")
+
+
+def _staff(username: str, *assignments: tuple[str, int | None, str | None]) -> User:
+    return staff_member_upsert(
+        username=username,
+        full_name=username.replace("_", " ").title(),
+        email=f"{username}@lkpp.example",
+        assignments=[(role, kd, group, "") for role, kd, group in assignments],
+        password="demo1234",
+    )
+
+
+@pytest.fixture
+def agent(reference: None) -> User:
+    """Tier 1 at LPSE 119 (alice's and bob's LPSE)."""
+    return _staff("agent_119", ("agent", 119, None))
+
+
+@pytest.fixture
+def agent_119_b(reference: None) -> User:
+    """A colleague of `agent` at LPSE 119."""
+    return _staff("agent_119_b", ("agent", 119, None))
+
+
+@pytest.fixture
+def agent_other(reference: None) -> User:
+    """Tier 1 at LPSE 10 (carol's LPSE), not 119."""
+    return _staff("agent_10", ("agent", 10, None))
+
+
+@pytest.fixture
+def lkpp_spse(reference: None) -> User:
+    return _staff("lkpp_spse", ("lkpp", None, "spse"))
+
+
+@pytest.fixture
+def lkpp_katalog(reference: None) -> User:
+    return _staff("lkpp_katalog", ("lkpp", None, "katalog"))
+
+
+@pytest.fixture
+def teknis_spse(reference: None) -> User:
+    return _staff("teknis_spse", ("technical", None, "spse"))
+
+
+@pytest.fixture
+def teknis_katalog(reference: None) -> User:
+    return _staff("teknis_katalog", ("technical", None, "katalog"))
+
+
+@pytest.fixture
+def supervisor(reference: None) -> User:
+    return _staff("supervisor_national", ("supervisor", None, None))
 
 
 @pytest.fixture

@@ -102,3 +102,67 @@ class UsedSsoToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.jti}"
+
+
+class StaffRole(models.TextChoices):
+    AGENT = "agent", _("Tier 1 — Agen LPSE")
+    LKPP = "lkpp", _("Tier 2 — Helpdesk Eproc LKPP")
+    TECHNICAL = "technical", _("Tier 3 — Tim Teknis")
+    SUPERVISOR = "supervisor", _("Supervisor")
+
+
+STAFF_ROLE_TIERS: dict[str, int] = {StaffRole.AGENT: 1, StaffRole.LKPP: 2, StaffRole.TECHNICAL: 3}
+
+
+class StaffAssignment(models.Model):
+    """One thing a staff member does: tier 1 at an LPSE, tier 2/3 for an application
+    group, or supervisor (national when neither LPSE nor group is set)."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("petugas"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=StaffRole.choices)
+    lpse = models.ForeignKey(
+        "reference.Lpse", verbose_name=_("LPSE"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    application_group = models.ForeignKey(
+        "reference.ApplicationGroup",
+        verbose_name=_("grup aplikasi"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(
+        _("jabatan"),
+        max_length=100,
+        blank=True,
+        help_text=_("Misalnya helpdesk, verifikator, admin agency, admin PPE."),
+    )
+
+    class Meta:
+        verbose_name = _("penugasan petugas")
+        verbose_name_plural = _("penugasan petugas")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role="agent", lpse__isnull=False, application_group__isnull=True)
+                    | models.Q(
+                        role__in=["lkpp", "technical"],
+                        lpse__isnull=True,
+                        application_group__isnull=False,
+                    )
+                    | models.Q(role="supervisor", lpse__isnull=True)
+                    | models.Q(role="supervisor", application_group__isnull=True)
+                ),
+                name="staffassignment_scope_matches_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "lpse", "application_group"],
+                name="staffassignment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.lpse or self.application_group or _("nasional")
+        return f"{self.user} · {self.get_role_display()} · {scope}"

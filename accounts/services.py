@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import ROLES_BY_SOURCE, SignInSource, UsedSsoToken, User
+from accounts.models import ROLES_BY_SOURCE, SignInSource, StaffAssignment, UsedSsoToken, User
 from accounts.sso import HandoffClaims, SsoError
-from reference.models import Lpse
+from reference.models import ApplicationGroup, Lpse
 
 # Characters Django's username validator accepts, minus "@" and "+", which read badly.
 _UNSAFE_USERNAME_CHARS = re.compile(r"[^a-z0-9._-]+")
@@ -168,4 +168,34 @@ def reporter_profile_update(
     edited = set(user.profile_edited_fields or []) | set(changed)
     user.profile_edited_fields = sorted(edited)
     user.save(update_fields=[*changed, "profile_edited_fields"])
+    return user
+
+
+@transaction.atomic
+def staff_member_upsert(
+    *,
+    username: str,
+    full_name: str,
+    email: str,
+    assignments: list[tuple[str, int | None, str | None, str]],
+    password: str | None = None,
+) -> User:
+    """Create or refresh a staff member and their assignments (role, kd_lpse, group, title)."""
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"full_name": full_name, "email": email}
+    )
+    if created and password:
+        user.set_password(password)
+    user.full_name, user.email, user.is_active = full_name, email, True
+    user.save()
+    for role, kd_lpse, group_code, title in assignments:
+        StaffAssignment.objects.update_or_create(
+            user=user,
+            role=role,
+            lpse=Lpse.objects.get(kd_lpse=kd_lpse) if kd_lpse else None,
+            application_group=(
+                ApplicationGroup.objects.get(code=group_code) if group_code else None
+            ),
+            defaults={"title": title},
+        )
     return user

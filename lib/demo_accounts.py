@@ -119,3 +119,40 @@ def find_demo_reporter(source: str, kd_lpse: int, user_id: str) -> DemoReporter 
         if (reporter.source, reporter.kd_lpse, reporter.user_id) == (source, kd_lpse, user_id):
             return reporter
     return None
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    username: str
+    name: str
+    email: str
+    # (role, kd_lpse or None, application group code or None, job title)
+    assignments: tuple[tuple[str, int | None, str | None, str], ...]
+
+
+DEMO_STAFF: tuple[DemoStaff, ...] = (
+    DemoStaff("agen1", "Rudi Hartanto", "rudi.hartanto@lkpp.go.id",
+              (("agent", 119, None, "Helpdesk"),)),
+    DemoStaff("agen2", "Made Wirawan", "made.wirawan@makassarkota.go.id",
+              (("agent", 71, None, "Helpdesk"),)),
+    DemoStaff("agen3", "Yohanis Wenda", "yohanis.wenda@jayapurakota.go.id",
+              (("agent", 93, None, "Verifikator"),)),
+    DemoStaff("agen4", "Ratna Sari", "ratna.sari@surabaya.go.id",
+              (("agent", 10, None, "Admin Agency"), ("agent", 27, None, "Helpdesk"))),
+    DemoStaff("lkpp1", "Fajar Nugroho", "fajar.nugroho@lkpp.go.id",
+              (("lkpp", None, "spse", "Helpdesk Eproc"),)),
+    DemoStaff("lkpp2", "Intan Permata", "intan.permata@lkpp.go.id",
+              (("lkpp", None, "katalog", "Helpdesk Eproc"),)),
+    DemoStaff("lkpp3", "Bayu Saputra", "bayu.saputra@lkpp.go.id",
+              (("lkpp", None, "sirup", "Helpdesk Eproc"),)),
+    DemoStaff("teknis1", "Andi Kurniawan", "andi.kurniawan@lkpp.go.id",
+              (("technical", None, "spse", "Tim Teknis SPSE"),)),
+    DemoStaff("teknis2", "Lina Marlina", "lina.marlina@lkpp.go.id",
+              (("technical", None, "katalog", "Tim Teknis Katalog"),)),
+    DemoStaff("teknis3", "Eko Prabowo", "eko.prabowo@lkpp.go.id",
+              (("technical", None, "sirup", "Tim Teknis SiRUP"),)),
+    DemoStaff("supervisor1", "Dr. Sri Wahyuni", "sri.wahyuni@lkpp.go.id",
+              (("supervisor", None, None, "Supervisor Nasional"),)),
+    DemoStaff("supervisor2", "Hadi Susanto", "hadi.susanto@lkpp.go.id",
+              (("supervisor", 119, None, "Kepala LPSE"),)),
+)  # fmt: skip

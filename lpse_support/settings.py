@@ -207,6 +207,9 @@ SSO_SPSE_LOGIN_URL = env("SSO_SPSE_LOGIN_URL", "http://127.0.0.1:8001/spse/119/l
 SSO_SIRUP_LOGIN_URL = env("SSO_SIRUP_LOGIN_URL", "http://127.0.0.1:8001/sirup/login/")
 
 TICKET_PAGE_SIZE = env_int("TICKET_PAGE_SIZE", 20)
+# A resolved ticket the reporter does not confirm closes by itself after this many
+# working days (Monday–Friday in the handling LPSE's time zone).
+AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 3)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 LOGGING = {

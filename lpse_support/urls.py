@@ -7,5 +7,6 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
+    path("konsol/", include("tickets.urls_console")),
     path("admin/", admin.site.urls),
 ]

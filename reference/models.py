@@ -57,6 +57,27 @@ class Application(models.Model):
         return f"{self.name} ({self.code})"
 
 
+class ApplicationGroup(models.Model):
+    """Applications handled together by one LKPP helpdesk (tier 2) and technical team (tier 3)."""
+
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    directorate = models.ForeignKey(
+        Directorate, verbose_name=_("direktorat"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    applications = models.ManyToManyField(
+        Application, verbose_name=_("aplikasi"), related_name="groups", blank=True
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("grup aplikasi")
+        verbose_name_plural = _("grup aplikasi")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ApplicationVersion(models.Model):
     application = models.ForeignKey(
         Application, verbose_name=_("aplikasi"), on_delete=models.CASCADE, related_name="versions"
@@ -178,3 +199,27 @@ class RatingCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CannedResponse(models.Model):
+    """A ready-made reply text offered to staff; per application, or for all when empty."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("aplikasi"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_responses",
+    )
+    title = models.CharField(_("judul"), max_length=200)
+    body = models.TextField(_("isi"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("jawaban siap pakai")
+        verbose_name_plural = _("jawaban siap pakai")
+
+    def __str__(self) -> str:
+        return self.title

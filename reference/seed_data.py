@@ -24,6 +24,14 @@ APPLICATIONS = [
     ("INAPROC", "Portal Pengadaan Nasional (Inaproc)", "dps", ["1"]),
 ]
 
+# (code, name, directorate code, application codes): one group per directorate, the
+# unit that tier-2 and tier-3 assignments name.
+APPLICATION_GROUPS = [
+    ("spse", "Grup SPSE", "dps", ["SPSE", "SIKAP", "EPROC", "INAPROC"]),
+    ("katalog", "Grup Katalog", "dpsk", ["EPURCH", "KATALOG", "TOKODARING"]),
+    ("sirup", "Grup SiRUP & Monev", "dpmep", ["SIRUP", "MONEV"]),
+]
+
 Leaf = tuple[str, str, str, bool, bool]
 
 _GENERAL: list[tuple[str, list[Leaf]]] = [
@@ -213,4 +221,31 @@ RATING_CATEGORIES = [
     ("Solusi tepat", [4, 5]),
     ("Penjelasan jelas", [4, 5]),
     ("Petugas ramah dan membantu", [4, 5]),
+]
+
+CANNED_RESPONSES = [
+    (
+        "SPSE",
+        "Bersihkan cache peramban",
+        "Mohon bersihkan cache dan cookie peramban Anda, tutup peramban, lalu coba kembali. "
+        "Jika masih gagal, kirimkan tangkapan layar pesan error beserta waktu kejadiannya.",
+    ),
+    (
+        "SPSE",
+        "Gunakan SPAMKODOK terbaru",
+        "Pastikan dokumen penawaran dienkripsi dengan SPAMKODOK versi terbaru yang diunduh "
+        "dari halaman SPSE LPSE Anda, lalu unggah ulang file .rhs.",
+    ),
+    (
+        "SIRUP",
+        "Sinkronisasi RUP",
+        "Data RUP disinkronkan ke SPSE secara berkala. Mohon tunggu hingga 1x24 jam setelah "
+        "pengumuman RUP, lalu coba kembali membuat paket.",
+    ),
+    (
+        "",
+        "Mohon informasi tambahan",
+        "Terima kasih atas laporannya. Mohon lengkapi informasi berikut: langkah yang "
+        "dilakukan, pesan error yang tampil, dan tangkapan layar.",
+    ),
 ]

@@ -3,7 +3,9 @@ from django.db import transaction
 from reference import seed_data
 from reference.models import (
     Application,
+    ApplicationGroup,
     ApplicationVersion,
+    CannedResponse,
     Category,
     CodeKind,
     Directorate,
@@ -66,6 +68,19 @@ def reference_seed() -> None:
                         "is_question": group_name.startswith("Pertanyaan"),
                     },
                 )
+    for code, name, directorate, app_codes in seed_data.APPLICATION_GROUPS:
+        app_group, _ = ApplicationGroup.objects.update_or_create(
+            code=code, defaults={"name": name, "directorate": directorates[directorate]}
+        )
+        app_group.applications.set(Application.objects.filter(code__in=app_codes))
+    for app_code, title, body in seed_data.CANNED_RESPONSES:
+        CannedResponse.objects.update_or_create(
+            title=title,
+            defaults={
+                "body": body,
+                "application": Application.objects.filter(code=app_code).first(),
+            },
+        )
     for order, (code, name, is_suggestion) in enumerate(seed_data.TICKET_TYPES):
         TicketType.objects.update_or_create(
             code=code, defaults={"name": name, "is_suggestion": is_suggestion, "order": order}

@@ -22,6 +22,13 @@ OPEN_STATUSES = frozenset(
 REPORTER_ACTION_STATUSES = frozenset({Status.AWAITING_FEEDBACK, Status.AWAITING_CONFIRMATION})
 
 
+class CloseReason(models.TextChoices):
+    CONFIRMED = "confirmed", _("Dikonfirmasi selesai oleh pelapor")
+    FORCE_CLOSED = "force_closed", _("Ditutup pelapor")
+    AUTO_CLOSED = "auto_closed", _("Ditutup otomatis (tidak ada konfirmasi)")
+    MERGED = "merged", _("Digabung ke tiket lain")
+
+
 class Tier(models.IntegerChoices):
     LPSE = 1, _("Tier 1 — Helpdesk LPSE")
     LKPP = 2, _("Tier 2 — Helpdesk Eproc LKPP")
@@ -77,6 +84,25 @@ class Ticket(models.Model):
         related_name="held_tickets",
     )
     reopen_count = models.PositiveIntegerField(_("jumlah dibuka kembali"), default=0)
+    # The highest tier the ticket has reached: tiers 2 and 3 keep read access after it.
+    max_tier = models.PositiveSmallIntegerField(default=1)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(
+        _("cara ditutup"), max_length=20, choices=CloseReason.choices, blank=True
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
+    )
+    # Counts every change; a page carries the revision it showed, so an action taken from
+    # a stale page is refused instead of overwriting what somebody else did.
+    revision = models.PositiveIntegerField(default=0)
     # The form's one-time key: a double-clicked or retried submission finds the first ticket.
     submission_key = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
@@ -90,6 +116,11 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["reporter", "-created_at", "-id"], name="ticket_reporter_recent"),
             models.Index(fields=["reporter", "status"], name="ticket_reporter_status"),
+            models.Index(fields=["lpse", "-created_at"], name="ticket_lpse_recent"),
+            models.Index(fields=["holder", "status"], name="ticket_holder_status"),
+            models.Index(fields=["tier", "status"], name="ticket_tier_status"),
+            models.Index(fields=["application", "max_tier"], name="ticket_app_max_tier"),
+            models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -196,6 +227,9 @@ class EventKind(models.TextChoices):
     ESCALATED = "escalated", _("Tiket dieskalasi")
     RETURNED = "returned", _("Tiket dikembalikan")
     MERGED = "merged", _("Tiket digabung")
+    MERGE_TARGET = "merge_target", _("Tiket lain digabung ke tiket ini")
+    NOTED = "noted", _("Catatan internal")
+    RATED = "rated", _("Penilaian diberikan")
 
 
 class TicketEvent(models.Model):
@@ -217,3 +251,23 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} {self.kind}"
+
+
+class Rating(models.Model):
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    stars = models.PositiveSmallIntegerField(_("bintang"))
+    categories = models.ManyToManyField(
+        "reference.RatingCategory", verbose_name=_("kategori penilaian"), blank=True
+    )
+    comment = models.TextField(_("saran dan kritik"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number}: {self.stars}"

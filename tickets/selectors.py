@@ -61,3 +61,8 @@ def ticket_history(ticket: Ticket, *, include_internal: bool) -> QuerySet[Ticket
 
 def ticket_initial_attachments(ticket: Ticket) -> QuerySet[Attachment]:
     return ticket.attachments.filter(message__isnull=True).order_by("sequence")
+
+
+def public_attachments(ticket: Ticket) -> QuerySet[Attachment]:
+    """Attachments anyone who sees the ticket may download: never those of internal notes."""
+    return ticket.attachments.exclude(message__is_internal=True).order_by("sequence")

@@ -1,20 +1,51 @@
 """Writes of the tickets domain. Every change of a ticket goes through here."""
 
+import datetime
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from lib.workdays import add_working_days
 from reference.models import (
     Application,
     ApplicationVersion,
     Category,
     CodeKind,
     Lpse,
+    RatingCategory,
     TicketType,
 )
+from tickets.access import tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
-from tickets.models import Attachment, EventKind, Status, Ticket, TicketEvent
+from tickets.lifecycle import (
+    REPORTER_ACTIONS,
+    Action,
+    ActionConflict,
+    ActionForbidden,
+    ActionInvalid,
+    check_transition,
+    target_status,
+)
+from tickets.models import (
+    OPEN_STATUSES,
+    Attachment,
+    CloseReason,
+    EventKind,
+    Message,
+    MessageKind,
+    Rating,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 from tickets.numbering import ticket_number_allocate
 
 
@@ -127,3 +158,563 @@ def ticket_create(
         stored_files_delete(stored)
         raise
     return ticket
+
+
+# --- The lifecycle (DESIGN §4). Every action below goes through `_perform`. ---------------
+
+EVENT_OF_ACTION: dict[str, str] = {
+    Action.TAKE: EventKind.TAKEN,
+    Action.ASSIGN: EventKind.ASSIGNED,
+    Action.REPLY: EventKind.REPLIED,
+    Action.NOTE: EventKind.NOTED,
+    Action.REQUEST_FEEDBACK: EventKind.FEEDBACK_REQUESTED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.ESCALATE: EventKind.ESCALATED,
+    Action.RETURN: EventKind.RETURNED,
+    Action.MERGE: EventKind.MERGED,
+    Action.GIVE_FEEDBACK: EventKind.FEEDBACK_GIVEN,
+    Action.CONFIRM: EventKind.CONFIRMED,
+    Action.REOPEN: EventKind.REOPENED,
+    Action.FORCE_CLOSE: EventKind.FORCE_CLOSED,
+    Action.RATE: EventKind.RATED,
+    Action.AUTO_CLOSE: EventKind.AUTO_CLOSED,
+}
+
+MAX_MESSAGE_LENGTH = 10_000
+
+Changes = Callable[[Ticket], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Post:
+    """A message that an action adds to the conversation."""
+
+    kind: str
+    body: str
+    is_internal: bool = False
+    files: Sequence[CheckedFile] = ()
+
+
+class _AlreadyApplied(Exception):
+    """The same person's same action already went through (a double click)."""
+
+
+def _required_text(value: str, label: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ActionInvalid(_("%(label)s wajib diisi.") % {"label": label})
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise ActionInvalid(
+            _("%(label)s terlalu panjang (maksimum %(max)d karakter).")
+            % {"label": label, "max": MAX_MESSAGE_LENGTH}
+        )
+    return text
+
+
+def _check_may_act(ticket: Ticket, actor: User | None, action: str) -> None:
+    """Refuse (403/409) what this person may not do to this ticket now."""
+    if action == Action.AUTO_CLOSE:
+        return
+    assert actor is not None
+    if action in REPORTER_ACTIONS:
+        if ticket.reporter_id != actor.pk:
+            raise ActionForbidden(_("Hanya pelapor tiket ini yang dapat melakukan aksi ini."))
+        return
+    if actor.is_reporter:
+        raise ActionForbidden(_("Aksi ini hanya untuk petugas helpdesk."))
+    if action == Action.NOTE:
+        return  # any staff member who can see the ticket may leave a note
+    if not works_on_current_tier(actor, ticket):
+        raise ActionForbidden(
+            _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
+            % {"tier": ticket.get_tier_display()}
+        )
+    if action == Action.TAKE and ticket.holder_id is not None:
+        if ticket.holder_id == actor.pk:
+            raise ActionConflict(_("Anda sudah menangani tiket ini."))
+        raise ActionConflict(
+            _("Tiket sudah diambil oleh %(name)s.") % {"name": ticket.holder.display_name}  # type: ignore[union-attr]
+        )
+    if ticket.holder_id is not None and ticket.holder_id != actor.pk:
+        raise ActionForbidden(
+            _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
+            % {"name": ticket.holder.display_name}  # type: ignore[union-attr]
+        )
+    if ticket.holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
+        raise ActionConflict(_("Ambil tiket ini terlebih dahulu."))
+
+
+def _check_revision(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
+    if revision is None or revision == ticket.revision:
+        return
+    last = ticket.events.select_related("actor").order_by("-id").first()
+    if (
+        last is not None
+        and actor is not None
+        and last.actor_id == actor.pk
+        and last.kind == EVENT_OF_ACTION[action]
+        and last.data.get("revision") == revision + 1
+    ):
+        raise _AlreadyApplied
+    who = last.actor.display_name if last is not None and last.actor else _("sistem")
+    raise ActionConflict(
+        _(
+            "Tiket telah diperbarui oleh %(name)s sejak halaman ini dibuka. "
+            "Muat ulang halaman untuk melihat perubahan terbaru."
+        )
+        % {"name": who}
+    )
+
+
+def _guard(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
+    _check_revision(ticket, actor, action, revision)
+    _check_may_act(ticket, actor, action)
+    check_transition(action, ticket.status)
+
+
+def _ensure_visible(ticket: Ticket, actor: User | None) -> None:
+    if actor is not None and not tickets_visible_to(actor).filter(pk=ticket.pk).exists():
+        raise Http404
+
+
+def _perform(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    action: str,
+    revision: int | None,
+    changes: Changes | None = None,
+    post: Post | None = None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    event_internal: bool = False,
+    bump_revision: bool = True,
+    after: Callable[[Ticket], None] | None = None,
+) -> Ticket:
+    """Check, then apply one action atomically: ticket fields, message, files, event."""
+    _ensure_visible(ticket, actor)
+    try:
+        _guard(ticket, actor, action, revision)  # early answer, before files are written
+    except _AlreadyApplied:
+        ticket.refresh_from_db()
+        return ticket
+    stored: list[str] = []
+    files = list(post.files) if post else []
+    try:
+        if files:
+            first = (ticket.attachments.aggregate(m=Max("sequence"))["m"] or 0) + 1
+            for offset, checked in enumerate(files):
+                stored.append(
+                    attachment_store(
+                        ticket_number=ticket.number, sequence=first + offset, checked=checked
+                    )
+                )
+        with transaction.atomic():
+            locked = Ticket.objects.select_for_update().select_related("holder").get(pk=ticket.pk)
+            try:
+                _guard(locked, actor, action, revision)
+            except _AlreadyApplied:
+                stored_files_delete(stored)
+                stored = []
+                ticket.refresh_from_db()
+                return ticket
+            new_status = target_status(action, locked.status)
+            updates = changes(locked) if changes else {}
+            data = dict(data or {})
+            if "tier" in updates:
+                data.update(from_tier=locked.tier, to_tier=updates["tier"])
+            updates["status"] = new_status
+            if bump_revision:
+                updates["revision"] = locked.revision + 1
+            now = timezone.now()
+            Ticket.objects.filter(pk=locked.pk).update(**updates, updated_at=now)
+            message = None
+            if post is not None:
+                assert actor is not None
+                message = Message.objects.create(
+                    ticket=locked,
+                    author=actor,
+                    kind=post.kind,
+                    body=post.body,
+                    is_internal=post.is_internal,
+                )
+                first = (locked.attachments.aggregate(m=Max("sequence"))["m"] or 0) + 1
+                Attachment.objects.bulk_create(
+                    Attachment(
+                        ticket=locked,
+                        message=message,
+                        sequence=first + offset,
+                        original_name=checked.display_name,
+                        file=name,
+                        size=checked.size,
+                        content_type=checked.content_type,
+                        uploaded_by=actor,
+                    )
+                    for offset, (checked, name) in enumerate(zip(files, stored, strict=True))
+                )
+            TicketEvent.objects.create(
+                ticket=locked,
+                actor=actor,
+                kind=EVENT_OF_ACTION[action],
+                from_status=locked.status if new_status != locked.status else "",
+                to_status=new_status if new_status != locked.status else "",
+                reason=reason,
+                is_internal=event_internal,
+                data={
+                    **data,
+                    "revision": updates.get("revision", locked.revision),
+                    **({"message": message.pk} if message else {}),
+                },
+            )
+            if after is not None:
+                after(locked)
+    except BaseException:
+        stored_files_delete(stored)
+        raise
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_take(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+    """An agent of the ticket's current tier takes it."""
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.TAKE,
+        revision=revision,
+        changes=lambda t: {"holder": actor},
+        data={"holder": actor.pk},
+    )
+
+
+def ticket_assign(
+    *, ticket: Ticket, actor: User, assignee: User, revision: int | None = None
+) -> Ticket:
+    """Hand the ticket to oneself or to a colleague of the same tier."""
+    if not works_on_current_tier(assignee, ticket):
+        raise ActionInvalid(
+            _("%(name)s tidak bertugas di tier tiket ini untuk LPSE/aplikasi tiket ini.")
+            % {"name": assignee.display_name}
+        )
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.ASSIGN,
+        revision=revision,
+        changes=lambda t: {"holder": assignee},
+        data={"holder": assignee.pk, "holder_name": assignee.display_name},
+    )
+
+
+def ticket_reply(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    revision: int | None = None,
+) -> Ticket:
+    """A public reply from the holder to the reporter."""
+    text = _required_text(body, _("Balasan"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.REPLY,
+        revision=revision,
+        post=Post(MessageKind.REPLY, text, files=files),
+    )
+
+
+def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
+    """An internal note between staff: never shown to the reporter."""
+    text = _required_text(body, _("Catatan internal"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.NOTE,
+        revision=None,
+        post=Post(MessageKind.NOTE, text, is_internal=True),
+        event_internal=True,
+        # A note changes nothing a colleague may be acting on: it does not make pages stale.
+        bump_revision=False,
+    )
+
+
+def ticket_request_feedback(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    revision: int | None = None,
+) -> Ticket:
+    """Ask the reporter for more information; the reporter sees **Beri Feedback**."""
+    text = _required_text(body, _("Permintaan feedback"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.REQUEST_FEEDBACK,
+        revision=revision,
+        post=Post(MessageKind.FEEDBACK_REQUEST, text, files=files),
+    )
+
+
+def ticket_resolve(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    revision: int | None = None,
+) -> Ticket:
+    """Resolve with a resolution text; the reporter is asked to confirm."""
+    text = _required_text(body, _("Penyelesaian"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.RESOLVE,
+        revision=revision,
+        changes=lambda t: {"resolved_by": actor, "resolved_at": timezone.now()},
+        post=Post(MessageKind.RESOLUTION, text, files=files),
+    )
+
+
+def _escalate_changes(ticket: Ticket) -> dict[str, Any]:
+    if ticket.tier >= 3:
+        raise ActionConflict(_("Tiket sudah berada di tier tertinggi."))
+    to_tier = ticket.tier + 1
+    return {"tier": to_tier, "holder": None, "max_tier": max(ticket.max_tier, to_tier)}
+
+
+def _return_changes(ticket: Ticket) -> dict[str, Any]:
+    if ticket.tier <= 1:
+        raise ActionConflict(_("Tiket sudah berada di tier pertama."))
+    return {"tier": ticket.tier - 1, "holder": None}
+
+
+def ticket_escalate(
+    *, ticket: Ticket, actor: User, note: str, revision: int | None = None
+) -> Ticket:
+    """Send the ticket up one tier with a note; it waits there to be taken."""
+    text = _required_text(note, _("Catatan eskalasi"))
+    _escalate_changes(ticket)  # early answer; checked again on the locked row
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.ESCALATE,
+        revision=revision,
+        changes=_escalate_changes,
+        post=Post(MessageKind.NOTE, text, is_internal=True),
+    )
+
+
+def ticket_return(*, ticket: Ticket, actor: User, note: str, revision: int | None = None) -> Ticket:
+    """Send the ticket back down one tier with a note."""
+    text = _required_text(note, _("Catatan pengembalian"))
+    _return_changes(ticket)  # early answer; checked again on the locked row
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.RETURN,
+        revision=revision,
+        changes=_return_changes,
+        post=Post(MessageKind.NOTE, text, is_internal=True),
+    )
+
+
+def ticket_merge(
+    *, ticket: Ticket, actor: User, into: Ticket, revision: int | None = None
+) -> Ticket:
+    """Close a duplicate with a link to another open ticket of the same reporter."""
+    if into.pk == ticket.pk:
+        raise ActionInvalid(_("Tiket tidak dapat digabung ke dirinya sendiri."))
+    if (
+        into.reporter_id != ticket.reporter_id
+        or into.status not in OPEN_STATUSES
+        or not tickets_visible_to(actor).filter(pk=into.pk).exists()
+    ):
+        raise ActionInvalid(
+            _("Tiket tujuan harus tiket terbuka milik pelapor yang sama dan dapat Anda lihat.")
+        )
+
+    def mark_target(duplicate: Ticket) -> None:
+        TicketEvent.objects.create(
+            ticket=into,
+            actor=actor,
+            kind=EventKind.MERGE_TARGET,
+            data={"duplicate": duplicate.number},
+            reason=_("Tiket %(number)s digabung ke tiket ini.") % {"number": duplicate.number},
+        )
+
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.MERGE,
+        revision=revision,
+        changes=lambda t: {
+            "merged_into": into,
+            "close_reason": CloseReason.MERGED,
+            "closed_at": timezone.now(),
+        },
+        reason=_("Digabung ke tiket %(number)s.") % {"number": into.number},
+        data={"into": into.number},
+        after=mark_target,
+    )
+
+
+def ticket_give_feedback(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    revision: int | None = None,
+) -> Ticket:
+    """The reporter answers a feedback request; the ticket goes back to the tier that asked."""
+    text = _required_text(body, _("Pesan feedback"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.GIVE_FEEDBACK,
+        revision=revision,
+        post=Post(MessageKind.FEEDBACK, text, files=files),
+    )
+
+
+def ticket_confirm(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+    """The reporter confirms the resolution ("Ya, sudah"): the ticket closes."""
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.CONFIRM,
+        revision=revision,
+        changes=lambda t: {"close_reason": CloseReason.CONFIRMED, "closed_at": timezone.now()},
+    )
+
+
+def ticket_reopen(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    files: Sequence[CheckedFile] = (),
+    revision: int | None = None,
+) -> Ticket:
+    """The reporter answers "Belum": reopened to whoever resolved it."""
+    text = _required_text(body, _("Pesan"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.REOPEN,
+        revision=revision,
+        changes=lambda t: {
+            "holder_id": t.resolved_by_id,
+            "reopen_count": t.reopen_count + 1,
+            "resolved_at": None,
+        },
+        post=Post(MessageKind.REOPEN, text, files=files),
+    )
+
+
+def ticket_force_close(
+    *, ticket: Ticket, actor: User, reason: str, revision: int | None = None
+) -> Ticket:
+    """The reporter closes the ticket himself, with a reason."""
+    text = _required_text(reason, _("Alasan"))
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.FORCE_CLOSE,
+        revision=revision,
+        changes=lambda t: {
+            "close_reason": CloseReason.FORCE_CLOSED,
+            "closed_at": timezone.now(),
+        },
+        reason=text,
+    )
+
+
+def rating_categories_for(stars: int) -> list[RatingCategory]:
+    """The rating categories offered for a number of stars."""
+    return [c for c in RatingCategory.objects.all() if stars in (c.stars or [])]
+
+
+def ticket_rate(
+    *,
+    ticket: Ticket,
+    actor: User,
+    stars: int,
+    categories: Sequence[RatingCategory] = (),
+    comment: str = "",
+) -> Ticket:
+    """One rating per ticket, after it was confirmed or force-closed."""
+    if not 1 <= stars <= 5:
+        raise ActionInvalid(_("Pilih 1 sampai 5 bintang."))
+    offered = {c.pk for c in rating_categories_for(stars)}
+    if any(c.pk not in offered for c in categories):
+        raise ActionInvalid(_("Kategori penilaian tidak sesuai dengan jumlah bintang."))
+    comment = (comment or "").strip()
+    if len(comment) > MAX_MESSAGE_LENGTH:
+        raise ActionInvalid(_("Saran dan kritik terlalu panjang."))
+    if ticket.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
+        raise ActionConflict(_("Tiket yang ditutup otomatis atau digabung tidak dinilai."))
+    if Rating.objects.filter(ticket=ticket).exists():
+        raise ActionConflict(_("Tiket ini sudah diberi penilaian."))
+
+    def save_rating(locked: Ticket) -> None:
+        if locked.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
+            raise ActionConflict(_("Tiket yang ditutup otomatis atau digabung tidak dinilai."))
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(ticket=locked, stars=stars, comment=comment)
+        except IntegrityError as error:
+            raise ActionConflict(_("Tiket ini sudah diberi penilaian.")) from error
+        rating.categories.set(categories)
+
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.RATE,
+        revision=None,
+        data={"stars": stars},
+        after=save_rating,
+    )
+
+
+def auto_close_due_at(ticket: Ticket) -> datetime.datetime | None:
+    """When an unanswered resolution closes by itself (N working days, LPSE time zone)."""
+    if ticket.resolved_at is None:
+        return None
+    return add_working_days(
+        ticket.resolved_at, settings.AUTO_CLOSE_WORKING_DAYS, ticket.lpse.timezone
+    )
+
+
+def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
+    """Close every ticket whose confirmation is overdue; safe to run on several machines."""
+    now = now or timezone.now()
+    # Prefilter with calendar days (N working days are at least N calendar days).
+    candidates = Ticket.objects.filter(
+        status=Status.AWAITING_CONFIRMATION,
+        resolved_at__lte=now - datetime.timedelta(days=settings.AUTO_CLOSE_WORKING_DAYS),
+    ).select_related("lpse")
+    closed = 0
+    for ticket in candidates.iterator():
+        due = auto_close_due_at(ticket)
+        if due is None or due > now:
+            continue
+        try:
+            _perform(
+                ticket=ticket,
+                actor=None,
+                action=Action.AUTO_CLOSE,
+                # Another machine closing it first makes this one's revision stale.
+                revision=ticket.revision,
+                changes=lambda t: {"close_reason": CloseReason.AUTO_CLOSED, "closed_at": now},
+                reason=_("Tidak ada konfirmasi dari pelapor dalam %(days)d hari kerja.")
+                % {"days": settings.AUTO_CLOSE_WORKING_DAYS},
+            )
+        except ActionConflict:
+            continue
+        closed += 1
+    return closed

@@ -32,6 +32,7 @@ from tickets.access import get_ticket_for_user, tickets_visible_to
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.selectors import (
     dashboard_counts,
+    public_attachments,
     ticket_conversation,
     ticket_history,
     ticket_initial_attachments,
@@ -166,17 +167,18 @@ def _detail_context(ticket: Any) -> dict[str, Any]:
         "nav": "tickets",
         "ticket": ticket,
         "initial_attachments": ticket_initial_attachments(ticket),
-        "has_attachments": ticket.attachments.exists(),
+        "has_attachments": public_attachments(ticket).exists(),
         "conversation": ticket_conversation(ticket, include_internal=False),
         "history": ticket_history(ticket, include_internal=False),
     }
 
 
+# Downloads serve reporters and staff alike: the access helper decides who sees what.
 @require_GET
-@reporter_required
+@login_required
 def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
-    ticket = get_ticket_for_user(_reporter(request), number)
-    attachment = ticket.attachments.filter(sequence=sequence).first()
+    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
+    attachment = public_attachments(ticket).filter(sequence=sequence).first()
     if attachment is None:
         raise Http404
     return FileResponse(
@@ -188,11 +190,11 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
 
 
 @require_GET
-@reporter_required
+@login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """All attachments of a ticket as one zip, streamed, under their stored names."""
-    ticket = get_ticket_for_user(_reporter(request), number)
-    attachments = list(ticket.attachments.order_by("sequence"))
+    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
+    attachments = list(public_attachments(ticket))
     if not attachments:
         raise Http404
     entries = [

@@ -6,8 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 
 from accounts.models import User
-from accounts.services import reporter_upsert
-from lib.demo_accounts import DEMO_PASSWORD, DEMO_REPORTERS
+from accounts.services import reporter_upsert, staff_member_upsert
+from lib.demo_accounts import DEMO_PASSWORD, DEMO_REPORTERS, DEMO_STAFF
 from reference.models import Application, Category, Lpse, TicketType
 from reference.services import reference_seed
 from tickets.attachments import attachment_check
@@ -104,6 +104,14 @@ class Command(BaseCommand):
         )
 
     def _staff(self) -> None:
+        for person in DEMO_STAFF:
+            staff_member_upsert(
+                username=person.username,
+                full_name=person.name,
+                email=person.email,
+                assignments=list(person.assignments),
+                password=DEMO_PASSWORD,
+            )
         admin, made = User.objects.get_or_create(
             username="admin",
             defaults={"full_name": "Administrator LPSE Support", "email": "admin@lpse.local"},

@@ -1,0 +1,110 @@
+"""The ticket state machine (DESIGN §4): which action is allowed from which status.
+
+This is the only place that knows the transitions. Services ask `check_transition`
+before they change anything; pages ask `available_actions` which buttons to show.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tickets.models import OPEN_STATUSES, Status
+
+
+class Action(models.TextChoices):
+    # staff
+    TAKE = "take", _("Ambil tiket")
+    ASSIGN = "assign", _("Tugaskan")
+    REPLY = "reply", _("Balas")
+    NOTE = "note", _("Catatan internal")
+    REQUEST_FEEDBACK = "request_feedback", _("Minta feedback")
+    RESOLVE = "resolve", _("Selesaikan")
+    ESCALATE = "escalate", _("Eskalasi")
+    RETURN = "return", _("Kembalikan ke tier sebelumnya")
+    MERGE = "merge", _("Gabungkan ke tiket lain")
+    # reporter
+    GIVE_FEEDBACK = "give_feedback", _("Beri Feedback")
+    CONFIRM = "confirm", _("Ya, sudah")
+    REOPEN = "reopen", _("Belum")
+    FORCE_CLOSE = "force_close", _("Tutup Tiket")
+    RATE = "rate", _("Beri penilaian")
+    # the periodic command
+    AUTO_CLOSE = "auto_close", _("Tutup otomatis")
+
+
+STAFF_ACTIONS = frozenset(
+    {
+        Action.TAKE,
+        Action.ASSIGN,
+        Action.REPLY,
+        Action.NOTE,
+        Action.REQUEST_FEEDBACK,
+        Action.RESOLVE,
+        Action.ESCALATE,
+        Action.RETURN,
+        Action.MERGE,
+    }
+)
+REPORTER_ACTIONS = frozenset(
+    {Action.GIVE_FEEDBACK, Action.CONFIRM, Action.REOPEN, Action.FORCE_CLOSE, Action.RATE}
+)
+
+# From which statuses each action may be taken, and the status it leads to (None: stays).
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    Action.TAKE: (frozenset({Status.NEW, Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    Action.ASSIGN: (frozenset({Status.NEW, Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    Action.REPLY: (frozenset({Status.IN_PROGRESS, Status.AWAITING_FEEDBACK}), None),
+    Action.NOTE: (OPEN_STATUSES, None),
+    Action.REQUEST_FEEDBACK: (frozenset({Status.IN_PROGRESS}), Status.AWAITING_FEEDBACK),
+    Action.RESOLVE: (frozenset({Status.IN_PROGRESS}), Status.AWAITING_CONFIRMATION),
+    Action.ESCALATE: (frozenset({Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    Action.RETURN: (frozenset({Status.IN_PROGRESS}), Status.IN_PROGRESS),
+    Action.MERGE: (frozenset({Status.NEW, Status.IN_PROGRESS}), Status.CLOSED),
+    Action.GIVE_FEEDBACK: (frozenset({Status.AWAITING_FEEDBACK}), Status.IN_PROGRESS),
+    Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
+    Action.REOPEN: (frozenset({Status.AWAITING_CONFIRMATION}), Status.IN_PROGRESS),
+    Action.FORCE_CLOSE: (OPEN_STATUSES, Status.FORCE_CLOSED),
+    Action.RATE: (frozenset({Status.CLOSED, Status.FORCE_CLOSED}), None),
+    Action.AUTO_CLOSE: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
+}
+
+
+class TicketActionError(Exception):
+    """An action the domain refuses; `status_code` is what web and API answer."""
+
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ActionForbidden(TicketActionError):
+    """The person may see the ticket but may not take this action (403)."""
+
+    status_code = 403
+
+
+class ActionConflict(TicketActionError):
+    """Not allowed in the current status, or taken from a stale page (409)."""
+
+    status_code = 409
+
+
+class ActionInvalid(TicketActionError):
+    """The input of the action is not acceptable (400)."""
+
+
+def target_status(action: str, current: str) -> str:
+    return TRANSITIONS[action][1] or current
+
+
+def check_transition(action: str, status: str) -> None:
+    """Refuse (409) an action that the ticket's status does not allow."""
+    allowed, _target = TRANSITIONS[action]
+    if status not in allowed:
+        raise ActionConflict(
+            str(
+                _("Aksi «%(action)s» tidak dapat dilakukan karena status tiket «%(status)s».")
+                % {"action": Action(action).label, "status": Status(status).label}
+            )
+        )
