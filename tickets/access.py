@@ -149,7 +149,7 @@ def get_ticket_for_user(user: User, number: str) -> Ticket:
             "holder",
             "reporter",
             "merged_into",
-        )  # fmt: skip
+        )
         .filter(number=number)
         .first()
     )
