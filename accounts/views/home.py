@@ -2,12 +2,16 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from tickets.access import is_staff_member
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """Landing page: reporters go to their dashboard, others learn how to sign in."""
     if request.user.is_authenticated:
         if getattr(request.user, "is_reporter", False):
             return redirect("portal:dashboard")
+        if is_staff_member(request.user):  # type: ignore[arg-type]
+            return redirect("console:queue")
         if request.user.is_staff:
             return redirect("admin:index")
     return render(
