@@ -10,7 +10,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         if getattr(request.user, "is_reporter", False):
             return redirect("portal:dashboard")
-        if is_staff_member(request.user):  # type: ignore[arg-type]
+        if is_staff_member(request.user):
             return redirect("console:queue")
         if request.user.is_staff:
             return redirect("admin:index")
