@@ -115,7 +115,8 @@ AUTH_USER_MODEL = "accounts.User"
 # Reporters sign in through SPSE/SiRUP: the landing page explains how (and links staff
 # to their own sign-in).
 LOGIN_URL = "home"
-LOGIN_REDIRECT_URL = "portal:dashboard"
+# The landing page sends each person on: reporters to the dashboard, staff to the console.
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
 PASSWORD_HASHERS = [
