@@ -310,7 +310,12 @@ def _perform(
                     )
                 )
         with transaction.atomic():
-            locked = Ticket.objects.select_for_update().select_related("holder").get(pk=ticket.pk)
+            # `of`: PostgreSQL cannot lock the nullable side of the outer join to holder.
+            locked = (
+                Ticket.objects.select_for_update(of=("self",))
+                .select_related("holder")
+                .get(pk=ticket.pk)
+            )
             try:
                 _guard(locked, actor, action, revision)
             except _AlreadyApplied:
@@ -497,7 +502,8 @@ def ticket_escalate(
 ) -> Ticket:
     """Send the ticket up one tier with a note; it waits there to be taken."""
     text = _required_text(note, _("Catatan eskalasi"))
-    _escalate_changes(ticket)  # early answer; checked again on the locked row
+    # The tier limit is checked on the locked row, after visibility, revision and the
+    # right to act: a double click returns quietly, a colleague without the right gets 403.
     return _perform(
         ticket=ticket,
         actor=actor,
@@ -511,7 +517,7 @@ def ticket_escalate(
 def ticket_return(*, ticket: Ticket, actor: User, note: str, revision: int | None = None) -> Ticket:
     """Send the ticket back down one tier with a note."""
     text = _required_text(note, _("Catatan pengembalian"))
-    _return_changes(ticket)  # early answer; checked again on the locked row
+    # The tier limit is checked on the locked row (see ticket_escalate).
     return _perform(
         ticket=ticket,
         actor=actor,

@@ -6,4 +6,6 @@ app_name = "console"
 
 urlpatterns = [
     path("", console.queue, name="queue"),
+    path("tiket/<str:number>/", console.ticket_detail, name="ticket_detail"),
+    path("tiket/<str:number>/aksi/<str:action>/", console.ticket_action, name="ticket_action"),
 ]

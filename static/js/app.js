@@ -72,3 +72,171 @@
     });
   });
 })();
+
+// Reporter actions: files chosen before sending, choices that reveal fields, and
+// refusals (403/409/400) shown in place of the page.
+(function () {
+  "use strict";
+
+  var canEditFiles = (function () {
+    try { return typeof DataTransfer === "function" && !!new DataTransfer().items; }
+    catch (error) { return false; }
+  })();
+
+  function megabytes(bytes) {
+    if (bytes < 1048576) { return Math.max(1, Math.round(bytes / 1024)) + " KB"; }
+    return (bytes / 1048576).toFixed(1).replace(".", ",") + " MB";
+  }
+
+  function sameFile(a, b) {
+    return a.name === b.name && a.size === b.size && a.lastModified === b.lastModified;
+  }
+
+  // The files chosen so far for an input: kept apart from the input, which the browser
+  // empties at every new choice, and written back into it with a DataTransfer.
+  function picked(input) {
+    if (!input._picked) { input._picked = []; }
+    return input._picked;
+  }
+
+  function writeBack(input) {
+    var transfer = new DataTransfer();
+    picked(input).forEach(function (file) { transfer.items.add(file); });
+    input.files = transfer.files;
+  }
+
+  function button(label, text, attribute, index) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "button button--small";
+    element.textContent = text;
+    element.setAttribute("aria-label", label);
+    element.setAttribute(attribute, String(index));
+    return element;
+  }
+
+  function text(list, key, fallback) { return list.getAttribute("data-text-" + key) || fallback; }
+
+  function render(input) {
+    var list = document.getElementById(input.getAttribute("data-file-picker"));
+    if (!list) { return; }
+    var files = canEditFiles ? picked(input) : Array.prototype.slice.call(input.files);
+    var limit = Number(input.getAttribute("data-max-bytes")) || 0;
+    list.innerHTML = "";
+    files.forEach(function (file, index) {
+      var item = document.createElement("li");
+      var name = document.createElement("span");
+      name.className = "filepicker__name";
+      name.textContent = file.name;
+      var size = document.createElement("span");
+      size.className = "muted";
+      size.textContent = megabytes(file.size);
+      item.appendChild(name);
+      item.appendChild(size);
+      if (limit && file.size > limit) {
+        item.className = "filepicker__item--too-big";
+        var warning = document.createElement("span");
+        warning.className = "filepicker__warning";
+        warning.textContent = text(list, "too-big", "Melebihi batas ukuran per berkas.");
+        item.appendChild(warning);
+      }
+      if (canEditFiles) {
+        var tools = document.createElement("span");
+        tools.className = "filepicker__tools";
+        tools.appendChild(button(
+          text(list, "replace-label", "Ganti berkas") + " " + file.name,
+          text(list, "replace", "Ganti"), "data-file-replace", index
+        ));
+        tools.appendChild(button(
+          text(list, "remove-label", "Hapus berkas") + " " + file.name,
+          text(list, "remove", "Hapus"), "data-file-remove", index
+        ));
+        item.appendChild(tools);
+      }
+      list.appendChild(item);
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-file-picker")) { return; }
+    if (canEditFiles) {
+      // A new choice adds to the list instead of replacing it.
+      var files = picked(input);
+      Array.prototype.forEach.call(input.files, function (file) {
+        if (!files.some(function (known) { return sameFile(known, file); })) { files.push(file); }
+      });
+      writeBack(input);
+    }
+    render(input);
+  });
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var control = target && target.closest("[data-file-remove], [data-file-replace]");
+    if (!control) { return; }
+    var list = control.closest("[data-file-list-for]");
+    var input = list && document.getElementById(list.getAttribute("data-file-list-for"));
+    if (!input) { return; }
+    var files = picked(input);
+    if (control.hasAttribute("data-file-remove")) {
+      files.splice(Number(control.getAttribute("data-file-remove")), 1);
+      writeBack(input);
+      render(input);
+      var next = list.querySelector("[data-file-remove]");
+      (next || input).focus();
+      return;
+    }
+    var index = Number(control.getAttribute("data-file-replace"));
+    var chooser = document.createElement("input");
+    chooser.type = "file";
+    chooser.accept = input.accept;
+    chooser.addEventListener("change", function () {
+      if (!chooser.files.length) { return; }
+      files[index] = chooser.files[0];
+      writeBack(input);
+      render(input);
+      var again = list.querySelectorAll("[data-file-replace]")[index];
+      if (again) { again.focus(); }
+    });
+    chooser.click();
+  });
+
+  // Parts of a form shown only for one choice of a radio group: data-reveal-when="name=value".
+  function reveal(root) {
+    Array.prototype.forEach.call(
+      (root || document).querySelectorAll("[data-reveal-when]"),
+      function (part) {
+        var rule = part.getAttribute("data-reveal-when").split("=");
+        var form = part.closest("form");
+        var chosen = form && form.querySelector('input[name="' + rule[0] + '"]:checked');
+        part.hidden = !(chosen && chosen.value === rule[1]);
+      }
+    );
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.type === "radio" && input.form) {
+      reveal(input.form);
+    }
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { reveal(); });
+  } else {
+    reveal();
+  }
+
+  // A refused action (403/409/400) comes back as a page that explains why; htmx does not
+  // swap error answers by default, so accept the ones the server retargeted on purpose.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var refusal = document.getElementById("penolakan");
+    if (refusal) { refusal.focus(); }
+  });
+})();

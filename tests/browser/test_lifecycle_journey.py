@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from accounts.models import User
 from accounts.services import staff_member_upsert
 from lib.demo_accounts import DEMO_PASSWORD
-from tickets.models import CloseReason, Rating, Status, Ticket
-from tickets.tests.factories import make_ticket
 from testsupport.simulator import make_handoff_token
+from tickets.models import CloseReason, Rating, Status, Ticket
+from tickets.tests import samples
+from tickets.tests.factories import make_ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -122,8 +124,6 @@ def test_lifecycle_through_three_tiers_with_reopen_and_rating(
     ).to_be_visible()
     reporter.get_by_label("Pesan feedback").fill("Terlampir tangkapan layar pesan error.")
     shot = tmp_path / "layar.png"
-    from tickets.tests import samples
-
     shot.write_bytes(samples.PNG)
     reporter.locator("#tindakan input[type=file]").set_input_files([shot])
     reporter.locator("#tindakan").get_by_role("button", name="Kirim tiket").click()
@@ -181,8 +181,6 @@ def test_lifecycle_through_three_tiers_with_reopen_and_rating(
     assert Ticket.objects.get().close_reason == CloseReason.CONFIRMED
 
     # A second ticket the reporter closes himself, with a reason, then rates.
-    from accounts.models import User
-
     second = make_ticket(User.objects.get(source_user_id="penyedia1"), title="Tiket kedua")
     reporter.goto(f"{base}/tiket/{second.number}/")
     reporter.get_by_role("link", name="Tutup Tiket").click()

@@ -1,7 +1,225 @@
-"""The helpdesk console (staff): queues, ticket detail, actions."""
+"""The helpdesk console (staff): queues, ticket detail, actions.
 
+Who sees a ticket is decided by `access.py` (not yours: 404, exactly like a missing
+ticket); what may happen to it by the services (403 may not act, 409 wrong status or
+stale page, 400 bad input). The views only translate between HTTP and those answers.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from tickets import services
+from tickets.access import get_ticket_for_user, is_staff_member
+from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
+from tickets.lifecycle import Action, TicketActionError
+from tickets.models import Ticket
+from tickets.queues import (
+    action_refusal,
+    allowed_staff_actions,
+    canned_responses_for,
+    console_list,
+    merge_candidates,
+    queue_tickets,
+    queues_with_counts,
+    still_visible,
+)
+from tickets.selectors import (
+    public_attachments,
+    ticket_conversation,
+    ticket_history,
+    ticket_initial_attachments,
+)
+
+View = Callable[..., HttpResponseBase]
 
 
+def staff_required(view: View) -> View:
+    """Console pages are for staff with an assignment; anybody else gets a plain 404."""
+
+    @login_required(login_url="accounts:staff_login")
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_staff_member(request.user):  # type: ignore[arg-type]
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _staff(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    raise Http404
+    user = _staff(request)
+    form = ConsoleFilterForm(request.GET)
+    current = form.queue_key(user)
+    tickets = console_list(queue_tickets(user, current), form.filters())
+    page = Paginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "tickets/console/queue.html",
+        {
+            "nav": "console",
+            "form": form,
+            "queues": queues_with_counts(user),
+            "current": current,
+            "page": page,
+            "page_query": params.urlencode(),
+        },
+    )
+
+
+@require_GET
+@staff_required
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = _staff(request)
+    return _detail(request, user, get_ticket_for_user(user, number))
+
+
+@require_POST
+@staff_required
+def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in ACTION_FORMS:
+        raise Http404
+    user = _staff(request)
+    ticket = get_ticket_for_user(user, number)
+    form = ACTION_FORMS[action](request.POST, request.FILES, ticket=ticket, user=user)
+    if not form.is_valid():
+        # Bad input from somebody who may not act now anyway: say that, not the typo.
+        refusal = action_refusal(user, ticket, action)
+        if refusal is not None:
+            return _refused(request, user, ticket, refusal, form)
+        return _detail(
+            request,
+            user,
+            ticket,
+            bound=form,
+            error=_("Aksi belum dilakukan. Periksa isian yang ditandai."),
+            status=400,
+        )
+    try:
+        done = _perform(action, ticket, user, form)
+    except TicketActionError as refusal:
+        return _refused(request, user, ticket, refusal, form)
+    messages.success(request, done)
+    if still_visible(user, ticket):
+        return redirect("console:ticket_detail", ticket.number)
+    return redirect("console:queue")
+
+
+def _perform(action: str, ticket: Ticket, user: User, form: ActionForm) -> str:
+    """Call the action's service; return the success message."""
+    data = form.cleaned_data
+    revision: int = data["revision"]
+    files = form.checked_files
+    if action == Action.TAKE:
+        services.ticket_take(ticket=ticket, actor=user, revision=revision)
+        return _("Tiket berhasil diambil.")
+    if action == Action.ASSIGN:
+        assignee: User = data["assignee"]
+        services.ticket_assign(ticket=ticket, actor=user, assignee=assignee, revision=revision)
+        return _("Tiket ditugaskan kepada %(name)s.") % {"name": assignee.display_name}
+    if action == Action.REPLY:
+        services.ticket_reply(
+            ticket=ticket, actor=user, body=data["body"], files=files, revision=revision
+        )
+        return _("Balasan terkirim.")
+    if action == Action.NOTE:
+        services.ticket_add_note(ticket=ticket, actor=user, body=data["body"])
+        return _("Catatan internal tersimpan.")
+    if action == Action.REQUEST_FEEDBACK:
+        services.ticket_request_feedback(
+            ticket=ticket, actor=user, body=data["body"], files=files, revision=revision
+        )
+        return _("Permintaan feedback terkirim ke pelapor.")
+    if action == Action.RESOLVE:
+        services.ticket_resolve(
+            ticket=ticket, actor=user, body=data["body"], files=files, revision=revision
+        )
+        return _("Tiket diselesaikan. Menunggu konfirmasi pelapor.")
+    if action == Action.ESCALATE:
+        moved = services.ticket_escalate(
+            ticket=ticket, actor=user, note=data["note"], revision=revision
+        )
+        return _("Tiket dieskalasi ke Tier %(tier)d.") % {"tier": moved.tier}
+    if action == Action.RETURN:
+        moved = services.ticket_return(
+            ticket=ticket, actor=user, note=data["note"], revision=revision
+        )
+        return _("Tiket dikembalikan ke Tier %(tier)d.") % {"tier": moved.tier}
+    assert action == Action.MERGE
+    into: Ticket = data["into"]
+    services.ticket_merge(ticket=ticket, actor=user, into=into, revision=revision)
+    return _("Tiket digabung ke %(number)s.") % {"number": into.number}
+
+
+def _refused(
+    request: HttpRequest,
+    user: User,
+    ticket: Ticket,
+    refusal: TicketActionError,
+    form: ActionForm,
+) -> HttpResponse:
+    """The detail page as it is now, with the reason at the top (403, 409 or 400)."""
+    try:
+        current = get_ticket_for_user(user, ticket.number)
+    except Http404:
+        messages.error(request, refusal.message)
+        return redirect("console:queue")
+    return _detail(
+        request, user, current, bound=form, error=refusal.message, status=refusal.status_code
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    user: User,
+    ticket: Ticket,
+    *,
+    bound: ActionForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    allowed = allowed_staff_actions(user, ticket)
+    forms = action_forms(ticket, user, allowed, bound=bound)
+    merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
+    return render(
+        request,
+        "tickets/console/ticket_detail.html",
+        {
+            "nav": "console",
+            "ticket": ticket,
+            "initial_attachments": ticket_initial_attachments(ticket),
+            "has_attachments": public_attachments(ticket).exists(),
+            "conversation": ticket_conversation(ticket, include_internal=True),
+            "history": ticket_history(ticket, include_internal=True),
+            "allowed": allowed,
+            "forms": forms,
+            "bound_action": bound.action if bound is not None else "",
+            "merge_targets": merge_targets,
+            "canned_responses": (
+                list(canned_responses_for(ticket)) if Action.REPLY in allowed else []
+            ),
+            "changes_allowed": bool(allowed - {Action.NOTE}),
+            "error": error,
+        },
+        status=status,
+    )
