@@ -153,7 +153,8 @@ def test_lifecycle_through_three_tiers_with_reopen_and_rating(
     reporter.locator("#tindakan").get_by_role("button", name="Kirim tiket").click()
     reporter.get_by_role("dialog").get_by_role("button", name="Ya").click()
     expect(reporter.get_by_text("Feedback berhasil terkirim")).to_be_visible()
-    ticket = Ticket.objects.get()
+    ticket = Ticket.objects.select_related("holder").get()
+    assert ticket.holder is not None
     assert (ticket.status, ticket.holder.username, ticket.reopen_count) == (
         Status.IN_PROGRESS, "teknis1", 1,
     )  # fmt: skip
