@@ -55,7 +55,7 @@ def reporter_required(view: View) -> View:
     return wrapper
 
 
-def _reporter(request: HttpRequest) -> User:
+def current_reporter(request: HttpRequest) -> User:
     assert isinstance(request.user, User)
     return request.user
 
@@ -63,7 +63,7 @@ def _reporter(request: HttpRequest) -> User:
 @require_GET
 @reporter_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    tickets = tickets_visible_to(_reporter(request))
+    tickets = tickets_visible_to(current_reporter(request))
     return render(
         request,
         "tickets/portal/dashboard.html",
@@ -79,7 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @reporter_required
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = TicketSearchForm(request.GET or None)
-    tickets = tickets_visible_to(_reporter(request))
+    tickets = tickets_visible_to(current_reporter(request))
     filters: dict[str, str] = {}
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value}
@@ -108,7 +108,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @reporter_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
-    reporter = _reporter(request)
+    reporter = current_reporter(request)
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, reporter=reporter)
         if form.is_valid():
@@ -144,25 +144,18 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
 def ticket_form_choices(request: HttpRequest) -> HttpResponse:
     """The fields that depend on the chosen application and category (HTMX partial)."""
     # Unbound: the partial shows the choices for what is picked so far, not errors.
-    form = TicketCreateForm(initial=request.GET.dict(), reporter=_reporter(request))
+    form = TicketCreateForm(initial=request.GET.dict(), reporter=current_reporter(request))
     return render(request, "tickets/portal/_dependent_fields.html", {"form": form})
 
 
 @require_GET
 @reporter_required
-def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = get_ticket_for_user(_reporter(request), number)
-    return render(request, "tickets/portal/ticket_detail.html", _detail_context(ticket))
-
-
-@require_GET
-@reporter_required
 def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = get_ticket_for_user(_reporter(request), number)
-    return render(request, "tickets/portal/ticket_print.html", _detail_context(ticket))
+    ticket = get_ticket_for_user(current_reporter(request), number)
+    return render(request, "tickets/portal/ticket_print.html", detail_context(ticket))
 
 
-def _detail_context(ticket: Any) -> dict[str, Any]:
+def detail_context(ticket: Any) -> dict[str, Any]:
     return {
         "nav": "tickets",
         "ticket": ticket,

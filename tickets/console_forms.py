@@ -1,0 +1,312 @@
+"""Forms of the helpdesk console: the list filters and one form per staff action."""
+
+from typing import Any, ClassVar
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
+
+from accounts.models import User
+from reference.models import Application, Category, Lpse, Priority
+from tickets.attachments import CheckedFile, allowed_extensions_label, attachments_check
+from tickets.forms import MultipleFileField
+from tickets.lifecycle import Action
+from tickets.models import Status, Ticket, Tier
+from tickets.queues import (
+    OPEN_FILTER,
+    QUEUE_LABELS,
+    SORT_LABELS,
+    SORT_NEWEST,
+    ConsoleFilters,
+    assignable_staff,
+    default_queue,
+    merge_candidates,
+)
+from tickets.services import MAX_MESSAGE_LENGTH
+
+ATTACHMENT_ACCEPT = ".jpg,.jpeg,.png,.txt,.doc,.docx,.xls,.xlsx,.pdf,.zip,.rar,.rhs"
+
+
+class ConsoleFilterForm(forms.Form):
+    """The filters above the console list; every field optional, a bad value is ignored."""
+
+    antrian = forms.ChoiceField(
+        required=False, choices=list(QUEUE_LABELS.items()), widget=forms.HiddenInput
+    )
+    cari = forms.CharField(
+        label=_lazy("Nomor atau judul"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    status = forms.ChoiceField(
+        label=_lazy("Status"),
+        required=False,
+        choices=[("", _lazy("Semua status")), (OPEN_FILTER, _lazy("Terbuka")), *Status.choices],
+    )
+    prioritas = forms.ChoiceField(
+        label=_lazy("Prioritas"),
+        required=False,
+        choices=[("", _lazy("Semua prioritas")), *Priority.choices],
+    )
+    aplikasi = forms.ModelChoiceField(
+        label=_lazy("Aplikasi"),
+        required=False,
+        queryset=Application.objects.order_by("order", "code"),
+        empty_label=_lazy("Semua aplikasi"),
+    )
+    kategori = forms.ModelChoiceField(
+        label=_lazy("Kategori"),
+        required=False,
+        queryset=Category.objects.filter(is_leaf=True)
+        .select_related("application", "parent")
+        .order_by("application__order", "application__code", "parent__order", "order", "name"),
+        empty_label=_lazy("Semua kategori"),
+    )
+    lpse = forms.ModelChoiceField(
+        label=_lazy("LPSE"),
+        required=False,
+        queryset=Lpse.objects.order_by("name"),
+        empty_label=_lazy("Semua LPSE"),
+    )
+    tier = forms.TypedChoiceField(
+        label=_lazy("Tier"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _lazy("Semua tier")), *Tier.choices],
+    )
+    dari = forms.DateField(
+        label=_lazy("Dibuat dari"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sampai = forms.DateField(
+        label=_lazy("Dibuat sampai"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    urut = forms.ChoiceField(
+        label=_lazy("Urutkan"), required=False, choices=list(SORT_LABELS.items())
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kategori = self.fields["kategori"]
+        assert isinstance(kategori, forms.ModelChoiceField)
+        kategori.label_from_instance = lambda obj: f"{obj.application.code} · {obj.path_label}"  # type: ignore[method-assign]
+        # A date typed as on the screen (dd/mm/yyyy) is accepted as well as the ISO form.
+        for name in ("dari", "sampai"):
+            field = self.fields[name]
+            assert isinstance(field, forms.DateField)
+            field.input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+    def _value(self, name: str) -> Any:
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get(name)
+
+    def queue_key(self, user: User) -> str:
+        return self._value("antrian") or default_queue(user)
+
+    def filters(self) -> ConsoleFilters:
+        """The valid filters; an invalid one is left out (and shown as an error)."""
+        return ConsoleFilters(
+            text=self._value("cari") or "",
+            status=self._value("status") or "",
+            priority=self._value("prioritas") or "",
+            application=self._value("aplikasi"),
+            category=self._value("kategori"),
+            lpse=self._value("lpse"),
+            tier=self._value("tier"),
+            created_from=self._value("dari"),
+            created_to=self._value("sampai"),
+            sort=self._value("urut") or SORT_NEWEST,
+        )
+
+    @property
+    def filtered(self) -> bool:
+        ignored = {"antrian", "urut"}
+        return self.is_bound and any(
+            value
+            for name, value in self.data.items()
+            if name in self.fields and name not in ignored
+        )
+
+
+# --- Actions --------------------------------------------------------------------------
+
+
+def _text_field(label: StrOrPromise, rows: int = 5) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": _lazy("Isian ini wajib diisi.")},
+    )
+
+
+class ActionForm(forms.Form):
+    """A staff action: it carries the revision of the ticket that the page showed."""
+
+    action: ClassVar[str]
+
+    revision = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": _lazy("Halaman tidak lengkap. Muat ulang halaman tiket."),
+            "invalid": _lazy("Halaman tidak lengkap. Muat ulang halaman tiket."),
+        },
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
+        # Several action forms share one page: unique ids, plain field names.
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.user = user
+        self.checked_files: list[CheckedFile] = []
+
+
+class FilesMixin(forms.Form):
+    """Files sent with a message, checked by the same rules as the reporter's."""
+
+    attachments = MultipleFileField(label=_lazy("Lampiran"), required=False)
+    checked_files: list[CheckedFile]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].help_text = _(
+            "Tipe berkas: %(types)s. Maksimum 50 MB per berkas."
+        ) % {"types": allowed_extensions_label()}
+        self.fields["attachments"].widget.attrs["accept"] = ATTACHMENT_ACCEPT
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
+        checked, errors = attachments_check(uploads)
+        if errors:
+            raise forms.ValidationError(errors)
+        self.checked_files = checked
+        return uploads
+
+
+class TakeForm(ActionForm):
+    action = Action.TAKE
+
+
+class AssignForm(ActionForm):
+    action = Action.ASSIGN
+
+    assignee = forms.ModelChoiceField(
+        label=_lazy("Tugaskan kepada"),
+        queryset=User.objects.none(),
+        empty_label=_lazy("— Pilih petugas —"),
+        error_messages={
+            "required": _lazy("Pilih petugas yang akan menangani tiket."),
+            "invalid_choice": _lazy("Petugas itu tidak bertugas di tier tiket ini."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = assignable_staff(self.ticket)
+        me = self.user.pk
+        field.label_from_instance = lambda obj: (  # type: ignore[method-assign]
+            _("%(name)s (Anda)") % {"name": obj.display_name} if obj.pk == me else obj.display_name
+        )
+
+
+class ReplyForm(FilesMixin, ActionForm):
+    action = Action.REPLY
+
+    body = _text_field(_lazy("Balasan untuk pelapor"), rows=6)
+
+
+class NoteForm(ActionForm):
+    action = Action.NOTE
+
+    body = _text_field(_lazy("Catatan internal (tidak terlihat oleh pelapor)"), rows=3)
+
+
+class RequestFeedbackForm(FilesMixin, ActionForm):
+    action = Action.REQUEST_FEEDBACK
+
+    body = _text_field(_lazy("Informasi yang diminta dari pelapor"))
+
+
+class ResolveForm(FilesMixin, ActionForm):
+    action = Action.RESOLVE
+
+    body = _text_field(_lazy("Penyelesaian"))
+
+
+class EscalateForm(ActionForm):
+    action = Action.ESCALATE
+
+    note = _text_field(_lazy("Catatan eskalasi (internal)"), rows=3)
+
+
+class ReturnForm(ActionForm):
+    action = Action.RETURN
+
+    note = _text_field(_lazy("Catatan pengembalian (internal)"), rows=3)
+
+
+class MergeForm(ActionForm):
+    action = Action.MERGE
+
+    into = forms.ModelChoiceField(
+        label=_lazy("Gabungkan ke tiket"),
+        queryset=Ticket.objects.none(),
+        to_field_name="number",
+        empty_label=_lazy("— Pilih tiket tujuan —"),
+        error_messages={
+            "required": _lazy("Pilih tiket tujuan."),
+            "invalid_choice": _lazy(
+                "Tiket tujuan harus tiket terbuka milik pelapor yang sama dan dapat Anda lihat."
+            ),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["into"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = merge_candidates(self.user, self.ticket)
+        field.label_from_instance = lambda obj: f"{obj.number} — {obj.title}"  # type: ignore[method-assign]
+
+
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    form.action: form
+    for form in (
+        TakeForm,
+        AssignForm,
+        ReplyForm,
+        NoteForm,
+        RequestFeedbackForm,
+        ResolveForm,
+        EscalateForm,
+        ReturnForm,
+        MergeForm,
+    )
+}
+
+
+def action_forms(
+    ticket: Ticket, user: User, actions: frozenset[str], bound: ActionForm | None = None
+) -> dict[str, ActionForm]:
+    """Blank forms for the allowed actions; the submitted one keeps what was typed."""
+    forms_by_action: dict[str, ActionForm] = {
+        action: form(ticket=ticket, user=user)
+        for action, form in ACTION_FORMS.items()
+        if action in actions
+    }
+    if bound is not None and bound.action in forms_by_action:
+        forms_by_action[bound.action] = bound
+    return forms_by_action

@@ -1,0 +1,252 @@
+"""Reads of the helpdesk console: the queues, their filters, and what a page may offer.
+
+Who sees what stays in `access.py`; which status allows which action stays in
+`lifecycle.py`. This module only combines them for the console's pages.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
+
+from accounts.models import StaffRole, User
+from reference.models import Application, CannedResponse, Category, Lpse, Priority
+from tickets.access import staff_scope, tickets_visible_to, works_on_current_tier
+from tickets.lifecycle import (
+    STAFF_ACTIONS,
+    Action,
+    ActionConflict,
+    ActionForbidden,
+    TicketActionError,
+    check_transition,
+)
+from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
+
+# --- Queues ---------------------------------------------------------------------------
+
+QUEUE_MINE = "saya"
+QUEUE_UNTAKEN = "belum_diambil"
+QUEUE_WAITING = "menunggu_pelapor"
+QUEUE_ALL = "semua"
+
+QUEUE_LABELS: dict[str, StrOrPromise] = {
+    QUEUE_MINE: _lazy("Tiket saya"),
+    QUEUE_UNTAKEN: _lazy("Belum diambil"),
+    QUEUE_WAITING: _lazy("Menunggu pelapor"),
+    QUEUE_ALL: _lazy("Semua yang bisa saya lihat"),
+}
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: StrOrPromise
+    count: int
+
+
+def _queue_q(user: User, key: str) -> Q:
+    """The condition of a queue, to be applied to the tickets the user may see."""
+    acting = staff_scope(user).acting_q()
+    if key == QUEUE_MINE:
+        return Q(holder_id=user.pk, status__in=OPEN_STATUSES)
+    if key == QUEUE_UNTAKEN:
+        return acting & Q(holder__isnull=True, status__in=OPEN_STATUSES)
+    if key == QUEUE_WAITING:
+        return Q(status__in=REPORTER_ACTION_STATUSES) & (Q(holder_id=user.pk) | acting)
+    return Q()
+
+
+def default_queue(user: User) -> str:
+    """Agents start with their own tickets; supervisors, who act on none, with everything."""
+    return QUEUE_MINE if staff_scope(user).tiers() else QUEUE_ALL
+
+
+def queue_tickets(user: User, key: str) -> QuerySet[Ticket]:
+    return tickets_visible_to(user).filter(_queue_q(user, key))
+
+
+def queues_with_counts(user: User) -> list[Queue]:
+    """Every queue with the number of tickets in it, in one query."""
+    counts = tickets_visible_to(user).aggregate(
+        **{key: Count("id", filter=_queue_q(user, key)) for key in QUEUE_LABELS}
+    )
+    return [Queue(key, label, counts[key] or 0) for key, label in QUEUE_LABELS.items()]
+
+
+# --- Filters and sort -----------------------------------------------------------------
+
+SORT_NEWEST = "terbaru"
+SORT_OLDEST = "terlama"
+SORT_PRIORITY = "prioritas"
+SORT_UPDATED = "diperbarui"
+
+SORT_LABELS: dict[str, StrOrPromise] = {
+    SORT_NEWEST: _lazy("Terbaru"),
+    SORT_OLDEST: _lazy("Terlama"),
+    SORT_PRIORITY: _lazy("Prioritas tertinggi"),
+    SORT_UPDATED: _lazy("Baru diperbarui"),
+}
+
+# The value of the status filter that means every open status.
+OPEN_FILTER = "terbuka"
+
+PRIORITY_RANK = Case(
+    *(When(priority=priority, then=Value(rank)) for rank, priority in enumerate(Priority)),
+    default=Value(len(Priority)),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class ConsoleFilters:
+    text: str = ""
+    status: str = ""
+    priority: str = ""
+    application: Application | None = None
+    category: Category | None = None
+    lpse: Lpse | None = None
+    tier: int | None = None
+    created_from: datetime.date | None = None
+    created_to: datetime.date | None = None
+    sort: str = SORT_NEWEST
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    """The start of `day` in the viewer's time zone (activated per request)."""
+    return timezone.make_aware(
+        datetime.datetime.combine(day, datetime.time.min), timezone.get_current_timezone()
+    )
+
+
+def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet[Ticket]:
+    """Filter and sort a queue; every column of the list comes with the same query."""
+    if text := filters.text.strip():
+        title_q = Q()
+        for word in text.split():
+            title_q &= Q(title__icontains=word)
+        tickets = tickets.filter(Q(number__icontains=text) | title_q)
+    if filters.status == OPEN_FILTER:
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        tickets = tickets.filter(status=filters.status)
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.application is not None:
+        tickets = tickets.filter(application=filters.application)
+    if filters.category is not None:
+        tickets = tickets.filter(category=filters.category)
+    if filters.lpse is not None:
+        tickets = tickets.filter(lpse=filters.lpse)
+    if filters.tier is not None:
+        tickets = tickets.filter(tier=filters.tier)
+    if filters.created_from is not None:
+        tickets = tickets.filter(created_at__gte=_local_midnight(filters.created_from))
+    if filters.created_to is not None:
+        next_day = filters.created_to + datetime.timedelta(days=1)
+        tickets = tickets.filter(created_at__lt=_local_midnight(next_day))
+    tickets = tickets.select_related("application", "lpse", "holder")
+    if filters.sort == SORT_OLDEST:
+        return tickets.order_by("created_at", "id")
+    if filters.sort == SORT_PRIORITY:
+        return tickets.annotate(priority_rank=PRIORITY_RANK).order_by(
+            "priority_rank", "-created_at", "-id"
+        )
+    if filters.sort == SORT_UPDATED:
+        return tickets.order_by("-updated_at", "-id")
+    return tickets.order_by("-created_at", "-id")
+
+
+# --- What the detail page offers ------------------------------------------------------
+
+
+def _holder_name(ticket: Ticket) -> str:
+    return ticket.holder.display_name if ticket.holder is not None else ""
+
+
+def action_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError | None:
+    """Why `user` may not take the staff `action` on `ticket` now; None when they may.
+
+    It asks the same access functions as the services (`_check_may_act`) and the state
+    machine's own `check_transition`, so that the page offers exactly what the services
+    accept. The services stay the authority: they check again, on the locked row.
+    """
+    if user.is_reporter:
+        return ActionForbidden(_("Aksi ini hanya untuk petugas helpdesk."))
+    if action != Action.NOTE:
+        if not works_on_current_tier(user, ticket):
+            return ActionForbidden(
+                _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
+                % {"tier": ticket.get_tier_display()}
+            )
+        holder_id = ticket.holder_id
+        if action == Action.TAKE and holder_id is not None:
+            if holder_id == user.pk:
+                return ActionConflict(_("Anda sudah menangani tiket ini."))
+            return ActionConflict(
+                _("Tiket sudah diambil oleh %(name)s.") % {"name": _holder_name(ticket)}
+            )
+        if holder_id is not None and holder_id != user.pk:
+            return ActionForbidden(
+                _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
+                % {"name": _holder_name(ticket)}
+            )
+        if holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
+            return ActionConflict(_("Ambil tiket ini terlebih dahulu."))
+    try:
+        check_transition(action, ticket.status)
+    except ActionConflict as refusal:
+        return refusal
+    if action == Action.ESCALATE and ticket.tier >= 3:
+        return ActionConflict(_("Tiket sudah berada di tier tertinggi."))
+    if action == Action.RETURN and ticket.tier <= 1:
+        return ActionConflict(_("Tiket sudah berada di tier pertama."))
+    return None
+
+
+def allowed_staff_actions(user: User, ticket: Ticket) -> frozenset[str]:
+    """The staff actions this person may take on this ticket now (the buttons to show)."""
+    return frozenset(
+        action for action in STAFF_ACTIONS if action_refusal(user, ticket, action) is None
+    )
+
+
+def assignable_staff(ticket: Ticket) -> QuerySet[User]:
+    """Staff who act at the ticket's current tier for it: the colleagues it may go to."""
+    if ticket.tier == 1:
+        covers = Q(assignments__role=StaffRole.AGENT, assignments__lpse_id=ticket.lpse_id)
+    else:
+        role = StaffRole.LKPP if ticket.tier == 2 else StaffRole.TECHNICAL
+        covers = Q(
+            assignments__role=role,
+            assignments__application_group__applications=ticket.application_id,
+        )
+    return (
+        User.objects.filter(covers, is_active=True, source="")
+        .distinct()
+        .order_by("full_name", "username")
+    )
+
+
+def merge_candidates(user: User, ticket: Ticket) -> QuerySet[Ticket]:
+    """Other open tickets of the same reporter that this person sees."""
+    return (
+        tickets_visible_to(user)
+        .filter(reporter_id=ticket.reporter_id, status__in=OPEN_STATUSES)
+        .exclude(pk=ticket.pk)
+        .order_by("-created_at", "-id")
+    )
+
+
+def canned_responses_for(ticket: Ticket) -> QuerySet[CannedResponse]:
+    """Ready-made replies for the ticket's application, and those for every application."""
+    return CannedResponse.objects.filter(
+        Q(application_id=ticket.application_id) | Q(application__isnull=True), is_active=True
+    ).order_by("title")
+
+
+def still_visible(user: User, ticket: Ticket) -> bool:
+    return tickets_visible_to(user).filter(pk=ticket.pk).exists()
