@@ -5,8 +5,9 @@
 1. Set-up, one after another: development keys (when missing), `migrate`, `seed_demo`.
 2. Services, side by side: the web app on :8000 and the SPSE/SiRUP simulator on :8001.
    Once their ports answer, the runner prints where to go and how to sign in.
-3. Periodic jobs (none yet): each command runs at start and then every `interval`
-   seconds, never two copies at once; a failed run is reported, the demo goes on.
+3. Periodic jobs (`close_unconfirmed_tickets`, every 60 s): each command runs at start
+   and then every `interval` seconds, never two copies at once; a failed run is
+   reported, the demo goes on.
 
 Ctrl-C or SIGTERM stops every child and exits 0. If a service dies, the runner stops
 the others and exits non-zero. Every child runs in its own process group, so whatever
@@ -97,7 +98,10 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
         ),
         Service("web", [*manage, "runserver", f"{HOST}:{APP_PORT}"], port=APP_PORT),
     ]
-    periodic: list[Periodic] = []
+    periodic = [
+        # Resolutions the reporter leaves unconfirmed close after N working days.
+        Periodic("auto-close", [*manage, "close_unconfirmed_tickets"], 60),
+    ]
     return steps, services, periodic
 
 

@@ -2,23 +2,82 @@ from django.core.management import call_command
 
 from accounts.models import User
 from reference.models import Application, Category, Lpse
-from tickets.models import Ticket
+from tickets.models import (
+    Attachment,
+    CloseReason,
+    Message,
+    Rating,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
 
 def test_seed_demo_is_idempotent(db):
     # When the demo seed runs twice
     call_command("seed_demo")
-    first = (User.objects.count(), Ticket.objects.count(), Category.objects.count())
+
+    def counts() -> tuple[int, ...]:
+        return tuple(
+            model.objects.count()
+            for model in (User, Ticket, Category, TicketEvent, Message, Attachment, Rating)
+        )
+
+    first = counts()
     call_command("seed_demo")
     # Then the second run adds nothing
-    assert (User.objects.count(), Ticket.objects.count(), Category.objects.count()) == first
+    assert counts() == first
     # And every reporter role has a demo account, plus the two different ppk1
     roles = set(User.objects.exclude(source="").values_list("role", flat=True))
     assert roles == {"ppk", "pokja", "pp", "pelaku_usaha", "kuppbj", "pa_kpa", "admin_ppe"}
     assert User.objects.filter(source_user_id="ppk1").count() == 2
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.password.startswith("argon2")
-    assert Ticket.objects.count() == 5
+
+
+def test_the_demo_has_tickets_in_every_status_and_position(db):
+    # When the demo seed runs
+    call_command("seed_demo")
+    tickets = Ticket.objects.select_related("holder", "lpse", "application")
+    # Then every status has at least one ticket
+    assert set(tickets.values_list("status", flat=True)) == set(Status.values)
+    # And tickets wait at tier 1 in every time zone, for the agents of those LPSEs
+    new = tickets.filter(status=Status.NEW)
+    assert {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"} <= {t.lpse.timezone for t in new}
+    assert {71, 93} <= {t.lpse.kd_lpse for t in new}
+    # And at tier 2 (untaken: SPSE for lkpp1, Katalog for lkpp2) and at tier 3 (teknis1)
+    tier2 = tickets.filter(tier=2, holder__isnull=True, status=Status.IN_PROGRESS)
+    assert {t.application.code for t in tier2} >= {"SPSE", "KATALOG"}
+    assert tickets.filter(tier=3, holder__username="teknis1").exists()
+    # And the reporters have something to act on at once
+    assert tickets.filter(
+        status=Status.AWAITING_FEEDBACK,
+        reporter__source_user_id="penyedia1",
+        holder__username="agen1",
+    ).exists()
+    assert tickets.filter(
+        status=Status.AWAITING_CONFIRMATION,
+        reporter__source_user_id="ppk1",
+        reporter__source_lpse=119,
+        resolved_by__username="agen1",
+    ).exists()
+    assert tickets.filter(status=Status.IN_PROGRESS, tier=1, holder__username="agen1").exists()
+    # And every way of closing is there: rated, force-closed, merged, auto-closed
+    assert Rating.objects.filter(ticket__close_reason=CloseReason.CONFIRMED).exists()
+    for reason in CloseReason.values:
+        assert tickets.filter(close_reason=reason).exists(), reason
+    merged = tickets.get(close_reason=CloseReason.MERGED)
+    assert merged.merged_into is not None and merged.merged_into.reporter == merged.reporter
+    auto = tickets.get(close_reason=CloseReason.AUTO_CLOSED)
+    assert auto.events.get(kind="auto_closed").actor is None
+    assert not Rating.objects.filter(ticket__in=[merged, auto]).exists()
+    assert tickets.filter(reopen_count=1, status=Status.IN_PROGRESS).exists()
+    # And the history happened in the past, in order, with attachments
+    for ticket in tickets:
+        times = list(ticket.events.values_list("created_at", flat=True))
+        assert times == sorted(times)
+    assert Attachment.objects.filter(content_type="image/png").exists()
+    assert Attachment.objects.filter(message__isnull=False).exists()
 
 
 def test_reference_data_covers_the_three_time_zones_and_every_application(db):
