@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "accounts",
     "reference",
     "tickets",
+    "integrations",
 ]
 
 MIDDLEWARE = [
