@@ -181,6 +181,7 @@ EVENT_OF_ACTION: dict[str, str] = {
 }
 
 MAX_MESSAGE_LENGTH = 10_000
+NOTE_REPEAT_WINDOW_SECONDS = 60
 
 Changes = Callable[[Ticket], dict[str, Any]]
 
@@ -433,6 +434,13 @@ def ticket_reply(
 def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
     """An internal note between staff: never shown to the reporter."""
     text = _required_text(body, _("Catatan internal"))
+    # Notes do not move the revision, so a double click is recognised by its content:
+    # the same note by the same person a moment ago is the same note.
+    recent = timezone.now() - datetime.timedelta(seconds=NOTE_REPEAT_WINDOW_SECONDS)
+    if ticket.messages.filter(
+        author=actor, kind=MessageKind.NOTE, body=text, created_at__gte=recent
+    ).exists():
+        return ticket
     return _perform(
         ticket=ticket,
         actor=actor,

@@ -108,3 +108,11 @@ def test_notes_are_internal(ticket, agent):
     note = ticket.messages.get()
     assert note.is_internal
     assert ticket.events.get(kind="noted").is_internal
+
+
+def test_a_double_clicked_note_is_saved_once(ticket, agent):
+    services.ticket_add_note(ticket=ticket, actor=agent, body="Cek log server")
+    services.ticket_add_note(ticket=ticket, actor=agent, body="Cek log server")
+    assert ticket.messages.count() == 1
+    services.ticket_add_note(ticket=ticket, actor=agent, body="Catatan lain")
+    assert ticket.messages.count() == 2
