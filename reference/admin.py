@@ -10,6 +10,7 @@ from reference.models import (
     Category,
     Directorate,
     Lpse,
+    PriorityRule,
     RatingCategory,
     TicketType,
 )
@@ -93,3 +94,16 @@ class CannedResponseAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "application")
     search_fields = ("title", "body")
     list_select_related = ("application",)
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(admin.ModelAdmin):
+    list_display = ("order", "name", "kind", "is_active")
+    list_display_links = ("name",)
+    list_editable = ("order", "is_active")
+    list_filter = ("kind", "is_active")
+    fieldsets = (
+        (None, {"fields": ("order", "name", "kind", "is_active", "result_priority")}),
+        ("Parameter", {"fields": ("window_hours", "raise_levels", "max_priority")}),
+        (None, {"fields": ("explanation",)}),
+    )

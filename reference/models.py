@@ -1,3 +1,6 @@
+import string
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -223,3 +226,92 @@ class CannedResponse(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PriorityRuleKind(models.TextChoices):
+    """The conditions `tickets.priority` knows how to evaluate (DESIGN §5)."""
+
+    SUGGESTION_OR_QUESTION = "suggestion_or_question", _("Usulan atau pertanyaan/konsultasi")
+    BLOCKING_DEADLINE = "blocking_deadline", _("Kategori menghambat + tahap berbatas waktu")
+    ACTIVE_TENDER_RAISE = "active_tender_raise", _("Tender sedang berlangsung menaikkan")
+    BASE = "base", _("Prioritas dasar kategori")
+
+
+# Placeholders an explanation template may use (see tickets.priority).
+PRIORITY_RULE_PLACEHOLDERS = (
+    "priority",
+    "base",
+    "category",
+    "reason",
+    "stage",
+    "remaining",
+    "ends_at",
+    "zone",
+    "status",
+    "tender",
+)
+
+
+class PriorityRule(models.Model):
+    """One admin-editable step of the priority computation; the first matching active rule wins."""
+
+    order = models.PositiveSmallIntegerField(_("urutan"), unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis kondisi"), max_length=30, choices=PriorityRuleKind.choices)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    window_hours = models.PositiveSmallIntegerField(
+        _("batas waktu (jam)"),
+        default=24,
+        help_text=_("Untuk tahap berbatas waktu: tahap berakhir dalam jangka ini."),
+    )
+    raise_levels = models.PositiveSmallIntegerField(
+        _("naik berapa tingkat"), default=1, help_text=_("Untuk tender sedang berlangsung.")
+    )
+    max_priority = models.CharField(
+        _("prioritas maksimal hasil kenaikan"),
+        max_length=10,
+        choices=Priority.choices,
+        default=Priority.MAJOR,
+    )
+    result_priority = models.CharField(
+        _("prioritas hasil"),
+        max_length=10,
+        choices=Priority.choices,
+        blank=True,
+        default="",
+        help_text=_(
+            "Kosong = bawaan jenisnya. Untuk aturan berhasil tetap "
+            "(usulan/pertanyaan → Minor, tenggat → Emergency)."
+        ),
+    )
+    explanation = models.CharField(
+        _("templat penjelasan"),
+        max_length=300,
+        help_text=_(
+            "Penanda yang tersedia: {priority}, {base}, {category}, {reason}, {stage}, "
+            "{remaining}, {ends_at}, {zone}, {status}, {tender}."
+        ),
+    )
+
+    class Meta:
+        ordering = ["order"]
+        verbose_name = _("aturan prioritas")
+        verbose_name_plural = _("aturan prioritas")
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+    def clean(self) -> None:
+        try:
+            names = {
+                field for _text, field, _spec, _conv in string.Formatter().parse(self.explanation)
+            }
+        except ValueError as error:
+            raise ValidationError({"explanation": str(error)}) from error
+        unknown = sorted(
+            name for name in names if name is not None and name not in PRIORITY_RULE_PLACEHOLDERS
+        )
+        if unknown:
+            raise ValidationError(
+                {"explanation": _("Penanda tidak dikenal: %s") % ", ".join(unknown)}
+            )

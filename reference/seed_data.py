@@ -249,3 +249,39 @@ CANNED_RESPONSES = [
         "dilakukan, pesan error yang tampil, dan tangkapan layar.",
     ),
 ]
+
+# Default priority rules (DESIGN §5), first match wins. Orders leave gaps so that an
+# admin can insert or swap rules without clashing with the unique `order`.
+# (order, kind, name, result priority or "" (none), explanation template)
+PRIORITY_RULES = [
+    (
+        10,
+        "suggestion_or_question",
+        "Usulan dan pertanyaan/konsultasi selalu Minor",
+        "minor",
+        "{priority}: {reason} tidak menghambat proses pengadaan",
+    ),
+    (
+        20,
+        "blocking_deadline",
+        "Kategori menghambat pada tahap berbatas waktu yang segera berakhir",
+        "emergency",
+        "{priority}: kategori menghambat kegiatan berbatas waktu dan tahap {stage} "
+        "berakhir dalam {remaining} ({ends_at})",
+    ),
+    (
+        30,
+        "active_tender_raise",
+        "Tender sedang berlangsung menaikkan satu tingkat (maksimal Major)",
+        "",
+        "{priority}: prioritas dasar kategori {base} dinaikkan karena tender {tender} "
+        "sedang berlangsung",
+    ),
+    (
+        40,
+        "base",
+        "Prioritas dasar kategori",
+        "",
+        "{priority}: prioritas dasar kategori «{category}»",
+    ),
+]

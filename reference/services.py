@@ -11,6 +11,7 @@ from reference.models import (
     Directorate,
     Lpse,
     Priority,
+    PriorityRule,
     RatingCategory,
     TicketType,
 )
@@ -92,4 +93,30 @@ def reference_seed() -> None:
     for order, (name, stars) in enumerate(seed_data.RATING_CATEGORIES):
         RatingCategory.objects.update_or_create(
             name=name, defaults={"stars": stars, "order": order}
+        )
+    priority_rules_seed()
+
+
+def priority_rules_seed() -> None:
+    """Create the default priority rules that are missing; admin edits are kept.
+
+    A default rule counts as present when a rule of its kind exists (an admin may have
+    moved, renamed, re-parametrised or deactivated it).
+    """
+    for order, kind, name, result, explanation in seed_data.PRIORITY_RULES:
+        if PriorityRule.objects.filter(kind=kind).exclude(order=order).exists():
+            continue
+        if PriorityRule.objects.filter(order=order).exclude(kind=kind).exists():
+            # The admin gave this place to another rule: append the default at the end.
+            last = PriorityRule.objects.order_by("-order").values_list("order", flat=True)[0]
+            order = last + 10
+        PriorityRule.objects.update_or_create(
+            order=order,
+            kind=kind,
+            defaults={},
+            create_defaults={
+                "name": name,
+                "result_priority": result,
+                "explanation": explanation,
+            },
         )

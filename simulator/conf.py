@@ -15,3 +15,16 @@ def app_url() -> str:
 def keys_file() -> str:
     """Path of the development keys file the simulator signs with."""
     return str(getattr(settings, "SIMULATOR_KEYS_FILE", ""))
+
+
+_DEFAULT_API_TOKENS = {
+    "dw": "dev-dw-token",
+    "katalog": "dev-katalog-token",
+    "sirup": "dev-sirup-token",
+}
+
+
+def api_token(source: str) -> str:
+    """The bearer token the data endpoint of `source` ("dw", "katalog", "sirup") accepts."""
+    tokens = getattr(settings, "SIMULATOR_API_TOKENS", None) or _DEFAULT_API_TOKENS
+    return str(tokens.get(source) or _DEFAULT_API_TOKENS[source])

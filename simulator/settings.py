@@ -28,6 +28,13 @@ SIMULATOR_KEYS_FILE = (
     or os.environ.get("SSO_KEYS_FILE")
     or str(BASE_DIR / "var" / "dev-keys.json")
 )
+# Bearer tokens of the data endpoints, one per simulated source; LPSE Support's clients
+# must be configured with the same values (the defaults are for development only).
+SIMULATOR_API_TOKENS = {
+    "dw": os.environ.get("SIMULATOR_DW_TOKEN") or "dev-dw-token",
+    "katalog": os.environ.get("SIMULATOR_KATALOG_TOKEN") or "dev-katalog-token",
+    "sirup": os.environ.get("SIMULATOR_SIRUP_TOKEN") or "dev-sirup-token",
+}
 
 INSTALLED_APPS = ["simulator"]
 

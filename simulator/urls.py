@@ -1,8 +1,8 @@
-"""URL map of the simulator; later data endpoints (tender, katalog, RUP) go here too."""
+"""URL map of the simulator: the sign-in sites and the JSON data endpoints."""
 
 from django.urls import path
 
-from simulator.views import inaproc, index, sirup, spse
+from simulator.views import api, inaproc, index, sirup, spse
 
 urlpatterns = [
     path("", index.index, name="index"),
@@ -17,4 +17,9 @@ urlpatterns = [
     path("sirup/logout/", sirup.logout, name="sirup_logout"),
     path("inaproc/", inaproc.inaproc, name="inaproc"),
     path("handoff/", inaproc.handoff, name="handoff"),
+    # Data endpoints (bearer token; see simulator/views/api.py).
+    path("dw/api/v1/tender/<str:kd_tender>/", api.tender, name="api_tender"),
+    path("dw/api/v1/nontender/<str:kd_nontender>/", api.nontender, name="api_nontender"),
+    path("katalog/api/v1/paket/<str:kd_paket>/", api.catalog_package, name="api_catalog"),
+    path("sirup/api/v1/rup/<str:kd_rup>/", api.rup, name="api_rup"),
 ]

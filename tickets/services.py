@@ -47,6 +47,7 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.numbering import ticket_number_allocate
+from tickets.priority import priority_for_draft
 
 
 @dataclass(frozen=True)
@@ -63,14 +64,6 @@ class TicketDraft:
     code: str
     error_code: str
     description: str
-
-
-def _initial_priority(category: Category) -> tuple[str, str]:
-    # Until the integrations exist the ticket takes its category's base priority.
-    return (
-        category.base_priority,
-        f"Prioritas dasar kategori «{category.path_label}».",
-    )
 
 
 def ticket_create(
@@ -90,7 +83,15 @@ def ticket_create(
         application_code=draft.application.code, tz_name=draft.lpse.timezone
     )
     code_kind = draft.category.code_kind
-    priority, priority_reason = _initial_priority(draft.category)
+    # Until codes are validated against the sources (issue 4) no source data is passed:
+    # data typed by hand never raises priority.
+    priority, priority_reason = priority_for_draft(
+        category=draft.category,
+        ticket_type=draft.ticket_type,
+        tender=None,
+        lpse_timezone=draft.lpse.timezone,
+        now=timezone.now(),
+    )
     stored: list[str] = []
     try:
         # Files are written before the (short) database transaction; any failure

@@ -1,0 +1,289 @@
+"""Typed clients of the outside sources: codes in, domain objects out.
+
+Callers never see raw dicts: answers are checked and turned into the dataclasses of
+integrations.types here, so a source that changes its format fails loudly in one place
+(SourceBadResponse) instead of somewhere in a template. `lookup_code` is what the
+ticket form uses: it never raises for source problems and says, in Indonesian, what the
+reporter should do instead.
+"""
+
+import copy
+import datetime
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from integrations.http import (
+    SourceError,
+    SourceNotFound,
+    SourceUnavailable,
+    fetch,
+    source_config,
+)
+from integrations.types import CatalogPackage, RupPackage, Stage, Tender
+
+# Codes as the sources issue them; anything else cannot exist, so it is "not found"
+# without asking (and never reaches a URL unescaped).
+_NUMERIC_CODE = re.compile(r"[0-9]{1,20}")
+_CATALOG_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+# --- Parsing helpers (raise ValueError; the HTTP layer turns it into SourceBadResponse)
+
+
+def _object(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+    return data
+
+
+def _field(data: dict[str, Any], name: str) -> Any:
+    if name not in data:
+        raise ValueError(f"missing field {name!r}")
+    return data[name]
+
+
+def _str(data: dict[str, Any], name: str) -> str:
+    value = _field(data, name)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"field {name!r} is not text")
+    return str(value)
+
+
+def _int(data: dict[str, Any], name: str) -> int:
+    value = _field(data, name)
+    if isinstance(value, bool):
+        raise ValueError(f"field {name!r} is not a whole number")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _NUMERIC_CODE.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"field {name!r} is not a whole number")
+
+
+def _optional_int(data: dict[str, Any], name: str) -> int | None:
+    if data.get(name) in (None, ""):
+        return None
+    return _int(data, name)
+
+
+def _aware(data: dict[str, Any], name: str) -> datetime.datetime:
+    value = _field(data, name)
+    if not isinstance(value, str):
+        raise ValueError(f"field {name!r} is not a time")
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        # A naive time from a source spanning three time zones is ambiguous.
+        raise ValueError(f"field {name!r} has no UTC offset: {value!r}")
+    return moment
+
+
+def _stage(data: Any) -> Stage:
+    item = _object(data)
+    return Stage(
+        kd_tahapan=_str(item, "kd_tahapan"),
+        nama_tahapan=_str(item, "nama_tahapan"),
+        starts_at=_aware(item, "tgl_awal"),
+        ends_at=_aware(item, "tgl_akhir"),
+    )
+
+
+def _tender(data: Any, *, non_tender: bool) -> Tender:
+    item = _object(data)
+    jadwal = _field(item, "jadwal")
+    if not isinstance(jadwal, list):
+        raise ValueError("field 'jadwal' is not a list")
+    return Tender(
+        kd_tender=_int(item, "kd_tender"),
+        nama_paket=_str(item, "nama_paket"),
+        pagu=_int(item, "pagu"),
+        hps=_int(item, "hps"),
+        kd_rup=_optional_int(item, "kd_rup"),
+        kd_klpd=_str(item, "kd_klpd"),
+        nama_klpd=_str(item, "nama_klpd"),
+        kd_satker=_str(item, "kd_satker"),
+        nama_satker=_str(item, "nama_satker"),
+        kd_lpse=_int(item, "kd_lpse"),
+        nama_lpse=_str(item, "nama_lpse"),
+        jenis_pengadaan=_str(item, "jenis_pengadaan"),
+        mtd_pemilihan=_str(item, "mtd_pemilihan"),
+        status_tender=_str(item, "status_tender"),
+        tahun_anggaran=_int(item, "tahun_anggaran"),
+        jadwal=tuple(_stage(stage) for stage in jadwal),
+        is_non_tender=non_tender,
+    )
+
+
+# Parsers handed to the HTTP layer: module-level so that their cache entries are stable.
+# Each returns the domain object and the raw answer (the snapshot kept on a ticket).
+
+
+def _parse_tender(data: Any) -> tuple[Tender, dict[str, Any]]:
+    return _tender(data, non_tender=False), data
+
+
+def _parse_non_tender(data: Any) -> tuple[Tender, dict[str, Any]]:
+    return _tender(data, non_tender=True), data
+
+
+def _parse_catalog(data: Any) -> tuple[CatalogPackage, dict[str, Any]]:
+    item = _object(data)
+    package = CatalogPackage(
+        kd_paket=_str(item, "kd_paket"),
+        nama_paket=_str(item, "nama_paket"),
+        nama_penyedia=_str(item, "nama_penyedia"),
+        nama_instansi=_str(item, "nama_instansi"),
+        status_paket=_str(item, "status_paket"),
+        nilai_kontrak=_int(item, "nilai_kontrak"),
+        tanggal_buat=_aware(item, "tanggal_buat"),
+    )
+    return package, item
+
+
+def _parse_rup(data: Any) -> tuple[RupPackage, dict[str, Any]]:
+    item = _object(data)
+    package = RupPackage(
+        kd_rup=_int(item, "kd_rup"),
+        nama_paket=_str(item, "nama_paket"),
+        kd_klpd=_str(item, "kd_klpd"),
+        nama_klpd=_str(item, "nama_klpd"),
+        nama_satker=_str(item, "nama_satker"),
+        pagu=_int(item, "pagu"),
+        mtd_pemilihan=_str(item, "mtd_pemilihan"),
+        tahun_anggaran=_int(item, "tahun_anggaran"),
+    )
+    return package, item
+
+
+def _numeric_code(source: str, code: str | int) -> str:
+    text = str(code).strip()
+    if not _NUMERIC_CODE.fullmatch(text):
+        raise SourceNotFound(source, f"not a valid code: {text[:40]!r}")
+    return text
+
+
+def _catalog_code(code: str) -> str:
+    text = code.strip()
+    if not _CATALOG_CODE.fullmatch(text):
+        raise SourceNotFound("katalog", f"not a valid code: {text[:40]!r}")
+    return urllib.parse.quote(text, safe="")
+
+
+def _tender_with_snapshot(
+    kd_tender: str | int, *, non_tender: bool
+) -> tuple[Tender, dict[str, Any]]:
+    code = _numeric_code("dw", kd_tender)
+    if non_tender:
+        return fetch(source_config("dw"), f"/dw/api/v1/nontender/{code}/", _parse_non_tender)
+    return fetch(source_config("dw"), f"/dw/api/v1/tender/{code}/", _parse_tender)
+
+
+def _catalog_with_snapshot(kd_paket: str) -> tuple[CatalogPackage, dict[str, Any]]:
+    code = _catalog_code(kd_paket)
+    return fetch(source_config("katalog"), f"/katalog/api/v1/paket/{code}/", _parse_catalog)
+
+
+def _rup_with_snapshot(kd_rup: str | int) -> tuple[RupPackage, dict[str, Any]]:
+    code = _numeric_code("sirup", kd_rup)
+    return fetch(source_config("sirup"), f"/sirup/api/v1/rup/{code}/", _parse_rup)
+
+
+# --- Public API -------------------------------------------------------------------
+
+
+def tender_lookup(kd_tender: str | int, *, non_tender: bool = False) -> Tender:
+    """The tender (or non-tender package) `kd_tender` from the LKPP Data Warehouse.
+
+    Raises SourceNotFound, SourceUnavailable or SourceBadResponse.
+    """
+    return _tender_with_snapshot(kd_tender, non_tender=non_tender)[0]
+
+
+def catalog_package_lookup(kd_paket: str) -> CatalogPackage:
+    """The e-Katalog / e-Purchasing package `kd_paket` from the Katalog application."""
+    return _catalog_with_snapshot(kd_paket)[0]
+
+
+def rup_lookup(kd_rup: str | int) -> RupPackage:
+    """The procurement plan entry `kd_rup` from SiRUP."""
+    return _rup_with_snapshot(kd_rup)[0]
+
+
+Found = Tender | CatalogPackage | RupPackage
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """What a code lookup found, for the ticket form and for storing on the ticket."""
+
+    kind: str
+    code: str
+    found: bool
+    data: Found | None
+    snapshot: dict[str, Any]
+    error_code: str  # "", not_found, timeout, down, error, circuit_open, bad_response
+    message: str
+
+
+# kind -> (source label, what the reporter fills in by hand when the lookup fails)
+_KINDS: dict[str, tuple[str, str]] = {
+    "tender": ("Data Warehouse LKPP", "data tender"),
+    "non_tender": ("Data Warehouse LKPP", "data non tender"),
+    "rup": ("SiRUP", "data RUP"),
+    "catalog": ("Katalog Elektronik", "data paket katalog"),
+}
+
+
+def _message(kind: str, error_code: str) -> str:
+    label, noun = _KINDS[kind]
+    if error_code == "":
+        return f"Data ditemukan di {label}."
+    if error_code == "not_found":
+        return f"Kode tidak ditemukan di {label}; isi {noun} secara manual."
+    if error_code in {"timeout", "down", "circuit_open"}:
+        return f"{label} sedang tidak dapat dihubungi; isi {noun} secara manual."
+    if error_code == "bad_response":
+        return f"{label} mengirim jawaban yang tidak dapat dibaca; isi {noun} secara manual."
+    return f"{label} sedang mengalami gangguan; isi {noun} secara manual."
+
+
+def lookup_code(kind: str, code: str) -> LookupResult:
+    """Look `code` up at the source of `kind` (a reference.models.CodeKind value).
+
+    Never raises for source problems: a failed lookup is an answer too (the reporter
+    fills the data in by hand), so it comes back as `found=False` with an error code
+    and a message. An unknown `kind` is a programming error (ValueError).
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"no source for code kind {kind!r}")
+    data: Found
+    try:
+        if kind in {"tender", "non_tender"}:
+            data, snapshot = _tender_with_snapshot(code, non_tender=kind == "non_tender")
+        elif kind == "rup":
+            data, snapshot = _rup_with_snapshot(code)
+        else:
+            data, snapshot = _catalog_with_snapshot(code)
+    except SourceError as exc:
+        error_code = exc.reason if isinstance(exc, SourceUnavailable) else exc.code
+        return LookupResult(
+            kind=kind,
+            code=code,
+            found=False,
+            data=None,
+            snapshot={},
+            error_code=error_code,
+            message=_message(kind, error_code),
+        )
+    return LookupResult(
+        kind=kind,
+        code=code,
+        found=True,
+        data=data,
+        snapshot=copy.deepcopy(snapshot),  # the cached answer stays untouched
+        error_code="",
+        message=_message(kind, ""),
+    )

@@ -1,0 +1,387 @@
+"""The outbound HTTP wrapper against a tiny local stdlib HTTP server (real loopback HTTP).
+
+The server counts requests per path, so retries, the cache and the circuit breaker are
+checked by what actually reached the wire.
+"""
+
+import json
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from integrations.http import (
+    CircuitBreaker,
+    SourceBadResponse,
+    SourceConfig,
+    SourceNotFound,
+    SourceUnavailable,
+    get_json,
+    reset_state,
+    source_config,
+)
+
+
+class LocalServer:
+    """A stdlib HTTP server on a free loopback port, answering from `routes`.
+
+    A route is a callable (server, handler) -> (status, body bytes); the default routes
+    cover the cases of the wrapper. `hits` counts requests per path.
+    """
+
+    def __init__(self) -> None:
+        self.hits: Counter[str] = Counter()
+        self.headers: list[dict[str, str]] = []
+        self.routes: dict[str, Any] = {}
+        self.healthy = True
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                with server._lock:
+                    server.hits[self.path] += 1
+                    server.headers.append(dict(self.headers))
+                    count = server.hits[self.path]
+                status, body = server.answer(self.path, count, self)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
+
+    def answer(self, path: str, count: int, handler: BaseHTTPRequestHandler) -> tuple[int, bytes]:
+        if path in self.routes:
+            status, payload = self.routes[path]
+            body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+            return status, body
+        if path.startswith("/ok"):
+            return 200, json.dumps({"path": path, "items": [1, 2]}).encode()
+        if path == "/missing":
+            return 404, b'{"detail": "not found"}'
+        if path == "/always503":
+            return 503, b'{"detail": "maintenance"}'
+        if path == "/flaky":  # two 503s, then fine
+            return (503, b"{}") if count <= 2 else (200, b'{"ok": true}')
+        if path == "/500":
+            return 500, b'{"detail": "boom"}'
+        if path == "/auth":
+            good = handler.headers.get("Authorization") == "Bearer secret"
+            return (200, b'{"ok": true}') if good else (401, b'{"detail": "token"}')
+        if path == "/slow":
+            time.sleep(1.0)
+            return 200, b'{"ok": true}'
+        if path == "/malformed":
+            return 200, b'{"ok": tru'
+        if path == "/toggle":
+            return (200, b'{"ok": true}') if self.healthy else (503, b"{}")
+        return 404, b"{}"
+
+    def __enter__(self) -> "LocalServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@contextmanager
+def local_server() -> Iterator[LocalServer]:
+    with LocalServer() as server:
+        yield server
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on (bound, then closed)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def outcomes(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        getattr(record, "outcome", "")
+        for record in caplog.records
+        if record.name == "integrations.http"
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state() -> Iterator[None]:
+    reset_state()
+    yield
+    reset_state()
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with local_server() as running:
+        yield running
+
+
+@pytest.fixture
+def caplog_http(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.INFO, logger="integrations.http")
+    return caplog
+
+
+def config(url: str, **overrides: Any) -> SourceConfig:
+    base = SourceConfig(
+        name="dw",
+        label="Data Warehouse LKPP",
+        base_url=url,
+        token="secret",
+        connect_timeout=0.5,
+        read_timeout=0.3,
+        retries=2,
+        breaker_threshold=3,
+        breaker_seconds=30,
+        cache_seconds=60,
+        not_found_cache_seconds=30,
+    )
+    return replace(base, **overrides)
+
+
+def test_success_sends_bearer_token_and_logs_one_line(server, caplog_http):
+    data = get_json(config(server.url), "/ok/1")
+
+    assert data == {"path": "/ok/1", "items": [1, 2]}
+    assert server.hits["/ok/1"] == 1
+    assert server.headers[0]["Authorization"] == "Bearer secret"
+    [record] = [r for r in caplog_http.records if r.name == "integrations.http"]
+    assert record.source == "dw"
+    assert record.path == "/ok/1"
+    assert record.status == 200
+    assert record.attempt == 1
+    assert record.outcome == "ok"
+    assert isinstance(record.duration_ms, int)
+    assert "secret" not in record.getMessage()
+
+
+def test_second_lookup_comes_from_the_cache(server, caplog_http):
+    first = get_json(config(server.url), "/ok/2")
+    first["items"].append(99)  # callers get their own copy
+    second = get_json(config(server.url), "/ok/2")
+
+    assert second == {"path": "/ok/2", "items": [1, 2]}
+    assert server.hits["/ok/2"] == 1
+    assert outcomes(caplog_http) == ["ok", "cache_hit"]
+
+
+def test_cache_expires(server):
+    source = config(server.url, cache_seconds=0.2)
+    get_json(source, "/ok/3")
+    time.sleep(0.3)
+    get_json(source, "/ok/3")
+    assert server.hits["/ok/3"] == 2
+
+
+def test_cache_off_when_zero_seconds(server):
+    source = config(server.url, cache_seconds=0)
+    get_json(source, "/ok/4")
+    get_json(source, "/ok/4")
+    assert server.hits["/ok/4"] == 2
+
+
+def test_not_found_is_not_retried_and_cached_briefly(server, caplog_http):
+    source = config(server.url, not_found_cache_seconds=0.2)
+    with pytest.raises(SourceNotFound):
+        get_json(source, "/missing")
+    with pytest.raises(SourceNotFound):
+        get_json(source, "/missing")
+    assert server.hits["/missing"] == 1
+    time.sleep(0.3)
+    with pytest.raises(SourceNotFound):
+        get_json(source, "/missing")
+    assert server.hits["/missing"] == 2
+    assert outcomes(caplog_http) == ["not_found", "cache_not_found", "not_found"]
+
+
+def test_503_is_retried_with_backoff_then_unavailable(server, caplog_http):
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(config(server.url, retries=2), "/always503")
+    elapsed = time.monotonic() - started
+
+    assert caught.value.reason == "error"
+    assert server.hits["/always503"] == 3
+    assert outcomes(caplog_http) == ["error_retry", "error_retry", "error"]
+    # Backoff 0.2 s then 0.4 s, each jittered to 50–100 %.
+    assert 0.3 <= elapsed < 1.5
+
+
+def test_retry_recovers_from_transient_503(server):
+    assert get_json(config(server.url, retries=2), "/flaky") == {"ok": True}
+    assert server.hits["/flaky"] == 3
+
+
+def test_500_is_not_retried(server):
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(config(server.url), "/500")
+    assert caught.value.reason == "error"
+    assert server.hits["/500"] == 1
+
+
+def test_wrong_token_is_an_error_without_retry(server):
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(config(server.url, token="wrong"), "/auth")
+    assert caught.value.reason == "error"
+    assert server.hits["/auth"] == 1
+    assert get_json(config(server.url), "/auth") == {"ok": True}
+
+
+def test_slow_answer_times_out_within_the_bound(server):
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(config(server.url, read_timeout=0.3, retries=1), "/slow")
+    elapsed = time.monotonic() - started
+
+    assert caught.value.reason == "timeout"
+    assert server.hits["/slow"] == 2
+    # (retries + 1) × read timeout + one backoff (≤ 0.2 s), plus slack.
+    assert 0.6 <= elapsed < 1.2
+
+
+def test_malformed_json_is_a_bad_response_and_not_cached(server):
+    source = config(server.url, breaker_threshold=1)
+    for _ in range(2):
+        with pytest.raises(SourceBadResponse):
+            get_json(source, "/malformed")
+    assert server.hits["/malformed"] == 2  # no retries, not cached, breaker untouched
+
+
+def test_closed_port_is_down(caplog_http):
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(config(closed_port_url(), retries=1), "/ok")
+    assert caught.value.reason == "down"
+    assert outcomes(caplog_http) == ["down_retry", "down"]
+
+
+def test_breaker_opens_after_threshold_and_answers_without_network(caplog_http):
+    source = config(closed_port_url(), retries=0, breaker_threshold=2, breaker_seconds=0.3)
+    for _ in range(2):
+        with pytest.raises(SourceUnavailable) as caught:
+            get_json(source, "/ok")
+        assert caught.value.reason == "down"
+
+    started = time.monotonic()
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/ok")
+    assert caught.value.reason == "circuit_open"
+    assert time.monotonic() - started < 0.05
+    assert outcomes(caplog_http) == ["down", "down", "circuit_open"]
+
+    # After the window one trial goes out; it fails, so the circuit opens again at once.
+    time.sleep(0.35)
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/ok")
+    assert caught.value.reason == "down"
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/ok")
+    assert caught.value.reason == "circuit_open"
+
+
+def test_half_open_trial_is_a_single_attempt_and_success_closes(server, caplog_http):
+    server.healthy = False
+    source = config(server.url, retries=2, breaker_threshold=1, breaker_seconds=0.2)
+    with pytest.raises(SourceUnavailable):
+        get_json(source, "/toggle")
+    assert server.hits["/toggle"] == 3  # normal call: retried
+
+    time.sleep(0.25)
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/toggle")
+    assert caught.value.reason == "error"
+    assert server.hits["/toggle"] == 4  # half-open trial: no retries
+
+    server.healthy = True
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/toggle")
+    assert caught.value.reason == "circuit_open"
+    time.sleep(0.25)
+    assert get_json(source, "/toggle") == {"ok": True}
+    assert get_json(source, "/ok/5") == {"path": "/ok/5", "items": [1, 2]}  # closed again
+
+
+def test_breaker_lets_only_one_trial_through():
+    breaker = CircuitBreaker()
+    breaker.record_failure(threshold=1)
+    assert breaker.admit(window=0) == "trial"
+    assert breaker.admit(window=0) is None  # the trial is still in flight
+    assert breaker.state == "half_open"
+    breaker.record_success()
+    assert breaker.state == "closed"
+    assert breaker.admit(window=0) == "closed"
+
+
+def test_breaker_is_per_source(server):
+    dead = config(closed_port_url(), retries=0, breaker_threshold=1)
+    with pytest.raises(SourceUnavailable):
+        get_json(dead, "/ok")
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(dead, "/ok")
+    assert caught.value.reason == "circuit_open"
+    assert get_json(replace(config(server.url), name="sirup"), "/ok/6")["path"] == "/ok/6"
+
+
+def test_reset_state_forgets_cache_and_breaker(server):
+    get_json(config(server.url), "/ok/7")
+    reset_state()
+    get_json(config(server.url), "/ok/7")
+    assert server.hits["/ok/7"] == 2
+
+
+def test_proxy_from_environment_is_never_used(server, monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, closed_port_url())
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert get_json(config(server.url), "/ok/8")["path"] == "/ok/8"
+
+
+def test_source_config_reads_settings_at_call_time(settings):
+    settings.INTEGRATION_DW_URL = "http://dw.example.test"
+    settings.INTEGRATION_DW_TOKEN = "tok"
+    settings.INTEGRATION_READ_TIMEOUT = 1.5
+    settings.INTEGRATION_RETRIES = 0
+    source = source_config("dw")
+    assert source.base_url == "http://dw.example.test"
+    assert source.token == "tok"
+    assert source.read_timeout == 1.5
+    assert source.retries == 0
+    settings.INTEGRATION_READ_TIMEOUT = 2.5
+    assert source_config("dw").read_timeout == 2.5
+
+
+def test_default_settings():
+    source = source_config("katalog")
+    assert source.token == "dev-katalog-token"
+    assert (source.connect_timeout, source.read_timeout, source.retries) == (2.0, 3.0, 2)
+    assert (source.breaker_threshold, source.breaker_seconds) == (5, 30.0)
+    assert (source.cache_seconds, source.not_found_cache_seconds) == (60.0, 30.0)
+
+
+def test_path_must_be_absolute(server):
+    with pytest.raises(ValueError):
+        get_json(config(server.url), "ok")
