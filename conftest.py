@@ -147,3 +147,30 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         },
     }
     return location
+
+
+@pytest.fixture(autouse=True)
+def integrations_offline(settings: Settings) -> None:
+    """Outside sources are unreachable unless a test points them at the simulator.
+
+    A closed loopback port refuses at once, so tickets are filed as "source down"
+    without waiting; tests of validation use `sources_online`.
+    """
+    from integrations.http import reset_state
+
+    for source in ("DW", "KATALOG", "SIRUP"):
+        setattr(settings, f"INTEGRATION_{source}_URL", "http://127.0.0.1:9")
+    settings.INTEGRATION_RETRIES = 0
+    reset_state()
+
+
+@pytest.fixture
+def sources_online(settings: Settings, standalone_simulator: str) -> str:
+    """Point the Data Warehouse, Katalog and SiRUP clients at the local simulator."""
+    from integrations.http import reset_state
+
+    for source in ("DW", "KATALOG", "SIRUP"):
+        setattr(settings, f"INTEGRATION_{source}_URL", standalone_simulator)
+    settings.INTEGRATION_READ_TIMEOUT = 1
+    reset_state()
+    return standalone_simulator

@@ -282,6 +282,17 @@ class MergeForm(ActionForm):
         field.label_from_instance = lambda obj: f"{obj.number} — {obj.title}"  # type: ignore[method-assign]
 
 
+class RevalidateCodeForm(ActionForm):
+    action = Action.REVALIDATE_CODE
+
+
+class OverridePriorityForm(ActionForm):
+    action = Action.OVERRIDE_PRIORITY
+
+    priority = forms.ChoiceField(label=_lazy("Prioritas baru"), choices=Priority.choices)
+    reason = _text_field(_lazy("Alasan perubahan prioritas"), rows=3)
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     form.action: form
     for form in (
@@ -294,6 +305,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         EscalateForm,
         ReturnForm,
         MergeForm,
+        RevalidateCodeForm,
+        OverridePriorityForm,
     )
 }
 

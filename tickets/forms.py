@@ -3,6 +3,7 @@ import uuid
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
@@ -48,6 +49,9 @@ CODE_PLACEHOLDERS: dict[str, str] = {
     CodeKind.RUP: "44604827",
     CodeKind.CATALOG: "EPURCH-2026-00123",
 }
+
+# Keys of TicketDraft.manual_data; each is the form field `manual_<key>`.
+MANUAL_KEYS = ("nama_paket", "instansi", "tahap", "jadwal_berakhir")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -119,6 +123,19 @@ class TicketCreateForm(forms.Form):
             "Jelaskan langkah yang dilakukan, apa yang terjadi, dan apa yang seharusnya terjadi."
         ),
     )
+    # Typed by the reporter when the source does not know the code or cannot be reached
+    # (shown by the code lookup on Buat Tiket); the service stores the non-empty ones.
+    manual_nama_paket = forms.CharField(label=_lazy("Nama paket"), max_length=200, required=False)
+    manual_instansi = forms.CharField(
+        label=_lazy("Instansi / satuan kerja"), max_length=200, required=False
+    )
+    manual_tahap = forms.CharField(label=_lazy("Tahap saat ini"), max_length=200, required=False)
+    manual_jadwal_berakhir = forms.CharField(
+        label=_lazy("Batas waktu tahap (jika ada)"),
+        max_length=200,
+        required=False,
+        help_text=_lazy("Misalnya 28 Nov 2026 15:00 WIB."),
+    )
     attachments = MultipleFileField(label=_lazy("Tambah file"), required=False)
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
@@ -159,6 +176,27 @@ class TicketCreateForm(forms.Form):
             code_field.help_text = str(CODE_PATTERNS[kind][1])
             code_field.widget.attrs["placeholder"] = CODE_PLACEHOLDERS[kind]
             code_field.widget.attrs["inputmode"] = "numeric" if kind != CodeKind.CATALOG else "text"
+            code_field.widget.attrs.update(self._lookup_attrs())
+
+    def _lookup_attrs(self) -> dict[str, str]:
+        """HTMX attributes of the code input: look the code up as the reporter types.
+
+        The answer (tickets/portal/_code_lookup.html) lands in #code-lookup; a code
+        already there (the category changed, or the form came back) is looked up at once.
+        """
+        trigger = "input changed delay:500ms, change"
+        if self["code"].value():
+            trigger += ", load"
+        return {
+            "hx-get": reverse("portal:ticket_code_lookup"),
+            "hx-trigger": trigger,
+            "hx-target": "#code-lookup",
+            "hx-swap": "innerHTML",
+            "hx-include": "#id_category, #id_code",
+            "hx-sync": "this:replace",
+            "hx-indicator": "#code-lookup-indicator",
+            "autocomplete": "off",
+        }
 
     def _chosen(self, model: type, field: str) -> object | None:
         raw = self.data.get(field) if self.is_bound else self.initial.get(field)
@@ -202,6 +240,18 @@ class TicketCreateForm(forms.Form):
             self.add_error("category", _("Kategori tidak sesuai dengan aplikasi yang dipilih."))
         return cleaned
 
+    def manual_data(self) -> dict[str, str]:
+        """The manual fields the reporter filled in, keyed as TicketDraft.manual_data."""
+        data = self.cleaned_data
+        values = {
+            key: " ".join(str(data.get(f"manual_{key}") or "").split()) for key in MANUAL_KEYS
+        }
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def has_manual_data(self) -> bool:
+        return any(self[f"manual_{key}"].value() for key in MANUAL_KEYS)
+
     def to_draft(self) -> TicketDraft:
         data = self.cleaned_data
         return TicketDraft(
@@ -215,6 +265,7 @@ class TicketCreateForm(forms.Form):
             code=data["code"],
             error_code=data["error_code"].strip(),
             description=data["description"].strip(),
+            manual_data=self.manual_data(),
         )
 
 

@@ -21,6 +21,8 @@ class Action(models.TextChoices):
     ESCALATE = "escalate", _("Eskalasi")
     RETURN = "return", _("Kembalikan ke tier sebelumnya")
     MERGE = "merge", _("Gabungkan ke tiket lain")
+    REVALIDATE_CODE = "revalidate_code", _("Validasi ulang kode")
+    OVERRIDE_PRIORITY = "override_priority", _("Ubah prioritas")
     # reporter
     GIVE_FEEDBACK = "give_feedback", _("Beri Feedback")
     CONFIRM = "confirm", _("Ya, sudah")
@@ -42,6 +44,8 @@ STAFF_ACTIONS = frozenset(
         Action.ESCALATE,
         Action.RETURN,
         Action.MERGE,
+        Action.REVALIDATE_CODE,
+        Action.OVERRIDE_PRIORITY,
     }
 )
 REPORTER_ACTIONS = frozenset(
@@ -59,6 +63,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.ESCALATE: (frozenset({Status.IN_PROGRESS}), Status.IN_PROGRESS),
     Action.RETURN: (frozenset({Status.IN_PROGRESS}), Status.IN_PROGRESS),
     Action.MERGE: (frozenset({Status.NEW, Status.IN_PROGRESS}), Status.CLOSED),
+    Action.REVALIDATE_CODE: (OPEN_STATUSES, None),
+    Action.OVERRIDE_PRIORITY: (OPEN_STATUSES, None),
     Action.GIVE_FEEDBACK: (frozenset({Status.AWAITING_FEEDBACK}), Status.IN_PROGRESS),
     Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.AWAITING_CONFIRMATION}), Status.IN_PROGRESS),

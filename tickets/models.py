@@ -67,10 +67,17 @@ class Ticket(models.Model):
     code = models.CharField(_("kode"), max_length=40, blank=True)
     code_validated = models.BooleanField(_("kode tervalidasi"), default=False)
     code_validation_note = models.CharField(_("catatan validasi kode"), max_length=300, blank=True)
+    # What the source returned when the code was last checked (shown to staff, kept as
+    # evidence); what the reporter typed by hand when the source did not know the code.
+    code_snapshot = models.JSONField(_("data dari sumber"), default=dict, blank=True)
+    code_manual = models.JSONField(_("data diisi pelapor"), default=dict, blank=True)
+    code_checked_at = models.DateTimeField(_("kode diperiksa"), null=True, blank=True)
     error_code = models.CharField(_("kode error"), max_length=100, blank=True)
     description = models.TextField(_("deskripsi"))
     priority = models.CharField(_("prioritas"), max_length=10, choices=Priority.choices)
     priority_reason = models.CharField(_("alasan prioritas"), max_length=300, blank=True)
+    # Set when staff chose the priority by hand; re-validation then keeps their choice.
+    priority_overridden = models.BooleanField(_("prioritas diubah petugas"), default=False)
     status = models.CharField(
         _("status"), max_length=25, choices=Status.choices, default=Status.NEW
     )
@@ -229,6 +236,8 @@ class EventKind(models.TextChoices):
     MERGED = "merged", _("Tiket digabung")
     MERGE_TARGET = "merge_target", _("Tiket lain digabung ke tiket ini")
     NOTED = "noted", _("Catatan internal")
+    CODE_REVALIDATED = "code_revalidated", _("Kode divalidasi ulang")
+    PRIORITY_CHANGED = "priority_changed", _("Prioritas diubah petugas")
     RATED = "rated", _("Penilaian diberikan")
 
 

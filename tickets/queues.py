@@ -9,20 +9,16 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import StaffRole, User
 from reference.models import Application, CannedResponse, Category, Lpse, Priority
-from tickets.access import staff_scope, tickets_visible_to, works_on_current_tier
+from tickets import services
+from tickets.access import staff_scope, tickets_visible_to
 from tickets.lifecycle import (
     STAFF_ACTIONS,
-    Action,
-    ActionConflict,
-    ActionForbidden,
     TicketActionError,
-    check_transition,
 )
 from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
 
@@ -163,48 +159,13 @@ def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet
 # --- What the detail page offers ------------------------------------------------------
 
 
-def _holder_name(ticket: Ticket) -> str:
-    return ticket.holder.display_name if ticket.holder is not None else ""
-
-
 def action_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError | None:
     """Why `user` may not take the staff `action` on `ticket` now; None when they may.
 
-    It asks the same access functions as the services (`_check_may_act`) and the state
-    machine's own `check_transition`, so that the page offers exactly what the services
-    accept. The services stay the authority: they check again, on the locked row.
+    The services answer this themselves (`services.action_refusal`), so the page offers
+    exactly what they accept; they check again on the locked row when it is sent.
     """
-    if user.is_reporter:
-        return ActionForbidden(_("Aksi ini hanya untuk petugas helpdesk."))
-    if action != Action.NOTE:
-        if not works_on_current_tier(user, ticket):
-            return ActionForbidden(
-                _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
-                % {"tier": ticket.get_tier_display()}
-            )
-        holder_id = ticket.holder_id
-        if action == Action.TAKE and holder_id is not None:
-            if holder_id == user.pk:
-                return ActionConflict(_("Anda sudah menangani tiket ini."))
-            return ActionConflict(
-                _("Tiket sudah diambil oleh %(name)s.") % {"name": _holder_name(ticket)}
-            )
-        if holder_id is not None and holder_id != user.pk:
-            return ActionForbidden(
-                _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
-                % {"name": _holder_name(ticket)}
-            )
-        if holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
-            return ActionConflict(_("Ambil tiket ini terlebih dahulu."))
-    try:
-        check_transition(action, ticket.status)
-    except ActionConflict as refusal:
-        return refusal
-    if action == Action.ESCALATE and ticket.tier >= 3:
-        return ActionConflict(_("Tiket sudah berada di tier tertinggi."))
-    if action == Action.RETURN and ticket.tier <= 1:
-        return ActionConflict(_("Tiket sudah berada di tier pertama."))
-    return None
+    return services.action_refusal(actor=user, ticket=ticket, action=action)
 
 
 def allowed_staff_actions(user: User, ticket: Ticket) -> frozenset[str]:

@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from integrations.clients import lookup_code
+from integrations.types import Tender
 from lib.workdays import add_working_days
 from reference.models import (
     Application,
@@ -20,6 +22,7 @@ from reference.models import (
     Category,
     CodeKind,
     Lpse,
+    Priority,
     RatingCategory,
     TicketType,
 )
@@ -31,6 +34,7 @@ from tickets.lifecycle import (
     ActionConflict,
     ActionForbidden,
     ActionInvalid,
+    TicketActionError,
     check_transition,
     target_status,
 )
@@ -64,6 +68,38 @@ class TicketDraft:
     code: str
     error_code: str
     description: str
+    # Key data the reporter typed because the source did not know the code or was down.
+    manual_data: dict[str, str] = field(default_factory=dict)
+
+
+MANUAL_DATA_KEYS = ("nama_paket", "instansi", "tahap", "jadwal_berakhir")
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What the integrated source said about a ticket's code."""
+
+    validated: bool
+    note: str
+    snapshot: dict[str, Any]
+    tender: Tender | None
+    lpse: Lpse | None
+
+    @classmethod
+    def none(cls) -> "CodeCheck":
+        return cls(validated=False, note="", snapshot={}, tender=None, lpse=None)
+
+
+def code_check(*, kind: str, code: str) -> CodeCheck:
+    """Look the code up at its source; never fails because a source is down."""
+    if kind == CodeKind.NONE or not code:
+        return CodeCheck.none()
+    result = lookup_code(kind, code)
+    if not result.found:
+        return CodeCheck(False, result.message, {}, None, None)
+    tender = result.data if isinstance(result.data, Tender) else None
+    lpse = Lpse.objects.filter(kd_lpse=tender.kd_lpse).first() if tender else None
+    return CodeCheck(True, "", result.snapshot, tender, lpse)
 
 
 def ticket_create(
@@ -79,19 +115,27 @@ def ticket_create(
         if existing is not None:
             return existing
 
-    number = ticket_number_allocate(
-        application_code=draft.application.code, tz_name=draft.lpse.timezone
-    )
     code_kind = draft.category.code_kind
-    # Until codes are validated against the sources (issue 4) no source data is passed:
-    # data typed by hand never raises priority.
+    code = draft.code if code_kind != CodeKind.NONE else ""
+    # The outside source is asked before anything is written: a slow or dead source
+    # costs the reporter at most its timeout, and the ticket is filed either way.
+    check = code_check(kind=code_kind, code=code)
+    # The LPSE that runs the tender handles the ticket.
+    lpse = check.lpse or draft.lpse
+    # Only data from a source may raise priority; what was typed by hand never does.
     priority, priority_reason = priority_for_draft(
         category=draft.category,
         ticket_type=draft.ticket_type,
-        tender=None,
-        lpse_timezone=draft.lpse.timezone,
+        tender=check.tender,
+        lpse_timezone=lpse.timezone,
         now=timezone.now(),
     )
+    manual = (
+        {key: value for key, value in draft.manual_data.items() if key in MANUAL_DATA_KEYS}
+        if code and not check.validated
+        else {}
+    )
+    number = ticket_number_allocate(application_code=draft.application.code, tz_name=lpse.timezone)
     stored: list[str] = []
     try:
         # Files are written before the (short) database transaction; any failure
@@ -107,17 +151,18 @@ def ticket_create(
                 reporter_role=reporter.role,
                 notification_email=draft.notification_email,
                 title=draft.title,
-                lpse=draft.lpse,
+                lpse=lpse,
                 application=draft.application,
                 version=draft.version,
                 ticket_type=draft.ticket_type,
                 category=draft.category,
                 code_kind=code_kind,
-                code=draft.code if code_kind != CodeKind.NONE else "",
-                code_validated=False,
-                code_validation_note=(
-                    "Kode belum divalidasi ke sumber data." if draft.code else ""
-                ),
+                code=code,
+                code_validated=check.validated,
+                code_validation_note=check.note[:300],
+                code_snapshot=check.snapshot,
+                code_manual=manual,
+                code_checked_at=timezone.now() if code else None,
                 error_code=draft.error_code,
                 description=draft.description,
                 priority=priority,
@@ -143,7 +188,11 @@ def ticket_create(
                 actor=reporter,
                 kind=EventKind.CREATED,
                 to_status=Status.NEW,
-                data={"priority": priority, "attachments": len(files)},
+                data={
+                    "priority": priority,
+                    "attachments": len(files),
+                    "code_validated": check.validated,
+                },
             )
     except IntegrityError:
         stored_files_delete(stored)
@@ -179,6 +228,8 @@ EVENT_OF_ACTION: dict[str, str] = {
     Action.FORCE_CLOSE: EventKind.FORCE_CLOSED,
     Action.RATE: EventKind.RATED,
     Action.AUTO_CLOSE: EventKind.AUTO_CLOSED,
+    Action.REVALIDATE_CODE: EventKind.CODE_REVALIDATED,
+    Action.OVERRIDE_PRIORITY: EventKind.PRIORITY_CHANGED,
 }
 
 MAX_MESSAGE_LENGTH = 10_000
@@ -244,6 +295,22 @@ def _check_may_act(ticket: Ticket, actor: User | None, action: str) -> None:
         )
     if ticket.holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
         raise ActionConflict(_("Ambil tiket ini terlebih dahulu."))
+
+
+def action_refusal(*, actor: User, ticket: Ticket, action: str) -> TicketActionError | None:
+    """Why `actor` may not take `action` on `ticket` now, or None (for showing buttons)."""
+    try:
+        _check_may_act(ticket, actor, action)
+        check_transition(action, ticket.status)
+        if action == Action.ESCALATE:
+            _escalate_changes(ticket)
+        elif action == Action.RETURN:
+            _return_changes(ticket)
+        elif action == Action.REVALIDATE_CODE and not ticket.code:
+            raise ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
+    except TicketActionError as refusal:
+        return refusal
+    return None
 
 
 def _check_revision(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
@@ -733,3 +800,76 @@ def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
             continue
         closed += 1
     return closed
+
+
+def ticket_revalidate_code(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+    """Ask the source about the ticket's code again; snapshot and priority follow."""
+    if not ticket.code:
+        raise ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
+    check = code_check(kind=ticket.code_kind, code=ticket.code)
+    if not check.validated and ticket.code_validated:
+        # A source that is down now must not erase what it said before.
+        raise ActionConflict(
+            _("Sumber data tidak dapat memastikan kode saat ini: %(note)s") % {"note": check.note}
+        )
+    priority, reason = priority_for_draft(
+        category=ticket.category,
+        ticket_type=ticket.ticket_type,
+        tender=check.tender,
+        lpse_timezone=ticket.lpse.timezone,
+        now=timezone.now(),
+    )
+
+    def changes(locked: Ticket) -> dict[str, Any]:
+        updates: dict[str, Any] = {
+            "code_validated": check.validated,
+            "code_validation_note": check.note[:300],
+            "code_checked_at": timezone.now(),
+        }
+        if check.validated:
+            updates["code_snapshot"] = check.snapshot
+        if not locked.priority_overridden:
+            updates.update(priority=priority, priority_reason=reason)
+        return updates
+
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.REVALIDATE_CODE,
+        revision=revision,
+        changes=changes,
+        data={
+            "validated": check.validated,
+            "priority_from": ticket.priority,
+            "priority_to": ticket.priority if ticket.priority_overridden else priority,
+        },
+        reason=reason if not ticket.priority_overridden else "",
+    )
+
+
+def ticket_override_priority(
+    *, ticket: Ticket, actor: User, priority: str, reason: str, revision: int | None = None
+) -> Ticket:
+    """Staff set the priority by hand, with a reason that is recorded and shown."""
+    text = _required_text(reason, _("Alasan perubahan prioritas"))
+    if priority not in Priority.values:
+        raise ActionInvalid(_("Prioritas tidak dikenal."))
+    label = Priority(priority).label
+    explanation = _("%(priority)s: diubah oleh petugas — %(reason)s") % {
+        "priority": label,
+        "reason": text,
+    }
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.OVERRIDE_PRIORITY,
+        revision=revision,
+        changes=lambda t: {
+            "priority": priority,
+            "priority_reason": explanation[:300],
+            "priority_overridden": True,
+        },
+        data={"priority_from": ticket.priority, "priority_to": priority},
+        reason=text,
+        event_internal=False,
+    )

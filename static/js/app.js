@@ -240,3 +240,32 @@
     if (refusal) { refusal.focus(); }
   });
 })();
+
+// Buat Tiket: the code lookup's answer (#code-lookup) shows or hides the manual fields
+// (they stay in the form, so typed values survive) and selects the tender's LPSE.
+(function () {
+  "use strict";
+
+  function syncCodeLookup() {
+    var answer = document.querySelector("#code-lookup [data-manual]");
+    var manual = document.getElementById("manual-data");
+    if (!answer || !manual) { return; }
+    var state = answer.getAttribute("data-manual");
+    if (state === "show") { manual.hidden = false; }
+    if (state === "hide") { manual.hidden = true; }
+    var lpse = answer.getAttribute("data-lpse-pk");
+    var select = document.getElementById("id_lpse");
+    if (lpse && select && select.value !== lpse &&
+        select.querySelector('option[value="' + lpse + '"]')) {
+      select.value = lpse;
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  }
+
+  document.addEventListener("htmx:afterSettle", syncCodeLookup);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", syncCodeLookup);
+  } else {
+    syncCodeLookup();
+  }
+})();

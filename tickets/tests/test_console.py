@@ -351,10 +351,11 @@ def test_only_the_actions_allowed_now_are_offered(client, alice, agent):
     # Held by me at tier 1: everything but taking it again and returning it
     assert offered() == {
         "assign", "reply", "note", "request_feedback", "resolve", "escalate", "merge",
+        "revalidate_code", "override_priority",
     }  # fmt: skip
     ticket = services.ticket_request_feedback(ticket=ticket, actor=agent, body="Data?")
-    # Waiting for the reporter: a reply or a note
-    assert offered() == {"reply", "note"}
+    # Waiting for the reporter: a reply, a note, or the code and priority
+    assert offered() == {"reply", "note", "revalidate_code", "override_priority"}
 
 
 def test_a_supervisor_reads_everything_but_has_no_action_buttons(client, alice, agent, supervisor):

@@ -47,6 +47,8 @@ _WAITING: dict[str, int] = {  # the agents of the current tier, while nobody hol
     Action.RESOLVE: 409,
     Action.ESCALATE: 409,
     Action.RETURN: 409,
+    Action.REVALIDATE_CODE: 409,
+    Action.OVERRIDE_PRIORITY: 409,
 }
 _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.TAKE: 409,  # already yours
@@ -58,6 +60,8 @@ _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.RESOLVE: 302,
     Action.ESCALATE: 302,
     Action.RETURN: 409,  # already at tier 1
+    Action.REVALIDATE_CODE: 302,  # the source is down in tests: checked, still unvalidated
+    Action.OVERRIDE_PRIORITY: 302,
 }
 _COLLEAGUE_OF_HOLDER: dict[str, int] = {  # same tier, but somebody else holds it
     **{action: 403 for action in STAFF_ACTIONS},
@@ -116,6 +120,8 @@ def _form(action, ticket, target, assignee):
         data["note"] = "Catatan untuk tier lain."
     elif action == Action.MERGE:
         data["into"] = target.number
+    elif action == Action.OVERRIDE_PRIORITY:
+        data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
     return data
 
 

@@ -273,7 +273,9 @@ def test_the_form_offers_the_profile_email_and_the_reporters_lpse(client, alice)
     assert form.initial["lpse"] == alice.lpse_id
     assert list(form.fields) == [
         "notification_email", "title", "lpse", "application", "version", "ticket_type",
-        "category", "code", "error_code", "description", "attachments", "submission_key",
+        "category", "code", "error_code", "description", "manual_nama_paket",
+        "manual_instansi", "manual_tahap", "manual_jadwal_berakhir", "attachments",
+        "submission_key",
     ]  # fmt: skip
 
 

@@ -165,6 +165,22 @@ def _perform(action: str, ticket: Ticket, user: User, form: ActionForm) -> str:
             ticket=ticket, actor=user, note=data["note"], revision=revision
         )
         return _("Tiket dikembalikan ke Tier %(tier)d.") % {"tier": moved.tier}
+    if action == Action.REVALIDATE_CODE:
+        checked = services.ticket_revalidate_code(ticket=ticket, actor=user, revision=revision)
+        if checked.code_validated:
+            return _("Kode tervalidasi. Prioritas: %(priority)s.") % {
+                "priority": checked.get_priority_display()
+            }
+        return _("Kode belum dapat divalidasi: %(note)s") % {"note": checked.code_validation_note}
+    if action == Action.OVERRIDE_PRIORITY:
+        services.ticket_override_priority(
+            ticket=ticket,
+            actor=user,
+            priority=data["priority"],
+            reason=data["reason"],
+            revision=revision,
+        )
+        return _("Prioritas diubah.")
     assert action == Action.MERGE
     into: Ticket = data["into"]
     services.ticket_merge(ticket=ticket, actor=user, into=into, revision=revision)

@@ -1,9 +1,12 @@
 """The reporter's pages: dashboard, ticket list, Buat Tiket, detail, print, downloads."""
 
+import datetime
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,16 +23,20 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import User
+from integrations.clients import LookupResult, lookup_code
+from integrations.types import CatalogPackage, RupPackage, Tender
 from lib.zipstream import zip_stream
-from reference.models import CodeKind
+from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import services
 from tickets.access import get_ticket_for_user, tickets_visible_to
-from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
+from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.selectors import (
     dashboard_counts,
     public_attachments,
@@ -40,6 +47,8 @@ from tickets.selectors import (
 )
 
 View = Callable[..., HttpResponseBase]
+
+logger = logging.getLogger(__name__)
 
 
 def reporter_required(view: View) -> View:
@@ -146,6 +155,82 @@ def ticket_form_choices(request: HttpRequest) -> HttpResponse:
     # Unbound: the partial shows the choices for what is picked so far, not errors.
     form = TicketCreateForm(initial=request.GET.dict(), reporter=current_reporter(request))
     return render(request, "tickets/portal/_dependent_fields.html", {"form": form})
+
+
+# The sources send times with an offset; when the LPSE is not ours, the offset names it.
+_ZONE_BY_OFFSET_HOURS = {7: TimeZone.WIB.value, 8: TimeZone.WITA.value, 9: TimeZone.WIT.value}
+
+
+def _in_zone(moment: datetime.datetime, zone: str) -> str:
+    """`moment` in `zone` with its Indonesian name: 28 Nov 2026 15:00 WIB."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{date_format(local, 'j M Y H:i')} {TIME_ZONE_ABBREVIATIONS.get(zone, zone)}"
+
+
+def _rupiah(value: int) -> str:
+    return "Rp " + f"{value:,}".replace(",", ".")
+
+
+def _tender_context(tender: Tender) -> dict[str, Any]:
+    lpse = Lpse.objects.filter(kd_lpse=tender.kd_lpse, is_active=True).first()
+    stage = tender.current_stage(timezone.now())
+    zone = lpse.timezone if lpse is not None else TimeZone.WIB.value
+    if lpse is None and stage is not None and stage.ends_at.utcoffset() is not None:
+        offset = stage.ends_at.utcoffset()
+        assert offset is not None
+        zone = _ZONE_BY_OFFSET_HOURS.get(int(offset.total_seconds()) // 3600, zone)
+    return {
+        "tender": tender,
+        "lpse": lpse,
+        "stage": stage,
+        "stage_ends": _in_zone(stage.ends_at, zone) if stage is not None else "",
+    }
+
+
+def _lookup_context(result: LookupResult) -> dict[str, Any]:
+    context: dict[str, Any] = {"result": result}
+    if isinstance(result.data, Tender):
+        context.update(_tender_context(result.data))
+    elif isinstance(result.data, CatalogPackage):
+        context["catalog"] = result.data
+    elif isinstance(result.data, RupPackage):
+        context["rup"] = result.data
+        context["pagu"] = _rupiah(result.data.pagu)
+    return context
+
+
+@require_GET
+@reporter_required
+def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
+    """What the source says about the typed code (HTMX partial, for the reporter's eyes).
+
+    Always 200: an empty partial when there is nothing to look up (no category with a
+    code, or a code that cannot be one), the data with *Tervalidasi* when found, and
+    otherwise the reason and `data-manual="show"` so the page reveals the manual fields.
+    Ticket creation looks the code up again on its own; this only informs the reporter.
+    """
+    template = "tickets/portal/_code_lookup.html"
+    raw_category = request.GET.get("category", "")
+    code = request.GET.get("code", "").strip()
+    category = (
+        Category.objects.filter(pk=int(raw_category), is_leaf=True, is_active=True).first()
+        if raw_category.isdigit()
+        else None
+    )
+    kind = category.code_kind if category is not None else CodeKind.NONE
+    if kind not in CODE_PATTERNS or not CODE_PATTERNS[kind][0].fullmatch(code):
+        return render(request, template, {})
+    try:
+        result = lookup_code(kind, code)
+        context = _lookup_context(result)
+    except Exception:  # the form must keep working whatever the lookup does
+        logger.exception("code lookup failed: kind=%s code=%s", kind, code)
+        return render(
+            request,
+            template,
+            {"failed": _("Kode belum dapat diperiksa saat ini; isi data secara manual.")},
+        )
+    return render(request, template, context)
 
 
 @require_GET
