@@ -374,7 +374,13 @@ def test_source_config_reads_settings_at_call_time(settings):
     assert source_config("dw").read_timeout == 2.5
 
 
-def test_default_settings():
+def test_default_settings(settings):
+    # The suite's autouse fixture takes sources offline without retries; put back the
+    # project's own default to check it.
+    from lpse_support import settings as project_settings
+
+    settings.INTEGRATION_RETRIES = project_settings.INTEGRATION_RETRIES
+    settings.INTEGRATION_KATALOG_URL = project_settings.INTEGRATION_KATALOG_URL
     source = source_config("katalog")
     assert source.token == "dev-katalog-token"
     assert (source.connect_timeout, source.read_timeout, source.retries) == (2.0, 3.0, 2)
