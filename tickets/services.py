@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,7 +98,7 @@ def code_check(*, kind: str, code: str) -> CodeCheck:
     if not result.found:
         return CodeCheck(False, result.message, {}, None, None)
     tender = result.data if isinstance(result.data, Tender) else None
-    lpse = Lpse.objects.filter(kd_lpse=tender.kd_lpse).first() if tender else None
+    lpse = Lpse.objects.filter(kd_lpse=tender.kd_lpse, is_active=True).first() if tender else None
     return CodeCheck(True, "", result.snapshot, tender, lpse)
 
 
@@ -619,12 +619,26 @@ def ticket_merge(
             _("Tiket tujuan harus tiket terbuka milik pelapor yang sama dan dapat Anda lihat.")
         )
 
+    def merge_changes(duplicate: Ticket) -> dict[str, Any]:
+        # The target may have closed since the page was shown: check it under its lock.
+        target = Ticket.objects.select_for_update().get(pk=into.pk)
+        if target.status not in OPEN_STATUSES or target.merged_into_id is not None:
+            raise ActionConflict(_("Tiket tujuan sudah ditutup; pilih tiket terbuka lain."))
+        return {
+            "merged_into": into,
+            "close_reason": CloseReason.MERGED,
+            "closed_at": timezone.now(),
+        }
+
     def mark_target(duplicate: Ticket) -> None:
+        # Pages open on the target are now out of date: it gained a merged duplicate.
+        Ticket.objects.filter(pk=into.pk).update(revision=F("revision") + 1)
+        revision = Ticket.objects.values_list("revision", flat=True).get(pk=into.pk)
         TicketEvent.objects.create(
             ticket=into,
             actor=actor,
             kind=EventKind.MERGE_TARGET,
-            data={"duplicate": duplicate.number},
+            data={"duplicate": duplicate.number, "revision": revision},
             reason=_("Tiket %(number)s digabung ke tiket ini.") % {"number": duplicate.number},
         )
 
@@ -633,11 +647,7 @@ def ticket_merge(
         actor=actor,
         action=Action.MERGE,
         revision=revision,
-        changes=lambda t: {
-            "merged_into": into,
-            "close_reason": CloseReason.MERGED,
-            "closed_at": timezone.now(),
-        },
+        changes=merge_changes,
         reason=_("Digabung ke tiket %(number)s.") % {"number": into.number},
         data={"into": into.number},
         after=mark_target,
@@ -689,13 +699,21 @@ def ticket_reopen(
         actor=actor,
         action=Action.REOPEN,
         revision=revision,
-        changes=lambda t: {
-            "holder_id": t.resolved_by_id,
-            "reopen_count": t.reopen_count + 1,
-            "resolved_at": None,
-        },
+        changes=_reopen_changes,
         post=Post(MessageKind.REOPEN, text, files=files),
     )
+
+
+def _reopen_changes(ticket: Ticket) -> dict[str, Any]:
+    # Back to whoever resolved it, if they still work on this tier for it; otherwise the
+    # ticket waits under "Belum diambil" instead of being stuck with somebody who left.
+    resolver = ticket.resolved_by
+    keeps = resolver is not None and resolver.is_active and works_on_current_tier(resolver, ticket)
+    return {
+        "holder_id": resolver.pk if keeps and resolver is not None else None,
+        "reopen_count": ticket.reopen_count + 1,
+        "resolved_at": None,
+    }
 
 
 def ticket_force_close(

@@ -116,3 +116,25 @@ def test_a_double_clicked_note_is_saved_once(ticket, agent):
     assert ticket.messages.count() == 1
     services.ticket_add_note(ticket=ticket, actor=agent, body="Catatan lain")
     assert ticket.messages.count() == 2
+
+
+def test_merging_into_a_ticket_closed_meanwhile_is_refused(alice, agent):
+    target = make_ticket(alice)
+    duplicate = make_ticket(alice)
+    services.ticket_take(ticket=duplicate, actor=agent)
+    # The target closes after the merge page was shown (the stale object still says "new").
+    services.ticket_force_close(ticket=target, actor=alice, reason="Sudah beres.")
+    stale_target = type(target).objects.get(pk=target.pk)
+    stale_target.status = Status.NEW
+    with pytest.raises(ActionConflict, match="sudah ditutup"):
+        services.ticket_merge(ticket=duplicate, actor=agent, into=stale_target)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.IN_PROGRESS
+
+
+def test_a_reopen_does_not_go_back_to_a_resolver_who_left(ticket, alice, agent):
+    t = services.ticket_take(ticket=ticket, actor=agent)
+    t = services.ticket_resolve(ticket=t, actor=agent, body="Selesai.")
+    agent.assignments.all().delete()
+    t = services.ticket_reopen(ticket=t, actor=alice, body="Masih gagal.")
+    assert (t.status, t.holder) == (Status.IN_PROGRESS, None)

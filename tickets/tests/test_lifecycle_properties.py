@@ -82,7 +82,7 @@ LEGAL: dict[str, frozenset[tuple[str, str]]] = {
 }
 LEGAL_ANY = frozenset().union(*LEGAL.values())
 # Events that do not change the ticket itself: they do not count as a revision.
-NON_REVISION_EVENTS = frozenset({EventKind.CREATED, EventKind.NOTED, EventKind.MERGE_TARGET})
+NON_REVISION_EVENTS = frozenset({EventKind.CREATED, EventKind.NOTED})
 
 PERSONAS = (
     "alice",
@@ -322,12 +322,17 @@ class LifecycleMachine(RuleBasedStateMachine):
             if action != Action.NOTE:
                 assert works_on_current_tier(actor, old)
                 assert old.holder_id in (None, actor.pk)
-        # Nothing else changed, except the merge target's "merged into this" event.
+        # Nothing else changed, except the merge target's "merged into this" event (which
+        # also makes pages open on the target stale).
         for pk, row in before.tickets.items():
             if pk == old.pk:
                 continue
             if pk == also_touches:
-                assert after.tickets[pk] == {**row, "n_events": row["n_events"] + 1}
+                assert after.tickets[pk] == {
+                    **row,
+                    "n_events": row["n_events"] + 1,
+                    "revision": row["revision"] + 1,
+                }
             else:
                 assert after.tickets[pk] == row
         assert after.stored_files >= before.stored_files
