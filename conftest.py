@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.services import reporter_upsert, staff_member_upsert
 from reference.models import Application, Category, Lpse, TicketType
 from reference.services import reference_seed
+from sla.seed import sla_seed
 
 pytest_plugins = ["testsupport.simulator", "testsupport.browser"]
 
@@ -23,6 +24,7 @@ def reference(db: None) -> None:
     """The default reference data (seeded once; transactional tests may have wiped it)."""
     if not Application.objects.filter(code="SPSE").exists():
         reference_seed()
+        sla_seed()
 
 
 def _reporter(source: str, kd_lpse: int, user_id: str, name: str, role: str) -> User:

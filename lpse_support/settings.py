@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "reference",
     "tickets",
     "integrations",
+    "sla",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -213,6 +216,8 @@ TICKET_PAGE_SIZE = env_int("TICKET_PAGE_SIZE", 20)
 # A resolved ticket the reporter does not confirm closes by itself after this many
 # working days (Monday–Friday in the handling LPSE's time zone).
 AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 3)
+# Share of an SLA target still left when the holder is warned (DESIGN §5).
+SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("konsol/", include("tickets.urls_console")),
+    path("notifikasi/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

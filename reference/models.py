@@ -1,4 +1,5 @@
 import string
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -187,6 +188,10 @@ class Lpse(models.Model):
     @property
     def timezone_abbreviation(self) -> str:
         return TIME_ZONE_ABBREVIATIONS.get(self.timezone, self.timezone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 class RatingCategory(models.Model):

@@ -168,3 +168,27 @@ def may_change(user: User, ticket: Ticket) -> bool:
     if not works_on_current_tier(user, ticket):
         return False
     return ticket.holder_id is None or ticket.holder_id == user.pk
+
+
+def staff_acting_on(ticket: Ticket) -> QuerySet[User]:
+    """The agents of the tier that now holds the ticket, for its LPSE or application."""
+    if ticket.tier == 1:
+        q = Q(assignments__role=StaffRole.AGENT, assignments__lpse_id=ticket.lpse_id)
+    else:
+        role = StaffRole.LKPP if ticket.tier == 2 else StaffRole.TECHNICAL
+        q = Q(
+            assignments__role=role,
+            assignments__application_group__applications=ticket.application_id,
+        )
+    return User.objects.filter(q, is_active=True).distinct().order_by("pk")
+
+
+def supervisors_of(ticket: Ticket) -> QuerySet[User]:
+    """Supervisors whose scope covers the ticket: national, its LPSE, or its application."""
+    supervisor = Q(assignments__role=StaffRole.SUPERVISOR)
+    scope = (
+        Q(assignments__lpse__isnull=True, assignments__application_group__isnull=True)
+        | Q(assignments__lpse_id=ticket.lpse_id)
+        | Q(assignments__application_group__applications=ticket.application_id)
+    )
+    return User.objects.filter(supervisor & scope, is_active=True).distinct().order_by("pk")

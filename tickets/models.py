@@ -115,6 +115,22 @@ class Ticket(models.Model):
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
+    # SLA (DESIGN §5, sla/clocks.py). The first public staff message ends the response
+    # clock; the pauses ([begin, end|null] while the reporter is asked to act) stop both.
+    first_response_at = models.DateTimeField(_("respons pertama"), null=True, blank=True)
+    sla_pauses = models.JSONField(default=list, blank=True)
+    # Due and warning moments of the clocks that run now (null while paused or done),
+    # recomputed by every action and by the SLA sweep; `next_due_at` sorts the queues.
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(_("batas respons"), null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("batas penyelesaian"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("batas SLA berikutnya"), null=True, blank=True)
+    # Set once by the sweep: nothing is warned or recorded as breached twice.
+    response_warned_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -128,6 +144,11 @@ class Ticket(models.Model):
             models.Index(fields=["tier", "status"], name="ticket_tier_status"),
             models.Index(fields=["application", "max_tier"], name="ticket_app_max_tier"),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
+            models.Index(
+                fields=["next_due_at"],
+                condition=models.Q(next_due_at__isnull=False),
+                name="ticket_next_due",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -239,6 +260,8 @@ class EventKind(models.TextChoices):
     CODE_REVALIDATED = "code_revalidated", _("Kode divalidasi ulang")
     PRIORITY_CHANGED = "priority_changed", _("Prioritas diubah petugas")
     RATED = "rated", _("Penilaian diberikan")
+    SLA_WARNED = "sla_warned", _("Peringatan SLA")
+    SLA_BREACHED = "sla_breached", _("SLA terlampaui")
 
 
 class TicketEvent(models.Model):

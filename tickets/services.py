@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from integrations.clients import lookup_code
 from integrations.types import Tender
-from lib.workdays import add_working_days
+from lib.sla import add_working_days
 from reference.models import (
     Application,
     ApplicationVersion,
@@ -26,6 +26,8 @@ from reference.models import (
     RatingCategory,
     TicketType,
 )
+from sla.calendars import CalendarBook
+from sla.services import ticket_sla_changes
 from tickets.access import tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.lifecycle import (
@@ -182,6 +184,10 @@ def ticket_create(
                     uploaded_by=reporter,
                 )
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
+            )
+            # The SLA clocks start when the ticket is filed.
+            Ticket.objects.filter(pk=ticket.pk).update(
+                **ticket_sla_changes(ticket=ticket, changes={}, now=ticket.created_at)
             )
             TicketEvent.objects.create(
                 ticket=ticket,
@@ -382,7 +388,7 @@ def _perform(
             # `of`: PostgreSQL cannot lock the nullable side of the outer join to holder.
             locked = (
                 Ticket.objects.select_for_update(of=("self",))
-                .select_related("holder")
+                .select_related("holder", "lpse")
                 .get(pk=ticket.pk)
             )
             try:
@@ -401,6 +407,16 @@ def _perform(
             if bump_revision:
                 updates["revision"] = locked.revision + 1
             now = timezone.now()
+            updates.update(
+                ticket_sla_changes(
+                    ticket=locked,
+                    changes=updates,
+                    now=now,
+                    response_message_kind=(
+                        post.kind if post is not None and not post.is_internal else None
+                    ),
+                )
+            )
             Ticket.objects.filter(pk=locked.pk).update(**updates, updated_at=now)
             message = None
             if post is not None:
@@ -781,13 +797,17 @@ def ticket_rate(
     )
 
 
-def auto_close_due_at(ticket: Ticket) -> datetime.datetime | None:
-    """When an unanswered resolution closes by itself (N working days, LPSE time zone)."""
+def auto_close_due_at(
+    ticket: Ticket, *, book: CalendarBook | None = None
+) -> datetime.datetime | None:
+    """When an unanswered resolution closes by itself: N working days of the LPSE's
+    calendar (its working days, without holidays and cuti bersama)."""
     if ticket.resolved_at is None:
         return None
-    return add_working_days(
-        ticket.resolved_at, settings.AUTO_CLOSE_WORKING_DAYS, ticket.lpse.timezone
+    calendar = (book or CalendarBook.load()).calendar(
+        lpse_id=ticket.lpse_id, tz_name=ticket.lpse.timezone, around_the_clock=False
     )
+    return add_working_days(ticket.resolved_at, settings.AUTO_CLOSE_WORKING_DAYS, calendar)
 
 
 def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
@@ -798,9 +818,10 @@ def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
         status=Status.AWAITING_CONFIRMATION,
         resolved_at__lte=now - datetime.timedelta(days=settings.AUTO_CLOSE_WORKING_DAYS),
     ).select_related("lpse")
+    book = CalendarBook.load()
     closed = 0
     for ticket in candidates.iterator():
-        due = auto_close_due_at(ticket)
+        due = auto_close_due_at(ticket, book=book)
         if due is None or due > now:
             continue
         try:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import staff_member_upsert
 from reference.models import Lpse
+from sla.calendars import CalendarBook
 from tickets import services
 from tickets.lifecycle import ActionConflict
 from tickets.models import CloseReason, EventKind, Rating, Status, Ticket
@@ -198,9 +199,11 @@ def test_two_machines_closing_at_once_close_the_ticket_once(
     both_read = threading.Barrier(2)
     due_at = services.auto_close_due_at
 
-    def due_after_both_read(candidate: Ticket) -> datetime.datetime | None:
+    def due_after_both_read(
+        candidate: Ticket, *, book: CalendarBook | None = None
+    ) -> datetime.datetime | None:
         both_read.wait(timeout=10)
-        return due_at(candidate)
+        return due_at(candidate, book=book)
 
     monkeypatch.setattr(services, "auto_close_due_at", due_after_both_read)
     outputs: list[str] = []

@@ -28,6 +28,7 @@ from accounts.services import reporter_upsert, staff_member_upsert
 from lib.demo_accounts import DEMO_PASSWORD, DEMO_REPORTERS, DEMO_STAFF
 from reference.models import Application, Category, Lpse, RatingCategory, TicketType
 from reference.services import reference_seed
+from sla.seed import sla_seed
 from tickets import services
 from tickets.attachments import CheckedFile, attachment_check
 from tickets.models import Ticket
@@ -422,6 +423,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         reference_seed()
+        sla_seed()
         self._staff()
         reporters = {
             (r.user_id, r.kd_lpse): reporter_upsert(

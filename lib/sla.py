@@ -1,0 +1,216 @@
+"""SLA clocks: working time in a local calendar, with pauses (no Django).
+
+Everything here is a pure function of its arguments. A clock starts at `start`, counts
+only the calendar's working time (its working periods per weekday in its time zone,
+minus holidays) or every minute when the calendar runs around the clock, and does not
+count while a pause is open. `moments` answers "when will this much working time have
+been counted", `worked` answers "how much has been counted until then".
+"""
+
+import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+# No calendar in this country has a year without working days; a calendar that never
+# works (misconfigured by hand) must fail loudly instead of looping forever.
+MAX_SEARCH_DAYS = 3 * 366
+
+WORKING_DAY = datetime.timedelta(hours=8)
+
+Period = tuple[datetime.time, datetime.time]
+Pause = tuple[datetime.datetime, datetime.datetime | None]
+
+
+class CalendarNeverWorks(ValueError):
+    """The calendar has no working time in the searched horizon."""
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working periods per weekday (0 = Monday) in `tz_name`, minus `holidays`."""
+
+    tz_name: str
+    periods: Mapping[int, tuple[Period, ...]] = field(default_factory=dict)
+    holidays: frozenset[datetime.date] = frozenset()
+    around_the_clock: bool = False
+
+    @classmethod
+    def office_hours(
+        cls,
+        tz_name: str,
+        *,
+        holidays: Iterable[datetime.date] = (),
+        start: datetime.time = datetime.time(8),
+        end: datetime.time = datetime.time(16),
+        weekdays: Iterable[int] = range(5),
+    ) -> "Calendar":
+        """The same hours on the given weekdays (default Monday–Friday 08:00–16:00)."""
+        return cls(
+            tz_name=tz_name,
+            periods={day: ((start, end),) for day in weekdays},
+            holidays=frozenset(holidays),
+        )
+
+    @classmethod
+    def continuous(cls, tz_name: str = "UTC") -> "Calendar":
+        """Every minute counts: weekends and holidays included."""
+        return cls(tz_name=tz_name, around_the_clock=True)
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if self.around_the_clock:
+            return True
+        return day not in self.holidays and bool(self.periods.get(day.weekday()))
+
+
+def working_intervals(
+    calendar: Calendar, start: datetime.datetime
+) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
+    """Working intervals from `start` onwards, in order, clipped to begin at `start`."""
+    if calendar.around_the_clock:
+        yield start, datetime.datetime.max.replace(tzinfo=datetime.UTC)
+        return
+    zone = ZoneInfo(calendar.tz_name)
+    day = start.astimezone(zone).date()
+    idle_days = 0
+    while idle_days <= MAX_SEARCH_DAYS:
+        periods = () if day in calendar.holidays else calendar.periods.get(day.weekday(), ())
+        produced = False
+        for begin_time, end_time in periods:
+            begin = datetime.datetime.combine(day, begin_time, zone)
+            end = datetime.datetime.combine(day, end_time, zone)
+            if end <= start:
+                continue
+            produced = True
+            yield max(begin, start), end
+        idle_days = 0 if produced else idle_days + 1
+        day += datetime.timedelta(days=1)
+    raise CalendarNeverWorks(calendar.tz_name)
+
+
+def _normalised(pauses: Iterable[Pause]) -> list[Pause]:
+    """Pauses sorted and merged; an open pause (end None) swallows everything after it."""
+    merged: list[Pause] = []
+    for begin, end in sorted(pauses, key=lambda pause: pause[0]):
+        if end is not None and end <= begin:
+            continue
+        if merged:
+            last_begin, last_end = merged[-1]
+            if last_end is None:
+                break
+            if begin <= last_end:
+                merged[-1] = (last_begin, None if end is None else max(last_end, end))
+                continue
+        merged.append((begin, end))
+    return merged
+
+
+def counted_intervals(
+    calendar: Calendar, start: datetime.datetime, pauses: Iterable[Pause] = ()
+) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
+    """The intervals in which the clock runs: working time from `start` outside pauses."""
+    pending = _normalised(pauses)
+    index = 0
+    for begin, end in working_intervals(calendar, start):
+        while begin < end:
+            while index < len(pending) and (
+                (pause_end := pending[index][1]) is not None and pause_end <= begin
+            ):
+                index += 1
+            if index == len(pending):
+                yield begin, end
+                break
+            pause_begin, pause_end = pending[index]
+            if pause_begin >= end:
+                yield begin, end
+                break
+            if pause_begin > begin:
+                yield begin, pause_begin
+            if pause_end is None:
+                return
+            begin = pause_end
+
+
+def moments(
+    *,
+    start: datetime.datetime,
+    amounts: Sequence[datetime.timedelta],
+    calendar: Calendar,
+    pauses: Iterable[Pause] = (),
+) -> list[datetime.datetime | None]:
+    """For each amount of working time (ascending), the moment it has been counted.
+
+    None when an open pause stops the clock before that amount is reached.
+    """
+    results: list[datetime.datetime | None] = [None] * len(amounts)
+    order = sorted(range(len(amounts)), key=lambda i: amounts[i])
+    counted = datetime.timedelta()
+    position = 0
+    for begin, end in counted_intervals(calendar, start, pauses):
+        span = end - begin
+        while position < len(order) and amounts[order[position]] <= counted + span:
+            results[order[position]] = begin + (amounts[order[position]] - counted)
+            position += 1
+        if position == len(order):
+            break
+        counted += span
+    return results
+
+
+def due_at(
+    *,
+    start: datetime.datetime,
+    target: datetime.timedelta,
+    calendar: Calendar,
+    pauses: Iterable[Pause] = (),
+) -> datetime.datetime | None:
+    """When `target` working time will have run; None while an open pause stops it."""
+    return moments(start=start, amounts=[target], calendar=calendar, pauses=pauses)[0]
+
+
+def worked(
+    *,
+    start: datetime.datetime,
+    until: datetime.datetime,
+    calendar: Calendar,
+    pauses: Iterable[Pause] = (),
+) -> datetime.timedelta:
+    """Working time counted between `start` and `until` (zero when until ≤ start)."""
+    total = datetime.timedelta()
+    if until <= start:
+        return total
+    for begin, end in counted_intervals(calendar, start, pauses):
+        if begin >= until:
+            break
+        total += min(end, until) - begin
+        if end >= until:
+            break
+    return total
+
+
+def add_working_days(start: datetime.datetime, days: int, calendar: Calendar) -> datetime.datetime:
+    """The moment `days` working days after `start`, at the same local time of day.
+
+    A working day is a day with working periods that is not a holiday. A start on a
+    day off counts from the next working day at 00:00 local time.
+    """
+    zone = ZoneInfo(calendar.tz_name)
+    local = start.astimezone(zone)
+    day = local.date()
+    time_of_day = local.time()
+    searched = 0
+    while not calendar.is_working_day(day):
+        day += datetime.timedelta(days=1)
+        time_of_day = datetime.time()
+        searched += 1
+        if searched > MAX_SEARCH_DAYS:
+            raise CalendarNeverWorks(calendar.tz_name)
+    remaining = days
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        searched += 1
+        if searched > MAX_SEARCH_DAYS + days:
+            raise CalendarNeverWorks(calendar.tz_name)
+        if calendar.is_working_day(day):
+            remaining -= 1
+    return datetime.datetime.combine(day, time_of_day, zone)

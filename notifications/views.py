@@ -1,0 +1,54 @@
+"""The user's own notifications: a list, and marking them read."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import User
+from notifications.models import Notification
+from notifications.services import notifications_for, notifications_mark_read
+from tickets.access import get_ticket_for_user
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+@require_GET
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(notifications_for(_user(request)), settings.TICKET_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notifications/list.html", {"nav": "notifications", "page": page})
+
+
+@require_POST
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark the notification read and go to its ticket (if the user still sees it)."""
+    user = _user(request)
+    notification = Notification.objects.filter(recipient=user, pk=pk).first()
+    if notification is None:
+        raise Http404
+    notifications_mark_read(user=user, notification_id=notification.pk)
+    if notification.ticket_id is None:
+        return redirect("notifications:list")
+    try:
+        ticket = get_ticket_for_user(user, notification.ticket.number)  # type: ignore[union-attr]
+    except Http404:
+        return redirect("notifications:list")
+    if user.is_reporter:
+        return redirect(ticket.get_absolute_url())
+    return redirect("console:ticket_detail", ticket.number)
+
+
+@require_POST
+@login_required
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=_user(request))
+    return redirect("notifications:list")

@@ -1,0 +1,259 @@
+"""SLA writes: the clock columns kept current by every action, and the periodic sweep.
+
+Ticket actions call `ticket_sla_changes` inside their transaction, so a ticket's due
+times always match its status, priority and pauses. `sla_sweep` (run every minute by
+`manage.py sla_sweep`) recomputes the due times of every ticket whose clocks run (an
+admin may have changed a holiday, the hours or a target), then warns and records
+breaches. Each warning and breach is claimed by a conditional UPDATE, so several
+machines sweeping at once produce it once.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from notifications.models import NotificationKind
+from notifications.services import notifications_create
+from reference.models import Priority
+from sla.calendars import CalendarBook
+from sla.clocks import (
+    ClockInput,
+    TicketClocks,
+    pauses_after_transition,
+    pauses_from_json,
+    pauses_to_json,
+    ticket_clocks,
+    ticket_dues,
+)
+from tickets.access import staff_acting_on, supervisors_of
+from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+# Staff messages that the reporter reads: the first of them is the first response.
+RESPONSE_MESSAGE_KINDS = frozenset(
+    {MessageKind.REPLY, MessageKind.FEEDBACK_REQUEST, MessageKind.RESOLUTION}
+)
+RUNNING_STATUSES = ("new", "in_progress")
+
+
+def clock_input(ticket: Ticket, **changes: Any) -> ClockInput:
+    """The clocks' view of a ticket, with pending `changes` applied."""
+
+    def value(name: str) -> Any:
+        return changes[name] if name in changes else getattr(ticket, name)
+
+    pauses = value("sla_pauses")
+    return ClockInput(
+        created_at=ticket.created_at,
+        lpse_id=ticket.lpse_id,
+        tz_name=ticket.lpse.timezone,
+        priority=value("priority"),
+        status=value("status"),
+        close_reason=value("close_reason"),
+        first_response_at=value("first_response_at"),
+        closed_at=value("closed_at"),
+        pauses=pauses if isinstance(pauses, tuple) else pauses_from_json(pauses),
+    )
+
+
+def ticket_sla_changes(
+    *,
+    ticket: Ticket,
+    changes: dict[str, Any],
+    now: datetime.datetime,
+    response_message_kind: str | None = None,
+    book: CalendarBook | None = None,
+) -> dict[str, Any]:
+    """The SLA columns after an action that applies `changes` to the (locked) ticket.
+
+    `response_message_kind` is the kind of a public staff message the action posts.
+    """
+    sla: dict[str, Any] = {}
+    new_status = changes.get("status", ticket.status)
+    old_pauses = pauses_from_json(ticket.sla_pauses)
+    pauses = pauses_after_transition(
+        old_pauses, from_status=ticket.status, to_status=new_status, at=now
+    )
+    if pauses != old_pauses:
+        sla["sla_pauses"] = pauses_to_json(pauses)
+    if ticket.first_response_at is None and response_message_kind in RESPONSE_MESSAGE_KINDS:
+        sla["first_response_at"] = now
+    merged = {**changes, **sla, "sla_pauses": pauses}
+    dues = ticket_dues(clock_input(ticket, **merged), book or CalendarBook.load())
+    sla.update(dues.as_fields())
+    return sla
+
+
+def ticket_clocks_now(ticket: Ticket, *, book: CalendarBook | None = None) -> TicketClocks:
+    """Both clocks of a ticket as they stand now (for pages)."""
+    return ticket_clocks(clock_input(ticket), book or CalendarBook.load(), timezone.now())
+
+
+# --- The sweep ------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    checked: int = 0
+    recomputed: int = 0
+    warned: int = 0
+    breached: int = 0
+
+
+_SWEEP_FIELDS = (
+    "id",
+    "number",
+    "revision",
+    "created_at",
+    "lpse_id",
+    "lpse__timezone",
+    "priority",
+    "status",
+    "close_reason",
+    "first_response_at",
+    "closed_at",
+    "sla_pauses",
+    "response_warn_at",
+    "response_due_at",
+    "resolution_warn_at",
+    "resolution_due_at",
+    "next_due_at",
+    "response_warned_at",
+    "response_breached_at",
+    "resolution_warned_at",
+    "resolution_breached_at",
+)
+_DUE_FIELDS = (
+    "response_warn_at",
+    "response_due_at",
+    "resolution_warn_at",
+    "resolution_due_at",
+    "next_due_at",
+)
+
+
+def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -> SweepResult:
+    """Recompute running clocks, then warn at 20 % left and record breaches, once each."""
+    now = now or timezone.now()
+    book = CalendarBook.load()
+    result = SweepResult()
+    rows = (
+        Ticket.objects.filter(status__in=RUNNING_STATUSES)
+        .order_by()
+        .values(*_SWEEP_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    for row in rows:
+        result.checked += 1
+        dues = ticket_dues(_row_clock(row), book).as_fields()
+        if any(dues[name] != row[name] for name in _DUE_FIELDS):
+            # Only if no action changed the ticket meanwhile; the next sweep sees it again.
+            if Ticket.objects.filter(pk=row["id"], revision=row["revision"]).update(**dues):
+                result.recomputed += 1
+                row.update(dues)
+            else:
+                continue
+        for clock in ("response", "resolution"):
+            due, warn = row[f"{clock}_due_at"], row[f"{clock}_warn_at"]
+            if due is not None and due <= now and row[f"{clock}_breached_at"] is None:
+                result.breached += _record(row, clock, breach=True, now=now)
+            elif (
+                warn is not None
+                and warn <= now
+                and row[f"{clock}_warned_at"] is None
+                and row[f"{clock}_breached_at"] is None
+            ):
+                result.warned += _record(row, clock, breach=False, now=now)
+    return result
+
+
+def _row_clock(row: dict[str, Any]) -> ClockInput:
+    return ClockInput(
+        created_at=row["created_at"],
+        lpse_id=row["lpse_id"],
+        tz_name=row["lpse__timezone"],
+        priority=row["priority"],
+        status=row["status"],
+        close_reason=row["close_reason"],
+        first_response_at=row["first_response_at"],
+        closed_at=row["closed_at"],
+        pauses=pauses_from_json(row["sla_pauses"]),
+    )
+
+
+def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.datetime) -> int:
+    """Claim the warning or breach of one clock; the claimer writes event and notices."""
+    flag = f"{clock}_breached_at" if breach else f"{clock}_warned_at"
+    claim: dict[str, Any] = {flag: now}
+    if breach and row[f"{clock}_warned_at"] is None:
+        claim[f"{clock}_warned_at"] = now  # a warning after the breach would say nothing
+    with transaction.atomic():
+        claimed = Ticket.objects.filter(
+            pk=row["id"],
+            revision=row["revision"],
+            **{f"{clock}_due_at": row[f"{clock}_due_at"], f"{flag}__isnull": True},
+        ).update(**claim)
+        if not claimed:
+            return 0
+        ticket = Ticket.objects.select_related("lpse", "holder").get(pk=row["id"])
+        due: datetime.datetime = row[f"{clock}_due_at"]
+        TicketEvent.objects.create(
+            ticket=ticket,
+            actor=None,
+            kind=EventKind.SLA_BREACHED if breach else EventKind.SLA_WARNED,
+            is_internal=True,
+            data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
+        )
+        recipients = _recipients(ticket, breach=breach)
+        notifications_create(
+            recipients=recipients,
+            kind=NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING,
+            ticket=ticket,
+            title=_notice_title(ticket, clock, breach=breach),
+            body=_notice_body(ticket, clock, due),
+        )
+    logger.info(
+        "sla %s ticket=%s clock=%s recipients=%d",
+        "breach" if breach else "warning",
+        ticket.number,
+        clock,
+        len(recipients),
+    )
+    row[flag] = now
+    return 1
+
+
+def _recipients(ticket: Ticket, *, breach: bool) -> list[User]:
+    """Warnings go to the holder, or to the tier's agents while nobody holds the ticket;
+    breaches also to the supervisors whose scope covers the ticket."""
+    people = [ticket.holder] if ticket.holder is not None else list(staff_acting_on(ticket))
+    if breach:
+        people += list(supervisors_of(ticket))
+    return people
+
+
+_CLOCK_LABELS = {"response": "respons pertama", "resolution": "penyelesaian"}
+
+
+def _notice_title(ticket: Ticket, clock: str, *, breach: bool) -> str:
+    values = {"number": ticket.number, "clock": _(_CLOCK_LABELS[clock])}
+    if breach:
+        return _("%(number)s: batas waktu %(clock)s terlampaui") % values
+    return _("%(number)s: batas waktu %(clock)s segera tiba") % values
+
+
+def _notice_body(ticket: Ticket, clock: str, due: datetime.datetime) -> str:
+    local = timezone.localtime(due, ticket.lpse.zone)
+    return _("%(title)s — prioritas %(priority)s, batas %(due)s %(zone)s.") % {
+        "title": ticket.title,
+        "priority": Priority(ticket.priority).label,
+        "due": local.strftime("%d-%m-%Y %H:%M"),
+        "zone": ticket.lpse.timezone_abbreviation,
+    }
