@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
 TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
-.PHONY: help venv test demo lint fmt clean distclean
+.PHONY: help venv test demo lint fmt clean distclean bench-sla
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
@@ -71,3 +71,11 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# SLA sweep benchmark on a throwaway PostgreSQL (prints numbers; not part of `make test`).
+bench-sla: venv
+	@set -e; dir="$$(scripts/pg-throwaway.sh start)"; \
+	trap 'scripts/pg-throwaway.sh stop "$$dir" >/dev/null 2>&1 || true' EXIT; \
+	. "$$dir/env"; export DEBUG=0 SECRET_KEY=bench-only VAR_DIR="$$dir/var"; \
+	$(PY) manage.py migrate --noinput -v 0; \
+	$(PY) scripts/bench_sla.py --tickets "$${BENCH_SLA_TICKETS:-10000}"

@@ -57,6 +57,10 @@ class Calendar:
         """Every minute counts: weekends and holidays included."""
         return cls(tz_name=tz_name, around_the_clock=True)
 
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz_name)
+
     def is_working_day(self, day: datetime.date) -> bool:
         if self.around_the_clock:
             return True

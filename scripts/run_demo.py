@@ -5,7 +5,7 @@
 1. Set-up, one after another: development keys (when missing), `migrate`, `seed_demo`.
 2. Services, side by side: the web app on :8000 and the SPSE/SiRUP simulator on :8001.
    Once their ports answer, the runner prints where to go and how to sign in.
-3. Periodic jobs (`close_unconfirmed_tickets`, every 60 s): each command runs at start
+3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, every 60 s): each command runs at start
    and then every `interval` seconds, never two copies at once; a failed run is
    reported, the demo goes on.
 
@@ -101,6 +101,8 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
     periodic = [
         # Resolutions the reporter leaves unconfirmed close after N working days.
         Periodic("auto-close", [*manage, "close_unconfirmed_tickets"], 60),
+        # SLA due times recomputed, warnings at 20 % left, breaches recorded.
+        Periodic("sla-sweep", [*manage, "sla_sweep"], 60),
     ]
     return steps, services, periodic
 

@@ -7,15 +7,15 @@ Who sees what stays in `access.py`; which status allows which action stays in
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
-from accounts.models import StaffRole, User
+from accounts.models import User
 from reference.models import Application, CannedResponse, Category, Lpse, Priority
 from tickets import services
-from tickets.access import staff_scope, tickets_visible_to
+from tickets.access import staff_acting_on, staff_scope, tickets_visible_to
 from tickets.lifecycle import (
     STAFF_ACTIONS,
     TicketActionError,
@@ -79,12 +79,14 @@ SORT_NEWEST = "terbaru"
 SORT_OLDEST = "terlama"
 SORT_PRIORITY = "prioritas"
 SORT_UPDATED = "diperbarui"
+SORT_DUE = "batas_sla"
 
 SORT_LABELS: dict[str, StrOrPromise] = {
     SORT_NEWEST: _lazy("Terbaru"),
     SORT_OLDEST: _lazy("Terlama"),
     SORT_PRIORITY: _lazy("Prioritas tertinggi"),
     SORT_UPDATED: _lazy("Baru diperbarui"),
+    SORT_DUE: _lazy("Batas SLA terdekat"),
 }
 
 # The value of the status filter that means every open status.
@@ -153,6 +155,9 @@ def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet
         )
     if filters.sort == SORT_UPDATED:
         return tickets.order_by("-updated_at", "-id")
+    if filters.sort == SORT_DUE:
+        # Tickets whose clocks stand still (waiting for the reporter, closed) come last.
+        return tickets.order_by(F("next_due_at").asc(nulls_last=True), "-created_at", "-id")
     return tickets.order_by("-created_at", "-id")
 
 
@@ -177,19 +182,7 @@ def allowed_staff_actions(user: User, ticket: Ticket) -> frozenset[str]:
 
 def assignable_staff(ticket: Ticket) -> QuerySet[User]:
     """Staff who act at the ticket's current tier for it: the colleagues it may go to."""
-    if ticket.tier == 1:
-        covers = Q(assignments__role=StaffRole.AGENT, assignments__lpse_id=ticket.lpse_id)
-    else:
-        role = StaffRole.LKPP if ticket.tier == 2 else StaffRole.TECHNICAL
-        covers = Q(
-            assignments__role=role,
-            assignments__application_group__applications=ticket.application_id,
-        )
-    return (
-        User.objects.filter(covers, is_active=True, source="")
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    return staff_acting_on(ticket).filter(source="").order_by("full_name", "username")
 
 
 def merge_candidates(user: User, ticket: Ticket) -> QuerySet[Ticket]:

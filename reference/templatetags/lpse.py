@@ -1,4 +1,5 @@
 import datetime
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import timezone
@@ -17,3 +18,20 @@ def waktu(value: datetime.datetime | None) -> str:
     zone = timezone.get_current_timezone_name()
     local = timezone.localtime(value)
     return f"{date_format(local, 'j M Y H:i')} {TIME_ZONE_ABBREVIATIONS.get(zone, zone)}"
+
+
+def _in_zone(value: datetime.datetime, tz_name: str, pattern: str) -> str:
+    local = timezone.localtime(value, ZoneInfo(tz_name))
+    return f"{date_format(local, pattern)} {TIME_ZONE_ABBREVIATIONS.get(tz_name, tz_name)}"
+
+
+@register.filter
+def waktu_zona(value: datetime.datetime | None, tz_name: str) -> str:
+    """A moment in the given zone, with the day: Senin, 30 Nov 2026 14:00 WITA."""
+    return "" if value is None else _in_zone(value, tz_name, "l, j M Y H:i")
+
+
+@register.filter
+def waktu_zona_singkat(value: datetime.datetime | None, tz_name: str) -> str:
+    """The same, short for lists: Sen 30 Nov 14:00 WITA."""
+    return "" if value is None else _in_zone(value, tz_name, "D j M H:i")

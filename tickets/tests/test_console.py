@@ -264,7 +264,8 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(
     # Then a page of 20 costs exactly what a page of 5 does
     small, large = queries(5), queries(20)
     assert small == large
-    assert small <= 12
+    # session, user, scope, queue counts, page, rows, SLA calendar book (3), bell count
+    assert small <= 14
 
 
 # --- The staff detail page ---------------------------------------------------------------

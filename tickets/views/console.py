@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from sla.selectors import attach_sla_views, sla_view
 from tickets import services
 from tickets.access import get_ticket_for_user, is_staff_member
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
@@ -71,6 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = form.queue_key(user)
     tickets = console_list(queue_tickets(user, current), form.filters())
     page = Paginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    attach_sla_views(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -217,6 +219,7 @@ def _detail(
     allowed = allowed_staff_actions(user, ticket)
     forms = action_forms(ticket, user, allowed, bound=bound)
     merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
+    sla = sla_view(ticket)
     return render(
         request,
         "tickets/console/ticket_detail.html",
@@ -235,6 +238,8 @@ def _detail(
                 list(canned_responses_for(ticket)) if Action.REPLY in allowed else []
             ),
             "changes_allowed": bool(allowed - {Action.NOTE}),
+            "sla": sla,
+            "sla_rows": [("response", sla.clocks.response), ("resolution", sla.clocks.resolution)],
             "error": error,
         },
         status=status,

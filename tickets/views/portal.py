@@ -34,6 +34,7 @@ from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
 from lib.zipstream import zip_stream
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
+from sla.selectors import sla_view
 from tickets import services
 from tickets.access import get_ticket_for_user, tickets_visible_to
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
@@ -248,6 +249,7 @@ def detail_context(ticket: Any) -> dict[str, Any]:
         "has_attachments": public_attachments(ticket).exists(),
         "conversation": ticket_conversation(ticket, include_internal=False),
         "history": ticket_history(ticket, include_internal=False),
+        "sla": sla_view(ticket),
     }
 
 
