@@ -32,6 +32,7 @@ help:
 	@echo "make test           ruff, mypy, migrations check, pytest on PostgreSQL and on SQLite"
 	@echo "make test DB=sqlite (or DB=postgres) only that pytest pass; PYTEST_ARGS=\"-k sso\" to select"
 	@echo "make lint / fmt     ruff + mypy / ruff format + ruff check --fix"
+	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
 	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
 	@echo "make clean          remove var/ (demo database, keys, uploads), caches and the install stamp"
 	@echo "make distclean      clean, and remove $(VENV) too"

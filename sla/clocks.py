@@ -57,10 +57,16 @@ class ClockReading:
     due_at: datetime.datetime | None
     warn_at: datetime.datetime | None
     ended_at: datetime.datetime | None
+    # Stopped while the reporter is asked to act (also when already breached).
+    paused: bool = False
 
     @property
     def is_running(self) -> bool:
-        return self.state in (ClockState.RUNNING, ClockState.AT_RISK, ClockState.BREACHED)
+        return not self.paused and self.state in (
+            ClockState.RUNNING,
+            ClockState.AT_RISK,
+            ClockState.BREACHED,
+        )
 
     @property
     def used_fraction(self) -> float:
@@ -180,7 +186,7 @@ def _reading(
         state = ClockState.AT_RISK
     else:
         state = ClockState.RUNNING
-    return ClockReading(target, state, remaining, due_at, warn_at, None)
+    return ClockReading(target, state, remaining, due_at, warn_at, None, paused=due_at is None)
 
 
 def ticket_clocks(clock: ClockInput, book: CalendarBook, now: datetime.datetime) -> TicketClocks:

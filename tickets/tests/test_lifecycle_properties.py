@@ -52,6 +52,8 @@ from hypothesis.stateful import (
 
 from accounts.models import User
 from reference.models import Application, Category, RatingCategory
+from sla.clocks import PAUSING_STATUSES, pauses_from_json
+from sla.services import RESPONSE_MESSAGE_KINDS
 from tickets import services
 from tickets.access import tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_check
@@ -700,6 +702,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             if ticket.merged_into is not None:
                 assert ticket.merged_into.reporter_id == ticket.reporter_id
 
+            self._check_sla_columns(ticket, events)
+
             ratings = Rating.objects.filter(ticket=ticket).count()
             assert ratings == sum(e.kind == EventKind.RATED for e in events) <= 1
             if ratings:
@@ -707,6 +711,39 @@ class LifecycleMachine(RuleBasedStateMachine):
         # Internal texts are only ever stored as internal messages.
         for message in Message.objects.filter(ticket_id__in=self.ids):
             assert message.is_internal == message.body.startswith("INTERNAL-")
+
+    def _check_sla_columns(self, ticket: Ticket, events: list[TicketEvent]) -> None:
+        """The SLA clocks follow the history: a pause for every stay in a status where
+        the reporter acts, the first public staff message as first response, and due
+        times only for clocks that run."""
+        replayed: list[list[datetime.datetime | None]] = []
+        for event in events:
+            if not event.to_status:
+                continue
+            if event.to_status in PAUSING_STATUSES and event.from_status not in PAUSING_STATUSES:
+                replayed.append([event.created_at, None])
+            elif event.from_status in PAUSING_STATUSES and event.to_status not in PAUSING_STATUSES:
+                replayed[-1][1] = event.created_at
+        stored = pauses_from_json(ticket.sla_pauses)
+        assert len(stored) == len(replayed)
+        slack = datetime.timedelta(seconds=5)  # the action's clock vs. the event's insert
+        for (begin, end), (event_begin, event_end) in zip(stored, replayed, strict=True):
+            assert event_begin is not None and abs(begin - event_begin) < slack
+            assert (end is None) == (event_end is None)
+            if end is not None and event_end is not None:
+                assert abs(end - event_end) < slack
+        responses = Message.objects.filter(
+            ticket=ticket, is_internal=False, kind__in=RESPONSE_MESSAGE_KINDS
+        ).order_by("created_at", "id")
+        first = responses.first()
+        assert (ticket.first_response_at is None) == (first is None)
+        if first is not None and ticket.first_response_at is not None:
+            assert abs(ticket.first_response_at - first.created_at) < slack
+        running = ticket.status in (Status.NEW, Status.IN_PROGRESS)
+        assert (ticket.resolution_due_at is not None) == running
+        assert (ticket.response_due_at is not None) == (running and first is None)
+        dues = [d for d in (ticket.response_due_at, ticket.resolution_due_at) if d]
+        assert ticket.next_due_at == (min(dues) if dues else None)
 
     def _check_reporter_pages(self) -> None:
         client = self.world.client
