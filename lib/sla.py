@@ -78,7 +78,10 @@ def working_intervals(
     day = start.astimezone(zone).date()
     idle_days = 0
     while idle_days <= MAX_SEARCH_DAYS:
-        periods = () if day in calendar.holidays else calendar.periods.get(day.weekday(), ())
+        # Sorted: an admin may list a day's periods in any order.
+        periods = (
+            () if day in calendar.holidays else sorted(calendar.periods.get(day.weekday(), ()))
+        )
         produced = False
         for begin_time, end_time in periods:
             begin = datetime.datetime.combine(day, begin_time, zone)
