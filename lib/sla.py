@@ -86,10 +86,12 @@ def working_intervals(
         for begin_time, end_time in periods:
             begin = datetime.datetime.combine(day, begin_time, zone)
             end = datetime.datetime.combine(day, end_time, zone)
+            # Overlapping periods (08–12 and 11–16) count their common time once.
             if end <= start:
                 continue
             produced = True
             yield max(begin, start), end
+            start = end
         idle_days = 0 if produced else idle_days + 1
         day += datetime.timedelta(days=1)
     raise CalendarNeverWorks(calendar.tz_name)

@@ -26,6 +26,7 @@ from django.db import connection
 from django.utils import timezone
 
 from accounts.services import reporter_upsert
+from lib.sla import Pause
 from reference.models import Application, Category, Lpse, Priority, TicketType
 from reference.services import reference_seed
 from sla.calendars import CalendarBook
@@ -64,12 +65,12 @@ def load(count: int, seed: int) -> None:
     assert version is not None and category is not None and ticket_type is not None
     now = timezone.now()
     # created_at is auto_now_add; a realistic spread of ages needs it set by hand here.
-    Ticket._meta.get_field("created_at").auto_now_add = False  # type: ignore[attr-defined]
+    Ticket._meta.get_field("created_at").auto_now_add = False
     book = CalendarBook.load()
     batch: list[Ticket] = []
     for i in range(count):
         created = now - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 60))
-        pauses = []
+        pauses: list[Pause] = []
         if rng.random() < 0.2:
             begin = created + datetime.timedelta(hours=rng.randint(1, 48))
             end = begin + datetime.timedelta(hours=rng.randint(1, 72))

@@ -10,6 +10,7 @@ the ticket's start with its current priority, so a priority change moves both du
 
 import datetime
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +93,7 @@ def pauses_from_json(value: Any) -> tuple[Pause, ...]:
     return tuple(pauses)
 
 
-def pauses_to_json(pauses: tuple[Pause, ...] | list[Pause]) -> list[list[str | None]]:
+def pauses_to_json(pauses: Sequence[Pause]) -> list[list[str | None]]:
     return [[begin.isoformat(), end.isoformat() if end else None] for begin, end in pauses]
 
 

@@ -186,9 +186,10 @@ def ticket_create(
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
             )
             # The SLA clocks start when the ticket is filed.
-            Ticket.objects.filter(pk=ticket.pk).update(
-                **ticket_sla_changes(ticket=ticket, changes={}, now=ticket.created_at)
-            )
+            clocks = ticket_sla_changes(ticket=ticket, changes={}, now=ticket.created_at)
+            Ticket.objects.filter(pk=ticket.pk).update(**clocks)
+            for name, value in clocks.items():
+                setattr(ticket, name, value)
             TicketEvent.objects.create(
                 ticket=ticket,
                 actor=reporter,
@@ -322,7 +323,13 @@ def action_refusal(*, actor: User, ticket: Ticket, action: str) -> TicketActionE
 def _check_revision(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
     if revision is None or revision == ticket.revision:
         return
-    last = ticket.events.select_related("actor").order_by("-id").first()
+    # The SLA sweep's records change no revision; the last action is what matters.
+    last = (
+        ticket.events.exclude(kind__in=(EventKind.SLA_WARNED, EventKind.SLA_BREACHED))
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
     if (
         last is not None
         and actor is not None
