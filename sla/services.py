@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from notifications.models import NotificationKind
@@ -208,6 +209,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             ticket=ticket,
             actor=None,
             kind=EventKind.SLA_BREACHED if breach else EventKind.SLA_WARNED,
+            reason=_notice_body(ticket, clock, due),
             is_internal=True,
             data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
         )
@@ -239,11 +241,14 @@ def _recipients(ticket: Ticket, *, breach: bool) -> list[User]:
     return people
 
 
-_CLOCK_LABELS = {"response": "respons pertama", "resolution": "penyelesaian"}
+_CLOCK_LABELS = {
+    "response": gettext_lazy("respons pertama"),
+    "resolution": gettext_lazy("penyelesaian"),
+}
 
 
 def _notice_title(ticket: Ticket, clock: str, *, breach: bool) -> str:
-    values = {"number": ticket.number, "clock": _(_CLOCK_LABELS[clock])}
+    values = {"number": ticket.number, "clock": str(_CLOCK_LABELS[clock])}
     if breach:
         return _("%(number)s: batas waktu %(clock)s terlampaui") % values
     return _("%(number)s: batas waktu %(clock)s segera tiba") % values
@@ -251,7 +256,8 @@ def _notice_title(ticket: Ticket, clock: str, *, breach: bool) -> str:
 
 def _notice_body(ticket: Ticket, clock: str, due: datetime.datetime) -> str:
     local = timezone.localtime(due, ticket.lpse.zone)
-    return _("%(title)s — prioritas %(priority)s, batas %(due)s %(zone)s.") % {
+    return _("%(clock)s: %(title)s — prioritas %(priority)s, batas %(due)s %(zone)s.") % {
+        "clock": str(_CLOCK_LABELS[clock]).capitalize(),
         "title": ticket.title,
         "priority": Priority(ticket.priority).label,
         "due": local.strftime("%d-%m-%Y %H:%M"),
