@@ -16,7 +16,7 @@ from reference.models import Application, Category, Lpse, TicketType
 from reference.services import reference_seed
 from sla.seed import sla_seed
 
-pytest_plugins = ["testsupport.simulator", "testsupport.browser"]
+pytest_plugins = ["testsupport.simulator", "testsupport.browser", "testsupport.smtp"]
 
 
 @pytest.fixture

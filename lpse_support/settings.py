@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "reference",
     "tickets",
@@ -218,6 +220,24 @@ TICKET_PAGE_SIZE = env_int("TICKET_PAGE_SIZE", 20)
 # A resolved ticket the reporter does not confirm closes by itself after this many
 # working days (Monday–Friday in the handling LPSE's time zone).
 AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 3)
+# E-mail (notifications/mail.py). Delivered by `manage.py db_worker`; the demo runs a
+# local sink on port 1025 (scripts/mail_sink.py).
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("EMAIL_PORT", 1025)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "LPSE Support <noreply@lpse-support.localhost>")
+# The domain of Message-IDs and of the per-ticket thread headers.
+MAIL_DOMAIN = env("MAIL_DOMAIN", "lpse-support.localhost")
+
+# Background tasks: Django's tasks API with the database backend (works on SQLite and
+# PostgreSQL; workers: `manage.py db_worker`).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # Share of an SLA target still left when the holder is warned (DESIGN §5).
 SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from notifications.models import NotificationKind
-from notifications.services import notifications_create
+from notifications.services import notify
 from reference.models import Priority
 from sla.calendars import CalendarBook
 from sla.clocks import (
@@ -214,8 +214,8 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
         )
         recipients = _recipients(ticket, breach=breach)
-        notifications_create(
-            recipients=recipients,
+        notify(
+            users=recipients,
             kind=NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING,
             ticket=ticket,
             title=_notice_title(ticket, clock, breach=breach),
@@ -248,10 +248,10 @@ _CLOCK_LABELS = {
 
 
 def _notice_title(ticket: Ticket, clock: str, *, breach: bool) -> str:
-    values = {"number": ticket.number, "clock": str(_CLOCK_LABELS[clock])}
+    values = {"clock": str(_CLOCK_LABELS[clock])}
     if breach:
-        return _("%(number)s: batas waktu %(clock)s terlampaui") % values
-    return _("%(number)s: batas waktu %(clock)s segera tiba") % values
+        return _("Batas waktu %(clock)s terlampaui") % values
+    return _("Batas waktu %(clock)s segera tiba") % values
 
 
 def _notice_body(ticket: Ticket, clock: str, due: datetime.datetime) -> str:

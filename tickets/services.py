@@ -16,6 +16,7 @@ from accounts.models import User
 from integrations.clients import lookup_code
 from integrations.types import Tender
 from lib.sla import add_working_days
+from notifications.services import ticket_event_notify
 from reference.models import (
     Application,
     ApplicationVersion,
@@ -201,6 +202,7 @@ def ticket_create(
                     "code_validated": check.validated,
                 },
             )
+            ticket_event_notify(ticket=ticket, event_kind=EventKind.CREATED, actor=reporter)
     except IntegrityError:
         stored_files_delete(stored)
         if submission_key:
@@ -465,6 +467,13 @@ def _perform(
             )
             if after is not None:
                 after(locked)
+            # Who hears about it is written with the change (notifications/services.py).
+            current = Ticket.objects.select_related(
+                "lpse", "holder", "reporter", "merged_into"
+            ).get(pk=locked.pk)
+            ticket_event_notify(
+                ticket=current, event_kind=EVENT_OF_ACTION[action], actor=actor, message=message
+            )
     except BaseException:
         stored_files_delete(stored)
         raise

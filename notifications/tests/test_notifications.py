@@ -12,6 +12,13 @@ from tickets.tests.factories import make_ticket
 LIST = reverse("notifications:list")
 
 
+def quiet_ticket(reporter: User) -> Ticket:
+    """A ticket, without the notifications its filing sends."""
+    ticket = make_ticket(reporter)
+    Notification.objects.all().delete()
+    return ticket
+
+
 def notify(
     user: User, ticket: Ticket | None, title: str = "SPSE: batas waktu segera tiba"
 ) -> Notification:
@@ -24,7 +31,7 @@ def test_the_bell_counts_only_my_unread_notifications(
     client: Client, alice: User, agent: User, agent_other: User
 ) -> None:
     # Given two unread notifications for the agent, one read, one for somebody else
-    ticket = make_ticket(alice)
+    ticket = quiet_ticket(alice)
     notify(agent, ticket)
     notify(agent, ticket)
     read = notify(agent, ticket)
@@ -43,7 +50,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_ticket(
     client: Client, alice: User, agent: User
 ) -> None:
     # Given a notification about a ticket the agent handles
-    ticket = make_ticket(alice)
+    ticket = quiet_ticket(alice)
     item = notify(agent, ticket)
     client.force_login(agent)
     # When the agent opens it
@@ -56,7 +63,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_ticket(
 
 
 def test_a_reporter_goes_to_the_portal_page_of_the_ticket(client: Client, alice: User) -> None:
-    ticket = make_ticket(alice)
+    ticket = quiet_ticket(alice)
     item = notify(alice, ticket, title="Tiket dibalas")
     client.force_login(alice)
     response = client.post(reverse("notifications:open", args=[item.pk]))
@@ -67,7 +74,7 @@ def test_somebody_elses_notification_does_not_exist_for_me(
     client: Client, alice: User, agent: User, agent_other: User
 ) -> None:
     # Given the agent's notification
-    item = notify(agent, make_ticket(alice))
+    item = notify(agent, quiet_ticket(alice))
     # When another agent tries to open it, or an id that does not exist
     client.force_login(agent_other)
     theirs = client.post(reverse("notifications:open", args=[item.pk]))
@@ -84,7 +91,7 @@ def test_a_ticket_no_longer_visible_leads_back_to_the_list(
     client: Client, alice: User, bob: User, agent: User
 ) -> None:
     # Given a notification about a ticket the recipient cannot see (another reporter's)
-    item = notify(bob, make_ticket(alice), title="Tidak terlihat")
+    item = notify(bob, quiet_ticket(alice), title="Tidak terlihat")
     client.force_login(bob)
     response = client.post(reverse("notifications:open", args=[item.pk]))
     assert response["Location"] == LIST
@@ -93,7 +100,7 @@ def test_a_ticket_no_longer_visible_leads_back_to_the_list(
 def test_mark_all_read_touches_only_mine(
     client: Client, alice: User, agent: User, agent_other: User
 ) -> None:
-    ticket = make_ticket(alice)
+    ticket = quiet_ticket(alice)
     notify(agent, ticket)
     other = notify(agent_other, ticket)
     client.force_login(agent)
@@ -106,7 +113,7 @@ def test_mark_all_read_touches_only_mine(
 def test_only_posts_change_anything_and_strangers_sign_in_first(
     client: Client, alice: User, agent: User
 ) -> None:
-    item = notify(agent, make_ticket(alice))
+    item = notify(agent, quiet_ticket(alice))
     client.force_login(agent)
     assert client.get(reverse("notifications:open", args=[item.pk])).status_code == 405
     assert client.get(reverse("notifications:read_all")).status_code == 405

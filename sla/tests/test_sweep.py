@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import QuerySet
 from django.test import Client
 
 from accounts.models import User
@@ -38,9 +39,14 @@ def sweep_at(clock: Clock, moment: datetime.datetime) -> SweepResult:
     return sla_sweep()
 
 
+def sla_notices() -> QuerySet[Notification]:
+    """SLA notifications only (ticket actions notify people too)."""
+    return Notification.objects.filter(kind__in=("sla_warning", "sla_breach"))
+
+
 def notified() -> list[tuple[str, str]]:
     """(username, kind) of every notification, sorted."""
-    return sorted(Notification.objects.values_list("recipient__username", "kind"))
+    return sorted(sla_notices().values_list("recipient__username", "kind"))
 
 
 def sla_events(ticket: Ticket) -> list[TicketEvent]:
@@ -65,7 +71,7 @@ def test_the_holder_is_warned_once_at_20_percent_left(
     # Then the holder alone gets one warning, and the history one internal event
     assert (result.warned, result.breached) == (1, 0)
     assert notified() == [("agent_119", NotificationKind.SLA_WARNING)]
-    notice = Notification.objects.get()
+    notice = sla_notices().get()
     assert (notice.ticket, notice.read_at) == (ticket, None)
     assert ticket.number in notice.title
     [event] = sla_events(ticket)
@@ -78,7 +84,7 @@ def test_the_holder_is_warned_once_at_20_percent_left(
     result = sweep_at(clock, wib(MON, 12, 30))
     # Then it adds nothing
     assert (result.warned, result.breached) == (0, 0)
-    assert Notification.objects.count() == 1
+    assert sla_notices().count() == 1
     assert len(sla_events(ticket)) == 1
 
 
@@ -151,7 +157,7 @@ def test_a_breach_is_recorded_once_for_the_holder_and_the_covering_supervisors(
     result = sweep_at(clock, wib(MON, 13, 5))
     # Then nothing is added
     assert (result.warned, result.breached) == (0, 0)
-    assert Notification.objects.count() == 3
+    assert sla_notices().count() == 3
     assert len(sla_events(ticket)) == 1
 
 
@@ -195,9 +201,9 @@ def test_reporters_get_no_sla_notices_and_never_see_sla_or_internal_events(
     for moment in (wib(MON, 12, 12), wib(MON, 13), wib(MON, 15, 24), wib(TUE, 9)):
         sweep_at(clock, moment)
     assert len(sla_events(ticket)) == 4
-    assert Notification.objects.filter(recipient=agent).count() == 4
+    assert sla_notices().filter(recipient=agent).count() == 4
     # Then alice received no notification
-    assert not Notification.objects.filter(recipient=alice).exists()
+    assert not sla_notices().filter(recipient=alice).exists()
     # When alice opens her ticket in the portal
     client.force_login(alice)
     response = client.get(ticket.get_absolute_url())
@@ -284,7 +290,7 @@ def test_the_sla_sweep_command_prints_its_counts(clock: Clock, alice: User, agen
     assert command(wib(MON, 13), verbosity=2) == (
         "SLA: 1 tiket diperiksa, 0 dihitung ulang, 0 peringatan, 1 pelanggaran.\n"
     )
-    assert Notification.objects.filter(recipient=agent).count() == 2
+    assert sla_notices().filter(recipient=agent).count() == 2
 
 
 def test_a_holder_who_also_supervises_the_lpse_gets_one_breach_notice(

@@ -1,0 +1,187 @@
+"""Delivering `OutgoingMail` rows: claim, send over SMTP, record; retry what is temporary.
+
+A worker claims a row with a conditional UPDATE (pending and due → sending), so two
+workers never send the same row at once. A temporary failure (server down, timeout,
+4xx) puts the row back as pending with a later attempt time and enqueues a new task
+with `run_after`; a permanent one (5xx for the recipient) or too many attempts marks it
+failed for admins to see. A worker that dies while sending leaves the row "sending":
+the periodic sweep gives it back after a lease, so delivery is at least once, and
+exactly once when nothing crashes. Each mail keeps its Message-ID on every attempt.
+"""
+
+import datetime
+import logging
+import random
+import smtplib
+import socket
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from notifications.models import MailStatus, OutgoingMail
+
+logger = logging.getLogger(__name__)
+
+# After this many attempts a temporary failure is given up as failed.
+MAX_ATTEMPTS = 12
+# A claim older than this is a worker that died while sending.
+SENDING_LEASE = datetime.timedelta(minutes=5)
+# Pending rows are re-enqueued by the sweep once they are this much overdue (their own
+# task should have run by then).
+OVERDUE = datetime.timedelta(minutes=2)
+
+
+class TemporaryMailError(Exception):
+    pass
+
+
+class PermanentMailError(Exception):
+    pass
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """30 s, 1 min, 2 min, … up to 1 h, with ±20 % jitter so retries do not march."""
+    base = min(30 * 2 ** max(attempts - 1, 0), 3600)
+    return datetime.timedelta(seconds=base * random.uniform(0.8, 1.2))
+
+
+def _classify(error: BaseException) -> Exception:
+    """Whether an SMTP failure may go away by itself."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(code >= 500 for code in codes):
+            return PermanentMailError(str(error))
+        return TemporaryMailError(str(error))
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        # A configuration problem: an admin fixes it, then the retries get through.
+        return TemporaryMailError(str(error))
+    if isinstance(error, smtplib.SMTPResponseException):
+        if error.smtp_code >= 500:
+            return PermanentMailError(f"{error.smtp_code} {error.smtp_error!r}")
+        return TemporaryMailError(f"{error.smtp_code} {error.smtp_error!r}")
+    if isinstance(error, smtplib.SMTPException | OSError | socket.timeout):
+        return TemporaryMailError(f"{type(error).__name__}: {error}")
+    return PermanentMailError(f"{type(error).__name__}: {error}")
+
+
+def _send(mail: OutgoingMail) -> None:
+    email = EmailMultiAlternatives(
+        subject=mail.subject,
+        body=mail.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[mail.to_address],
+        headers={
+            "Message-ID": mail.message_id,
+            "Auto-Submitted": "auto-generated",
+            **(_thread_headers(mail.ticket.number) if mail.ticket else {}),
+        },
+        connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
+    )
+    email.attach_alternative(mail.body_html, "text/html")
+    email.send(fail_silently=False)
+
+
+def _thread_headers(number: str) -> dict[str, str]:
+    """Mail clients group every mail of a ticket into one conversation."""
+    root = f"<ticket-{number}@{settings.MAIL_DOMAIN}>"
+    return {"References": root, "In-Reply-To": root}
+
+
+@dataclass
+class Delivery:
+    outcome: str  # sent, retry, failed, skipped
+    mail_id: int
+
+
+def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
+    """Claim the mail, send it, and record the outcome (the task body)."""
+    worker = worker or get_random_string(12)
+    now = timezone.now()
+    claimed = OutgoingMail.objects.filter(
+        pk=mail_id, status=MailStatus.PENDING, next_attempt_at__lte=now
+    ).update(
+        status=MailStatus.SENDING,
+        claimed_at=now,
+        claimed_by=worker,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        # Sent already, claimed by another worker, failed for good, or not due yet.
+        return Delivery("skipped", mail_id)
+    mail = OutgoingMail.objects.select_related("ticket").get(pk=mail_id)
+    mine = OutgoingMail.objects.filter(pk=mail_id, status=MailStatus.SENDING, claimed_by=worker)
+    try:
+        _send(mail)
+    except Exception as error:  # every failure is recorded; none breaks the worker
+        problem = _classify(error)
+        if isinstance(problem, TemporaryMailError) and mail.attempts < MAX_ATTEMPTS:
+            next_at = timezone.now() + retry_delay(mail.attempts)
+            mine.update(status=MailStatus.PENDING, next_attempt_at=next_at, last_error=str(problem))
+            _enqueue_retry(mail_id, next_at)
+            logger.warning("mail retry id=%s attempt=%d error=%s", mail_id, mail.attempts, problem)
+            return Delivery("retry", mail_id)
+        mine.update(status=MailStatus.FAILED, last_error=str(problem))
+        logger.error("mail failed id=%s attempt=%d error=%s", mail_id, mail.attempts, problem)
+        return Delivery("failed", mail_id)
+    mine.update(status=MailStatus.SENT, sent_at=timezone.now(), last_error="")
+    logger.info("mail sent id=%s to=%s attempt=%d", mail_id, mail.to_address, mail.attempts)
+    return Delivery("sent", mail_id)
+
+
+def _enqueue_retry(mail_id: int, run_after: datetime.datetime) -> None:
+    from notifications.tasks import deliver_mail
+
+    deliver_mail.using(run_after=run_after).enqueue(mail_id)
+
+
+@dataclass
+class MailSweep:
+    released: int = 0
+    requeued: int = 0
+
+
+def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:
+    """Give back claims of dead workers and re-enqueue overdue mails (periodic)."""
+    from notifications.tasks import deliver_mail
+
+    now = now or timezone.now()
+    result = MailSweep()
+    stale = list(
+        OutgoingMail.objects.filter(
+            status=MailStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
+        ).values_list("pk", flat=True)
+    )
+    result.released = OutgoingMail.objects.filter(
+        pk__in=stale, status=MailStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
+    ).update(status=MailStatus.PENDING, next_attempt_at=now, last_error="worker berhenti")
+    overdue = OutgoingMail.objects.filter(
+        status=MailStatus.PENDING, next_attempt_at__lte=now - OVERDUE
+    ).values_list("pk", flat=True)
+    for mail_id in [*stale, *overdue.iterator(chunk_size=1000)]:
+        # A second task for a mail whose first one is only late is harmless: the claim
+        # lets one of them send it.
+        deliver_mail.enqueue(mail_id)
+        result.requeued += 1
+    return result
+
+
+def mail_resend(*, mail_ids: list[int]) -> int:
+    """Admins send failed mails again (after fixing an address or the server)."""
+    from notifications.tasks import deliver_mail
+
+    now = timezone.now()
+    ids = list(
+        OutgoingMail.objects.filter(pk__in=mail_ids, status=MailStatus.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    OutgoingMail.objects.filter(pk__in=ids, status=MailStatus.FAILED).update(
+        status=MailStatus.PENDING, attempts=0, next_attempt_at=now, last_error=""
+    )
+    for mail_id in ids:
+        deliver_mail.enqueue(mail_id)
+    return len(ids)
