@@ -3,11 +3,12 @@
     .venv/bin/python scripts/run_demo.py        (what `make demo` runs)
 
 1. Set-up, one after another: development keys (when missing), `migrate`, `seed_demo`.
-2. Services, side by side: the web app on :8000 and the SPSE/SiRUP simulator on :8001.
+2. Services, side by side: the web app on :8000, the SPSE/SiRUP simulator on :8001, the
+   mail sink (SMTP :1025, inbox page :8025) and a background worker (`db_worker`).
    Once their ports answer, the runner prints where to go and how to sign in.
-3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, every 60 s): each command runs at start
-   and then every `interval` seconds, never two copies at once; a failed run is
-   reported, the demo goes on.
+3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, `send_pending_mail`, every
+   60 s): each command runs at start and then every `interval` seconds, never two
+   copies at once; a failed run is reported, the demo goes on.
 
 Ctrl-C or SIGTERM stops every child and exits 0. If a service dies, the runner stops
 the others and exits non-zero. Every child runs in its own process group, so whatever
@@ -40,6 +41,9 @@ APP_PORT = 8000
 SIMULATOR_PORT = 8001
 APP_URL = f"http://{HOST}:{APP_PORT}"
 SIMULATOR_URL = f"http://{HOST}:{SIMULATOR_PORT}"
+SMTP_PORT = 1025
+INBOX_PORT = 8025
+INBOX_URL = f"http://{HOST}:{INBOX_PORT}"
 
 READY_TIMEOUT = 60.0  # seconds for a service's port to answer
 STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
@@ -97,12 +101,27 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
             port=SIMULATOR_PORT,
         ),
         Service("web", [*manage, "runserver", f"{HOST}:{APP_PORT}"], port=APP_PORT),
+        # Where the demo's e-mails go, and a page to read them.
+        Service(
+            "mail",
+            [
+                *(PYTHON, str(ROOT / "scripts" / "mail_sink.py")),
+                *("--host", HOST, "--smtp-port", str(SMTP_PORT)),
+                *("--http-port", str(INBOX_PORT), "--dir", env["DEMO_MAIL_DIR"]),
+            ],
+            port=INBOX_PORT,
+        ),
+        # Background tasks (e-mail delivery), Django's tasks API with the database backend.
+        # -v 0: its own per-task lines are noise; notifications.mail logs each delivery.
+        Service("worker", [*manage, "db_worker", "--no-reload", "--interval", "1", "-v", "0"]),
     ]
     periodic = [
         # Resolutions the reporter leaves unconfirmed close after N working days.
         Periodic("auto-close", [*manage, "close_unconfirmed_tickets"], 60),
         # SLA due times recomputed, warnings at 20 % left, breaches recorded.
         Periodic("sla-sweep", [*manage, "sla_sweep"], 60),
+        # Mails whose task was lost or whose worker died are enqueued again.
+        Periodic("mail-sweep", [*manage, "send_pending_mail"], 60),
     ]
     return steps, services, periodic
 
@@ -116,6 +135,9 @@ def demo_environment() -> dict[str, str]:
     env.setdefault("SSO_KEYS_FILE", str((var_dir / "dev-keys.json").resolve()))
     env.setdefault("SSO_SPSE_LOGIN_URL", f"{SIMULATOR_URL}/spse/119/")
     env.setdefault("SSO_SIRUP_LOGIN_URL", f"{SIMULATOR_URL}/sirup/")
+    env.setdefault("EMAIL_HOST", HOST)
+    env.setdefault("EMAIL_PORT", str(SMTP_PORT))
+    env.setdefault("DEMO_MAIL_DIR", str((var_dir / "mail").resolve()))
     env["PYTHONUNBUFFERED"] = "1"  # children write through a pipe: no block buffering
     return env
 
@@ -145,6 +167,7 @@ BANNER = f"""
 
     App        {APP_URL}/
     Simulator  {SIMULATOR_URL}/   (stands in for SPSE, SiRUP and Inaproc)
+    Mail       {INBOX_URL}/   (every e-mail the demo sends)
 
   Sign in (password demo1234 for everyone), or start from the app's home page:
     SPSE LPSE 119  {SIMULATOR_URL}/spse/119/
