@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _lazy
 
-from notifications.models import Notification
+from notifications.mail import mail_resend
+from notifications.models import MailOptOut, MailStatus, Notification, OutgoingMail
 
 
 @admin.register(Notification)
@@ -10,3 +14,39 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "recipient__username", "ticket__number")
     raw_id_fields = ("recipient", "ticket")
     list_select_related = ("recipient",)
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """Admins see every mail, and why one failed; failed ones can be sent again."""
+
+    list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to_address", "subject", "ticket__number", "message_id")
+    raw_id_fields = ("recipient", "ticket")
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [
+        field.name for field in OutgoingMail._meta.fields if field.name not in ("id",)
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_lazy("Kirim ulang email yang gagal"))
+    def resend(self, request: HttpRequest, queryset: QuerySet[OutgoingMail]) -> None:
+        count = mail_resend(
+            mail_ids=list(queryset.filter(status=MailStatus.FAILED).values_list("pk", flat=True))
+        )
+        self.message_user(
+            request,
+            _lazy("%(count)d email dijadwalkan ulang.") % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(MailOptOut)
+class MailOptOutAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind")
+    list_filter = ("kind",)
+    raw_id_fields = ("user",)

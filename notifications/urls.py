@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.notification_list, name="list"),
     path("<int:pk>/buka/", views.notification_open, name="open"),
     path("tandai-dibaca/", views.notification_read_all, name="read_all"),
+    path("pengaturan/", views.mail_preferences_edit, name="preferences"),
 ]

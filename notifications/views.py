@@ -1,16 +1,26 @@
 """The user's own notifications: a list, and marking them read."""
 
+from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from notifications.models import Notification
-from notifications.services import notifications_for, notifications_mark_read
-from tickets.access import get_ticket_for_user
+from notifications.services import (
+    STAFF_MAIL_KINDS,
+    mail_preferences,
+    mail_preferences_set,
+    notifications_for,
+    notifications_mark_read,
+)
+from tickets.access import get_ticket_for_user, is_staff_member
 
 
 def _user(request: HttpRequest) -> User:
@@ -52,3 +62,29 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     notifications_mark_read(user=_user(request))
     return redirect("notifications:list")
+
+
+class MailPreferencesForm(forms.Form):
+    kinds = forms.MultipleChoiceField(
+        label=_lazy("Kirim email kepada saya untuk"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(kind.value, kind.label) for kind in STAFF_MAIL_KINDS],
+    )
+
+
+@login_required
+def mail_preferences_edit(request: HttpRequest) -> HttpResponse:
+    """Staff choose the events they get by e-mail (notifications in the app always come)."""
+    user = _user(request)
+    if not is_staff_member(user):
+        raise Http404
+    if request.method == "POST":
+        form = MailPreferencesForm(request.POST)
+        if form.is_valid():
+            mail_preferences_set(user=user, enabled=form.cleaned_data["kinds"])
+            messages.success(request, _("Pengaturan email tersimpan."))
+            return redirect("notifications:preferences")
+    else:
+        form = MailPreferencesForm(initial={"kinds": sorted(mail_preferences(user))})
+    return render(request, "notifications/preferences.html", {"nav": "notifications", "form": form})
