@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/buka/", views.notification_open, name="open"),
     path("tandai-dibaca/", views.notification_read_all, name="read_all"),
     path("pengaturan/", views.mail_preferences_edit, name="preferences"),
+    path("lonceng/", views.bell_count, name="bell"),
 ]

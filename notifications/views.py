@@ -37,6 +37,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/list.html", {"nav": "notifications", "page": page})
 
 
+@require_GET
+@login_required
+def bell_count(request: HttpRequest) -> HttpResponse:
+    """The unread count on the bell (polled by the page)."""
+    return render(request, "notifications/_bell_count.html")
+
+
 @require_POST
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:

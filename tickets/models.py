@@ -144,6 +144,9 @@ class Ticket(models.Model):
             models.Index(fields=["tier", "status"], name="ticket_tier_status"),
             models.Index(fields=["application", "max_tier"], name="ticket_app_max_tier"),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
+            # The newest change of a reporter's or a scope's tickets: live pages' stamps.
+            models.Index(fields=["reporter", "-updated_at"], name="ticket_reporter_updated"),
+            models.Index(fields=["-updated_at"], name="ticket_recently_updated"),
             models.Index(
                 fields=["next_due_at"],
                 condition=models.Q(next_due_at__isnull=False),
@@ -303,3 +306,25 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number}: {self.stars}"
+
+
+class PresenceState(models.TextChoices):
+    VIEWING = "viewing", _("sedang melihat")
+    REPLYING = "replying", _("sedang menulis")
+
+
+class TicketPresence(models.Model):
+    """Staff who have a ticket open right now (refreshed every few seconds by the page)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=PresenceState.choices)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "user"], name="presence_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.user_id} {self.state}"

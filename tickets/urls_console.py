@@ -8,4 +8,5 @@ urlpatterns = [
     path("", console.queue, name="queue"),
     path("tiket/<str:number>/", console.ticket_detail, name="ticket_detail"),
     path("tiket/<str:number>/aksi/<str:action>/", console.ticket_action, name="ticket_action"),
+    path("tiket/<str:number>/kehadiran/", console.ticket_presence, name="ticket_presence"),
 ]

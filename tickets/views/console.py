@@ -21,11 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from sla.selectors import attach_sla_views, sla_view
-from tickets import services
-from tickets.access import get_ticket_for_user, is_staff_member
+from tickets import live, services
+from tickets.access import get_ticket_for_user, is_staff_member, tickets_visible_to
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
 from tickets.lifecycle import Action, TicketActionError
 from tickets.models import Ticket
+from tickets.presence import presence_report
 from tickets.queues import (
     action_refusal,
     allowed_staff_actions,
@@ -68,6 +69,9 @@ def _staff(request: HttpRequest) -> User:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
+    stamp = live.list_stamp(tickets_visible_to(user))
+    if (same := live.unchanged(request, stamp)) is not None:
+        return same
     form = ConsoleFilterForm(request.GET)
     current = form.queue_key(user)
     tickets = console_list(queue_tickets(user, current), form.filters())
@@ -75,6 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     attach_sla_views(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("live", None)  # a poll's stamp must never end up in a link
     return render(
         request,
         "tickets/console/queue.html",
@@ -85,6 +90,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "current": current,
             "page": page,
             "page_query": params.urlencode(),
+            "live_stamp": stamp,
         },
     )
 
@@ -93,7 +99,21 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = _staff(request)
-    return _detail(request, user, get_ticket_for_user(user, number))
+    ticket = get_ticket_for_user(user, number)
+    if (same := live.unchanged(request, live.ticket_stamp(ticket))) is not None:
+        return same
+    return _detail(request, user, ticket)
+
+
+@require_POST
+@staff_required
+def ticket_presence(request: HttpRequest, number: str) -> HttpResponse:
+    """The page reports that this person has the ticket open; answer who else has."""
+    user = _staff(request)
+    ticket = get_ticket_for_user(user, number)
+    replying = request.POST.get("replying") == "true"
+    others = presence_report(ticket=ticket, user=user, replying=replying)
+    return render(request, "tickets/console/_presence.html", {"others": others})
 
 
 @require_POST
@@ -239,6 +259,7 @@ def _detail(
             ),
             "changes_allowed": bool(allowed - {Action.NOTE}),
             "sla": sla,
+            "live_stamp": live.ticket_stamp(ticket),
             "sla_rows": [("response", sla.clocks.response), ("resolution", sla.clocks.resolution)],
             "error": error,
         },

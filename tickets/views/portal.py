@@ -35,7 +35,7 @@ from integrations.types import CatalogPackage, RupPackage, Tender
 from lib.zipstream import zip_stream
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from sla.selectors import sla_view
-from tickets import services
+from tickets import live, services
 from tickets.access import get_ticket_for_user, tickets_visible_to
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.selectors import (
@@ -74,6 +74,9 @@ def current_reporter(request: HttpRequest) -> User:
 @reporter_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     tickets = tickets_visible_to(current_reporter(request))
+    stamp = live.list_stamp(tickets)
+    if (same := live.unchanged(request, stamp)) is not None:
+        return same
     return render(
         request,
         "tickets/portal/dashboard.html",
@@ -81,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "nav": "dashboard",
             "counts": dashboard_counts(tickets),
             "latest": ticket_list_filter(tickets)[:5],
+            "live_stamp": stamp,
         },
     )
 
@@ -90,6 +94,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = TicketSearchForm(request.GET or None)
     tickets = tickets_visible_to(current_reporter(request))
+    stamp = live.list_stamp(tickets)
+    if (same := live.unchanged(request, stamp)) is not None:
+        return same
     filters: dict[str, str] = {}
     if form.is_valid():
         filters = {key: value for key, value in form.cleaned_data.items() if value}
@@ -111,6 +118,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filter_query": urlencode(filters),
             "searched": bool(filters),
+            "live_stamp": stamp,
         },
     )
 
@@ -250,6 +258,7 @@ def detail_context(ticket: Any) -> dict[str, Any]:
         "conversation": ticket_conversation(ticket, include_internal=False),
         "history": ticket_history(ticket, include_internal=False),
         "sla": sla_view(ticket),
+        "live_stamp": live.ticket_stamp(ticket),
     }
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from reference.models import RatingCategory
-from tickets import services
+from tickets import live, services
 from tickets.access import get_ticket_for_user
 from tickets.lifecycle import Action, ActionConflict, TicketActionError, check_transition
 from tickets.models import CloseReason, MessageKind, Rating, Status, Ticket
@@ -119,6 +119,8 @@ def _form_refused(
 @reporter_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = get_ticket_for_user(current_reporter(request), number)
+    if (same := live.unchanged(request, live.ticket_stamp(ticket))) is not None:
+        return same
     return _render_detail(request, ticket)
 
 

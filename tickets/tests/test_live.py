@@ -1,0 +1,113 @@
+"""Live pages answer a poll with 204 while nothing changed; presence is for staff only."""
+
+import re
+
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from tickets import services
+from tickets.models import TicketPresence
+from tickets.tests.factories import make_ticket
+
+
+def stamp_of(content: bytes) -> str:
+    found = re.search(rb'data-live-poll data-stamp="([^"]+)"', content)
+    assert found is not None, "the page has no live poll"
+    return found.group(1).decode()
+
+
+def test_an_unchanged_ticket_answers_the_poll_with_no_content(
+    client: Client, alice: User, agent: User
+) -> None:
+    # Given the reporter's open ticket page
+    ticket = make_ticket(alice)
+    client.force_login(alice)
+    url = ticket.get_absolute_url()
+    stamp = stamp_of(client.get(url).content)
+    # When it polls with its stamp and nothing changed, then 204
+    assert client.get(url, {"live": stamp}).status_code == 204
+    # When the agent acts, then the poll gets the new page, with a new stamp
+    services.ticket_take(ticket=ticket, actor=agent)
+    fresh = client.get(url, {"live": stamp})
+    assert fresh.status_code == 200
+    assert stamp_of(fresh.content) != stamp
+    assert b"Sedang dikerjakan" in fresh.content
+
+
+def test_lists_and_console_pages_poll_the_same_way(
+    client: Client, alice: User, bob: User, agent: User
+) -> None:
+    make_ticket(alice)
+    pages = [
+        (alice, reverse("portal:ticket_list")),
+        (alice, reverse("portal:dashboard")),
+        (agent, reverse("console:queue")),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        stamp = stamp_of(client.get(url).content)
+        assert client.get(url, {"live": stamp}).status_code == 204, url
+    # A new ticket changes the reporter's and the agent's lists, not another reporter's
+    client.force_login(bob)
+    bob_stamp = stamp_of(client.get(reverse("portal:ticket_list")).content)
+    client.force_login(agent)
+    queue_stamp = stamp_of(client.get(reverse("console:queue")).content)
+    make_ticket(alice)
+    assert client.get(reverse("console:queue"), {"live": queue_stamp}).status_code == 200
+    client.force_login(bob)
+    assert client.get(reverse("portal:ticket_list"), {"live": bob_stamp}).status_code == 204
+
+
+def test_a_poll_stamp_never_ends_up_in_the_queue_links(
+    client: Client, alice: User, agent: User, settings
+) -> None:
+    settings.TICKET_PAGE_SIZE = 1
+    make_ticket(alice)
+    make_ticket(alice)
+    client.force_login(agent)
+    page = client.get(reverse("console:queue"), {"antrian": "semua", "live": "old"})
+    assert b"page=2" in page.content
+    assert b"live=old" not in page.content
+
+
+def test_polling_somebody_elses_ticket_is_a_plain_404(
+    client: Client, alice: User, bob: User, agent_other: User
+) -> None:
+    ticket = make_ticket(alice)
+    client.force_login(bob)
+    assert client.get(ticket.get_absolute_url(), {"live": "x"}).status_code == 404
+    client.force_login(agent_other)
+    console = reverse("console:ticket_detail", args=[ticket.number])
+    assert client.get(console, {"live": "x"}).status_code == 404
+
+
+def test_staff_see_who_else_has_the_ticket_open(
+    client: Client, alice: User, agent: User, agent_119_b: User
+) -> None:
+    ticket = make_ticket(alice)
+    url = reverse("console:ticket_presence", args=[ticket.number])
+    # Given one agent writing a reply on the ticket
+    client.force_login(agent_119_b)
+    assert client.post(url, {"replying": "true"}).content.strip() == b""
+    # When another opens it
+    client.force_login(agent)
+    answer = client.post(url, {"replying": "false"})
+    # Then they are told who is writing
+    assert "Agent 119 B</strong> sedang menulis tanggapan" in answer.content.decode()
+    assert TicketPresence.objects.filter(ticket=ticket).count() == 2
+
+
+def test_presence_is_not_for_reporters_or_staff_who_cannot_see_the_ticket(
+    client: Client, alice: User, agent_other: User, agent: User
+) -> None:
+    ticket = make_ticket(alice)
+    url = reverse("console:ticket_presence", args=[ticket.number])
+    missing = reverse("console:ticket_presence", args=["SPSE-20990101-00001"])
+    for user in (alice, agent_other):
+        client.force_login(user)
+        assert client.post(url).status_code == 404
+        assert client.post(missing).status_code == 404
+    client.force_login(agent)
+    assert client.get(url).status_code == 405
+    assert not TicketPresence.objects.exclude(user=agent).exists()
