@@ -50,18 +50,21 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 
 
 def _classify(error: BaseException) -> Exception:
-    """Whether an SMTP failure may go away by itself."""
+    """Whether an SMTP failure may go away by itself.
+
+    Only a refusal of this mail itself is permanent: the recipient refused with 5xx, or
+    the message refused with 5xx after DATA. Everything else — the server down or slow,
+    4xx, a refused sender or missing authentication (530, a configuration problem an
+    admin fixes) — is retried with backoff.
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in error.recipients.values()]
         if codes and all(code >= 500 for code in codes):
             return PermanentMailError(str(error))
         return TemporaryMailError(str(error))
-    if isinstance(error, smtplib.SMTPAuthenticationError):
-        # A configuration problem: an admin fixes it, then the retries get through.
-        return TemporaryMailError(str(error))
+    if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
+        return PermanentMailError(f"{error.smtp_code} {error.smtp_error!r}")
     if isinstance(error, smtplib.SMTPResponseException):
-        if error.smtp_code >= 500:
-            return PermanentMailError(f"{error.smtp_code} {error.smtp_error!r}")
         return TemporaryMailError(f"{error.smtp_code} {error.smtp_error!r}")
     if isinstance(error, smtplib.SMTPException | OSError | socket.timeout):
         return TemporaryMailError(f"{type(error).__name__}: {error}")
@@ -120,7 +123,12 @@ def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
         problem = _classify(error)
         if isinstance(problem, TemporaryMailError) and mail.attempts < MAX_ATTEMPTS:
             next_at = timezone.now() + retry_delay(mail.attempts)
-            mine.update(status=MailStatus.PENDING, next_attempt_at=next_at, last_error=str(problem))
+            mine.update(
+                status=MailStatus.PENDING,
+                next_attempt_at=next_at,
+                enqueued_at=timezone.now(),
+                last_error=str(problem),
+            )
             _enqueue_retry(mail_id, next_at)
             logger.warning("mail retry id=%s attempt=%d error=%s", mail_id, mail.attempts, problem)
             return Delivery("retry", mail_id)
@@ -158,10 +166,18 @@ def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:
     result.released = OutgoingMail.objects.filter(
         pk__in=stale, status=MailStatus.SENDING, claimed_at__lt=now - SENDING_LEASE
     ).update(status=MailStatus.PENDING, next_attempt_at=now, last_error="worker berhenti")
-    overdue = OutgoingMail.objects.filter(
-        status=MailStatus.PENDING, next_attempt_at__lte=now - OVERDUE
-    ).values_list("pk", flat=True)
-    for mail_id in [*stale, *overdue.iterator(chunk_size=1000)]:
+    # Due for a while, and not enqueued for a while either: while workers are only
+    # behind, each such mail gets at most one extra task per OVERDUE.
+    overdue = list(
+        OutgoingMail.objects.filter(
+            status=MailStatus.PENDING,
+            next_attempt_at__lte=now - OVERDUE,
+            enqueued_at__lte=now - OVERDUE,
+        ).values_list("pk", flat=True)
+    )
+    ids = [*stale, *overdue]
+    OutgoingMail.objects.filter(pk__in=ids).update(enqueued_at=now)
+    for mail_id in ids:
         # A second task for a mail whose first one is only late is harmless: the claim
         # lets one of them send it.
         deliver_mail.enqueue(mail_id)
@@ -180,7 +196,7 @@ def mail_resend(*, mail_ids: list[int]) -> int:
         )
     )
     OutgoingMail.objects.filter(pk__in=ids, status=MailStatus.FAILED).update(
-        status=MailStatus.PENDING, attempts=0, next_attempt_at=now, last_error=""
+        status=MailStatus.PENDING, attempts=0, next_attempt_at=now, enqueued_at=now, last_error=""
     )
     for mail_id in ids:
         deliver_mail.enqueue(mail_id)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,6 +93,8 @@ class OutgoingMail(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"))
+    # When a task for this mail was last enqueued (the sweep does not pile up tasks).
+    enqueued_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import MailOptOut, Notification, NotificationKind, OutgoingMail
-from tickets.access import staff_acting_on
+from tickets.access import staff_acting_on, ticket_holder_on_duty
 from tickets.models import EventKind, Message, Ticket
 
 K = NotificationKind
@@ -114,10 +114,11 @@ class Audience:
 def audience(kind: str, ticket: Ticket, *, actor: User | None) -> Audience:
     """Who hears about `kind` on `ticket` (never the person who did it, unless reporter)."""
     staff: list[User] = []
-    if kind in TIER_KINDS or (kind in HOLDER_KINDS and ticket.holder_id is None):
+    holder = ticket_holder_on_duty(ticket)
+    if kind in TIER_KINDS or (kind in HOLDER_KINDS and holder is None):
         staff = list(staff_acting_on(ticket))
-    elif kind in HOLDER_KINDS and ticket.holder is not None:
-        staff = [ticket.holder]
+    elif kind in HOLDER_KINDS and holder is not None:
+        staff = [holder]
     if actor is not None:
         staff = [user for user in staff if user.pk != actor.pk]
     return Audience(reporter=kind in REPORTER_KINDS, staff=staff)

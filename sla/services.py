@@ -32,7 +32,7 @@ from sla.clocks import (
     ticket_clocks,
     ticket_dues,
 )
-from tickets.access import staff_acting_on, supervisors_of
+from tickets.access import staff_acting_on, supervisors_of, ticket_holder_on_duty
 from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -235,7 +235,8 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
 def _recipients(ticket: Ticket, *, breach: bool) -> list[User]:
     """Warnings go to the holder, or to the tier's agents while nobody holds the ticket;
     breaches also to the supervisors whose scope covers the ticket."""
-    people = [ticket.holder] if ticket.holder is not None else list(staff_acting_on(ticket))
+    holder = ticket_holder_on_duty(ticket)
+    people = [holder] if holder is not None else list(staff_acting_on(ticket))
     if breach:
         people += list(supervisors_of(ticket))
     return people

@@ -192,3 +192,12 @@ def supervisors_of(ticket: Ticket) -> QuerySet[User]:
         | Q(assignments__application_group__applications=ticket.application_id)
     )
     return User.objects.filter(supervisor & scope, is_active=True).distinct().order_by("pk")
+
+
+def ticket_holder_on_duty(ticket: Ticket) -> User | None:
+    """The holder, if still active and still working at the ticket's tier; else None
+    (then the tier's agents are the ones to tell)."""
+    holder = ticket.holder
+    if holder is None or not holder.is_active or not works_on_current_tier(holder, ticket):
+        return None
+    return holder
