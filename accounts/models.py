@@ -166,3 +166,28 @@ class StaffAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.lpse or self.application_group or _("nasional")
         return f"{self.user} · {self.get_role_display()} · {scope}"
+
+
+class ApiToken(models.Model):
+    """A personal API token: shown once when created, stored only as a hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nama token"), max_length=100)
+    # The public part of the token, to find the row without storing the secret.
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts.views import profile, sso, staff
+from accounts.views import profile, sso, staff, tokens
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("keluar/", staff.logout_view, name="logout"),
     path("akun/profil/", profile.profile, name="profile"),
     path("akun/profil/ubah/", profile.profile_edit, name="profile_edit"),
+    path("akun/token/", tokens.token_list, name="tokens"),
+    path("akun/token/<int:token_id>/cabut/", tokens.token_revoke, name="token_revoke"),
 ]

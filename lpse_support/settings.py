@@ -238,6 +238,9 @@ MAIL_DOMAIN = env("MAIL_DOMAIN", "lpse-support.localhost")
 # PostgreSQL; workers: `manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# API requests allowed per token (django-ninja throttle syntax: N/s, N/m, N/h, N/d).
+API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")
+
 # Share of an SLA target still left when the holder is warned (DESIGN §5).
 SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from api.api import api
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -9,5 +10,6 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("konsol/", include("tickets.urls_console")),
     path("notifikasi/", include("notifications.urls")),
+    path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -29,7 +29,12 @@ CONTENT_TYPES = {
 
 
 class AttachmentError(ValueError):
-    """An uploaded file that breaks a rule; the message is for the user."""
+    """An uploaded file that breaks a rule; the message is for the user, the kind (type,
+    size, empty, content) lets the API answer 415 or 413."""
+
+    def __init__(self, message: str, *, kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,8 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
     if extension not in ALLOWED_EXTENSIONS:
         raise AttachmentError(
             _("Berkas %(name)s: tipe berkas tidak diizinkan. Tipe yang diizinkan: %(types)s.")
-            % {"name": display_name, "types": allowed_extensions_label()}
+            % {"name": display_name, "types": allowed_extensions_label()},
+            kind="type",
         )
     size = upload.size or 0
     if size > settings.ATTACHMENT_MAX_BYTES:
@@ -62,14 +68,16 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
                 "name": display_name,
                 "size": filesizeformat(size),
                 "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
-            }
+            },
+            kind="size",
         )
     if size == 0:
-        raise AttachmentError(_("Berkas %(name)s kosong.") % {"name": display_name})
+        raise AttachmentError(_("Berkas %(name)s kosong.") % {"name": display_name}, kind="empty")
     if not content_matches_extension(extension, upload.file):  # type: ignore[arg-type]
         raise AttachmentError(
             _("Berkas %(name)s: isi berkas tidak sesuai dengan ekstensi .%(ext)s.")
-            % {"name": display_name, "ext": extension}
+            % {"name": display_name, "ext": extension},
+            kind="content",
         )
     return CheckedFile(upload, display_name, extension, CONTENT_TYPES[extension], size)
 

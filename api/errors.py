@@ -1,0 +1,143 @@
+"""One error format for every failure of the API: {"code", "message", "fields"}.
+
+Status codes follow DESIGN §1 as the web does: 404 cannot see (exactly like "does not
+exist"), 403 may not act, 409 wrong status or stale revision, 400 bad input to an
+action; plus 401 no or bad token, 413 file too large, 415 file type not allowed, 422
+invalid fields, 429 too many requests.
+"""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+
+from tickets.lifecycle import TicketActionError
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+class ApiFieldErrors(Exception):
+    """Invalid fields (from a Django form or our own checks) → 422, or 413/415 for files."""
+
+    def __init__(self, fields: dict[str, list[str]], *, status: int = 422) -> None:
+        super().__init__(fields)
+        self.fields = fields
+        self.status = status
+
+
+ERROR_RESPONSES: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    415: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+_CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
+
+
+def error_response(
+    api: NinjaAPI,
+    request: HttpRequest,
+    status: int,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+    return api.create_response(request, body, status=status)
+
+
+# Pydantic's English messages, in the users' language.
+_MESSAGES = {
+    "missing": gettext_noop("Wajib diisi."),
+    "int_parsing": gettext_noop("Harus berupa bilangan bulat."),
+    "int_type": gettext_noop("Harus berupa bilangan bulat."),
+    "string_type": gettext_noop("Harus berupa teks."),
+    "bool_parsing": gettext_noop("Harus true atau false."),
+    "list_type": gettext_noop("Harus berupa daftar."),
+    "json_invalid": gettext_noop("JSON tidak valid."),
+    "model_attributes_type": gettext_noop("Isian tidak valid."),
+    "dict_type": gettext_noop("Harus berupa objek JSON."),
+    "greater_than_equal": gettext_noop("Nilai terlalu kecil."),
+    "less_than_equal": gettext_noop("Nilai terlalu besar."),
+    "string_too_long": gettext_noop("Terlalu panjang."),
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    return _(_MESSAGES[kind]) if kind in _MESSAGES else _("Isian tidak valid.")
+
+
+def _field_name(loc: list[Any]) -> str:
+    parts = [str(part) for part in loc if part not in ("body", "query", "path", "form", "file")]
+    return ".".join(parts) or "__all__"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error_response(api, request, 404, _("Tidak ditemukan."))
+
+    @api.exception_handler(TicketActionError)
+    def refused(request: HttpRequest, exc: TicketActionError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, exc.message)
+
+    @api.exception_handler(ApiFieldErrors)
+    def fields(request: HttpRequest, exc: ApiFieldErrors) -> HttpResponse:
+        return error_response(
+            api, request, exc.status, _("Periksa isian yang ditandai."), exc.fields
+        )
+
+    @api.exception_handler(ValidationError)
+    def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        found: dict[str, list[str]] = {}
+        for error in exc.errors:
+            found.setdefault(_field_name(list(error.get("loc", []))), []).append(_message(error))
+        return error_response(api, request, 422, _("Periksa isian yang ditandai."), found)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = error_response(
+            api,
+            request,
+            401,
+            _("Token API tidak ada, tidak valid, atau sudah dicabut."),
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(Throttled)
+    def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        response = error_response(
+            api, request, 429, _("Terlalu banyak permintaan. Coba lagi sebentar lagi.")
+        )
+        if exc.wait:
+            response["Retry-After"] = str(int(exc.wait) + 1)
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return error_response(api, request, exc.status_code, str(exc))
