@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs' Swagger UI from our own static files, not from a CDN.
+    "ninja",
     "accounts",
     "reference",
     "tickets",
