@@ -91,8 +91,18 @@ def _message(error: dict[str, Any]) -> str:
     return _(_MESSAGES[kind]) if kind in _MESSAGES else _("Isian tidak valid.")
 
 
+_LOCATIONS = ("body", "query", "path", "form", "file", "header", "cookie")
+# The endpoints' parameter names for a whole body (`data: Form[...]`, `data: Schema`).
+_BODY_PARAMETERS = ("data", "filters")
+
+
 def _field_name(loc: list[Any]) -> str:
-    parts = [str(part) for part in loc if part not in ("body", "query", "path", "form", "file")]
+    """The field as the client sent it: ["body", "data", "reason"] → "reason"."""
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in _BODY_PARAMETERS:
+        parts = parts[1:]
     return ".".join(parts) or "__all__"
 
 
@@ -140,4 +150,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return error_response(api, request, exc.status_code, str(exc))
+        # django-ninja's own HttpErrors are about requests it cannot read.
+        if exc.status_code == 400:
+            return error_response(api, request, 400, _("JSON tidak valid."))
+        return error_response(api, request, exc.status_code, _("Permintaan tidak dapat diproses."))
