@@ -11,5 +11,5 @@ urlpatterns = [
     path("akun/profil/", profile.profile, name="profile"),
     path("akun/profil/ubah/", profile.profile_edit, name="profile_edit"),
     path("akun/token/", tokens.token_list, name="tokens"),
-    path("akun/token/<int:token_id>/cabut/", tokens.token_revoke, name="token_revoke"),
+    path("akun/token/<id:token_id>/cabut/", tokens.token_revoke, name="token_revoke"),
 ]

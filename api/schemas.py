@@ -1,8 +1,13 @@
 """What the API reads and answers (OpenAPI components)."""
 
 import datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import Field
+
+# A database id: SQLite cannot even compare a number beyond 64 bits (a 500, not a 404).
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class VersionOut(Schema):
@@ -163,7 +168,7 @@ class CloseIn(Schema):
 
 class RatingIn(Schema):
     stars: int
-    categories: list[int] = []
+    categories: list[DbId] = []
     comment: str = ""
 
 

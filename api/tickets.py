@@ -28,6 +28,7 @@ from api.schemas import (
     AssignIn,
     CategoryOut,
     CloseIn,
+    DbId,
     LpseOut,
     MergeIn,
     NoteIn,
@@ -83,7 +84,7 @@ def application_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def category_list(request: HttpRequest, application: int | None = None) -> list[dict[str, Any]]:
+def category_list(request: HttpRequest, application: DbId | None = None) -> list[dict[str, Any]]:
     """Category trees; `selectable` ones can be chosen for a ticket."""
     categories = Category.objects.filter(is_active=True).select_related("parent")
     if application is not None:
@@ -361,6 +362,9 @@ def ticket_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return ticket_detail_data(user, get_ticket_for_user(user, number))
 
 
+BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+
 # --- Files -------------------------------------------------------------------------------
 
 
@@ -395,14 +399,18 @@ def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
     response={200: bytes, **ERROR_RESPONSES},
     url_name="attachment_download",
     tags=["Lampiran"],
+    openapi_extra={"responses": {"200": {"description": "Isi berkas", "content": BINARY}}},
 )
-def attachment_get(request: HttpRequest, number: str, sequence: int) -> FileResponse:
+def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> FileResponse:
     """One attachment (never one of an internal note to a reporter)."""
     return attachment_download(request, number, sequence)
 
 
 @router.get(
-    "/tickets/{number}/attachments.zip", response={200: bytes, **ERROR_RESPONSES}, tags=["Lampiran"]
+    "/tickets/{number}/attachments.zip",
+    response={200: bytes, **ERROR_RESPONSES},
+    tags=["Lampiran"],
+    openapi_extra={"responses": {"200": {"description": "Arsip zip", "content": ZIP}}},
 )
 def attachment_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """Every attachment the user may see, as one streamed zip."""
@@ -415,11 +423,11 @@ def attachment_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
 class TicketIn(Schema):
     notification_email: str
     title: str
-    lpse: int
-    application: int
-    version: int
-    ticket_type: int
-    category: int
+    lpse: DbId
+    application: DbId
+    version: DbId
+    ticket_type: DbId
+    category: DbId
     description: str
     code: str = ""
     error_code: str = ""

@@ -1,8 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from accounts.views import home
 from api.api import api
+from lpse_support.converters import IdConverter
+
+# Before the apps' URL modules are included: they use <id:…>.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", home.home, name="home"),

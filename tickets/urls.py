@@ -15,7 +15,7 @@ urlpatterns = [
     path("tiket/<str:number>/cetak/", portal.ticket_print, name="ticket_print"),
     path("tiket/<str:number>/lampiran/", portal.attachments_zip, name="attachments_zip"),
     path(
-        "tiket/<str:number>/lampiran/<int:sequence>/",
+        "tiket/<str:number>/lampiran/<id:sequence>/",
         portal.attachment_download,
         name="attachment_download",
     ),
