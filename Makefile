@@ -25,7 +25,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
 TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
-.PHONY: help venv test demo lint fmt clean distclean bench-sla
+.PHONY: help venv test demo lint fmt clean distclean bench-sla fuzz-api
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
@@ -33,6 +33,7 @@ help:
 	@echo "make test DB=sqlite (or DB=postgres) only that pytest pass; PYTEST_ARGS=\"-k sso\" to select"
 	@echo "make lint / fmt     ruff + mypy / ruff format + ruff check --fix"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
+	@echo "make fuzz-api       fuzz the API with API_FUZZ_EXAMPLES (500) examples per operation"
 	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
 	@echo "make clean          remove var/ (demo database, keys, uploads), caches and the install stamp"
 	@echo "make distclean      clean, and remove $(VENV) too"
@@ -80,3 +81,7 @@ bench-sla: venv
 	. "$$dir/env"; export DEBUG=0 SECRET_KEY=bench-only VAR_DIR="$$dir/var"; \
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) scripts/bench_sla.py --tickets "$${BENCH_SLA_TICKETS:-10000}"
+
+# A longer fuzz run of the API's OpenAPI document (the test suite runs 25 examples per operation).
+fuzz-api: venv
+	@API_FUZZ_EXAMPLES="$${API_FUZZ_EXAMPLES:-500}" DB=sqlite PYTEST_ARGS="api/tests/test_api_fuzz.py" scripts/run-tests.sh
