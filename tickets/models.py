@@ -147,6 +147,7 @@ class Ticket(models.Model):
             # The newest change of a reporter's or a scope's tickets: live pages' stamps.
             models.Index(fields=["reporter", "-updated_at"], name="ticket_reporter_updated"),
             models.Index(fields=["-updated_at"], name="ticket_recently_updated"),
+            models.Index(fields=["priority", "-created_at"], name="ticket_priority_recent"),
             models.Index(
                 fields=["next_due_at"],
                 condition=models.Q(next_due_at__isnull=False),

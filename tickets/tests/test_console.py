@@ -264,8 +264,9 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(
     # Then a page of 20 costs exactly what a page of 5 does
     small, large = queries(5), queries(20)
     assert small == large
-    # session, user, scope, queue counts, page, rows, SLA calendar book (3), bell count
-    assert small <= 14
+    # session, user, scope, live stamp, 4 capped queue counts, page count and rows, SLA
+    # calendar book (3), bell count
+    assert small <= 17
 
 
 # --- The staff detail page ---------------------------------------------------------------
@@ -627,3 +628,24 @@ def test_merge_only_into_an_open_ticket_of_the_same_reporter(client, alice, bob,
     assert (duplicate.status, duplicate.close_reason, duplicate.merged_into) == (
         Status.CLOSED, CloseReason.MERGED, original,
     )  # fmt: skip
+
+
+def test_counts_stop_at_the_cap_and_the_page_says_so(client, alice, supervisor, settings):
+    # Given more tickets than the counting cap (a small cap for the test)
+    from tickets import queues
+
+    for i in range(4):
+        make_ticket(alice, title=f"Tiket {i}")
+    original = queues.COUNT_CAP
+    queues.COUNT_CAP = 2
+    try:
+        client.force_login(supervisor)
+        response = client.get(QUEUE, {"antrian": "semua"})
+    finally:
+        queues.COUNT_CAP = original
+    # Then the queue and the list say "more than", and the first page is still there
+    content = response.content.decode()
+    assert "Lebih dari 10.000 tiket" in content
+    assert "10.000+" in content
+    assert len(response.context["page"].object_list) == 4
+    assert response.context["page"].paginator.count == 3  # counting stopped at cap + 1

@@ -12,7 +12,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -28,6 +27,7 @@ from tickets.lifecycle import Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
+    CappedPaginator,
     action_refusal,
     allowed_staff_actions,
     canned_responses_for,
@@ -75,7 +75,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = ConsoleFilterForm(request.GET)
     current = form.queue_key(user)
     tickets = console_list(queue_tickets(user, current), form.filters())
-    page = Paginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
     attach_sla_views(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)

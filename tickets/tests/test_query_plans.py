@@ -1,0 +1,153 @@
+"""Every list page reads the ticket table through an index, never a full scan (issue 8).
+
+The test loads a few thousand tickets, opens each list page as its personas do,
+captures the SQL the page really runs, and asks the database for the plan of every
+query that reads `tickets_ticket`: on PostgreSQL with `enable_seqscan` off (a remaining
+sequential scan means no index can serve the query), on SQLite with `EXPLAIN QUERY
+PLAN` (a `SCAN tickets_ticket` without an index is a full scan).
+"""
+
+import datetime
+import random
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tokens import api_token_create
+from reference.models import Application, Category, Lpse, Priority, TicketType
+from sla.calendars import CalendarBook
+from sla.clocks import ticket_dues
+from sla.services import clock_input
+from tickets.models import Status, Ticket
+
+TICKETS = 3000
+TABLE = "tickets_ticket"
+
+
+def _load(reporters: list[User], count: int) -> None:
+    rng = random.Random(8)
+    lpses = list(Lpse.objects.filter(is_active=True))
+    applications = list(Application.objects.filter(is_active=True))
+    ticket_type = TicketType.objects.first()
+    book = CalendarBook.load()
+    now = timezone.now()
+    rows = []
+    for i in range(count):
+        application = rng.choice(applications)
+        category = Category.objects.filter(application=application).first()
+        version = application.versions.first()
+        assert category is not None and version is not None and ticket_type is not None
+        status = rng.choices(list(Status), weights=(5, 10, 3, 3, 70, 9))[0]
+        ticket = Ticket(
+            number=f"PLAN-{i:06d}",
+            reporter=rng.choice(reporters),
+            reporter_role="ppk",
+            notification_email="uji@example.go.id",
+            title=f"Tiket uji rencana kueri {i}",
+            lpse=rng.choice(lpses),
+            application=application,
+            version=version,
+            ticket_type=ticket_type,
+            category=category,
+            description="Uji.",
+            priority=rng.choice(list(Priority)),
+            status=status,
+            tier=rng.choice((1, 1, 1, 2, 3)),
+            created_at=now - datetime.timedelta(minutes=rng.randint(1, 60 * 24 * 700)),
+        )
+        ticket.max_tier = ticket.tier
+        for name, value in ticket_dues(clock_input(ticket), book).as_fields().items():
+            setattr(ticket, name, value)
+        rows.append(ticket)
+    field = Ticket._meta.get_field("created_at")
+    field.auto_now_add = False
+    try:
+        Ticket.objects.bulk_create(rows, batch_size=1000)
+    finally:
+        field.auto_now_add = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _plans(queries: list[dict[str, str]]) -> Iterator[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET enable_seqscan = off")
+        try:
+            for query in queries:
+                sql = query["sql"]
+                if TABLE not in sql or not sql.lstrip().upper().startswith("SELECT"):
+                    continue
+                prefix = "EXPLAIN " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+                cursor.execute(prefix + sql)
+                plan = "\n".join(" ".join(str(part) for part in row) for row in cursor.fetchall())
+                yield sql, plan
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET enable_seqscan = on")
+
+
+def _full_scans(plan: str) -> bool:
+    if connection.vendor == "postgresql":
+        return f"Seq Scan on {TABLE}" in plan
+    return any(
+        line.split(TABLE, 1)[0].rstrip().endswith("SCAN") and "USING" not in line
+        for line in plan.splitlines()
+        if TABLE in line
+    )
+
+
+@pytest.fixture
+def many_tickets(alice: User, bob: User, carol: User) -> None:
+    _load([alice, bob, carol], TICKETS)
+
+
+def _pages(
+    alice: User, agent: User, supervisor: User, lkpp_spse: User
+) -> list[tuple[User, str, dict[str, str], dict[str, str]]]:
+    queue = reverse("console:queue")
+    _, alice_token = api_token_create(user=alice, name="plan")
+    _, agent_token = api_token_create(user=agent, name="plan")
+    api = {"HTTP_AUTHORIZATION": f"Bearer {alice_token}"}
+    staff_api = {"HTTP_AUTHORIZATION": f"Bearer {agent_token}"}
+    return [
+        (alice, reverse("portal:dashboard"), {}, {}),
+        (alice, reverse("portal:ticket_list"), {}, {}),
+        (alice, reverse("portal:ticket_list"), {"status": "perlu_tindakan"}, {}),
+        (alice, "/api/v1/tickets", {}, api),
+        (agent, "/api/v1/tickets", {"antrian": "semua"}, staff_api),
+        *(
+            (person, queue, {"antrian": key, "urut": sort}, {})
+            for person in (agent, supervisor, lkpp_spse)
+            for key in ("saya", "belum_diambil", "menunggu_pelapor", "semua")
+            for sort in ("terbaru", "batas_sla")
+        ),
+        (supervisor, queue, {"antrian": "semua", "status": "terbuka"}, {}),
+        (supervisor, queue, {"antrian": "semua", "prioritas": "emergency"}, {}),
+    ]
+
+
+def test_no_list_page_scans_the_whole_ticket_table(
+    client: Client,
+    many_tickets: None,
+    alice: User,
+    agent: User,
+    supervisor: User,
+    lkpp_spse: User,
+) -> None:
+    scans = []
+    for person, url, params, headers in _pages(alice, agent, supervisor, lkpp_spse):
+        client.force_login(person)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params, **headers)  # type: ignore[arg-type]
+        assert response.status_code == 200, (url, params)
+        for sql, plan in _plans(captured.captured_queries):
+            if _full_scans(plan):
+                scans.append(f"{person.username} {url} {params}\n{sql}\n{plan}")
+    assert not scans, "full scans of the ticket table:\n\n" + "\n\n".join(scans)
