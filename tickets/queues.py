@@ -6,8 +6,9 @@ Who sees what stays in `access.py`; which status allows which action stays in
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -60,8 +61,24 @@ def capped_count(tickets: QuerySet[Ticket]) -> int:
     return tickets.order_by()[: COUNT_CAP + 1].count()
 
 
+class CappedPage(Page):
+    """A page that knows from one extra row whether another page follows."""
+
+    more: bool | None = None
+
+    def has_next(self) -> bool:
+        return super().has_next() if self.more is None else self.more
+
+    def next_page_number(self) -> int:
+        return self.number + 1 if self.more else super().next_page_number()
+
+
 class CappedPaginator(Paginator):
-    """A paginator whose count stops after COUNT_CAP rows (pages beyond stay reachable)."""
+    """A paginator whose count stops after COUNT_CAP rows.
+
+    Beyond the cap the number of pages is unknown: a page reads one row more than it
+    shows to know whether another page follows.
+    """
 
     @cached_property
     def count(self) -> int:
@@ -71,6 +88,28 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+    def validate_number(self, number: Any) -> int:
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            value = int(number)
+        except (TypeError, ValueError):
+            value = 1
+        return max(value, 1)
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> CappedPage:
+        return CappedPage(*args, **kwargs)
+
+    def page(self, number: Any) -> Page:
+        if not self.capped:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        page = self._get_page(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
 
 
 def _queue_q(user: User, key: str) -> Q:

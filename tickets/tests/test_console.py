@@ -649,3 +649,12 @@ def test_counts_stop_at_the_cap_and_the_page_says_so(client, alice, supervisor, 
     assert "10.000+" in content
     assert len(response.context["page"].object_list) == 4
     assert response.context["page"].paginator.count == 3  # counting stopped at cap + 1
+    # And with 2 per page, page 2 exists and says there is no page 3
+    settings.TICKET_PAGE_SIZE = 2
+    queues.COUNT_CAP = 2
+    try:
+        second = client.get(QUEUE, {"antrian": "semua", "page": "2"}).context["page"]
+    finally:
+        queues.COUNT_CAP = original
+    assert (second.number, len(second.object_list), second.has_next()) == (2, 2, False)
+    assert second.has_previous()
