@@ -178,7 +178,10 @@ ATTACHMENT_NAMES = (
     ("Dokumen Penawaran.rhs", "application/octet-stream"),
     ("surat permohonan.pdf", "application/pdf"),
     ("HPS revisi.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("BA klarifikasi.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    (
+        "BA klarifikasi.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
     ("log.txt", "text/plain"),
     ("dokumen pendukung.zip", "application/zip"),
 )
@@ -370,9 +373,7 @@ class ReporterPlan:
     tickets: int
 
 
-def reporters_plan(
-    seed: int, total: int, context: Context
-) -> tuple[list[ReporterPlan], list[int]]:
+def reporters_plan(seed: int, total: int, context: Context) -> tuple[list[ReporterPlan], list[int]]:
     """The reporters and, for each ticket in filing order, the index of its reporter."""
     rng = random.Random(f"reporters:{seed}")
     counts = reporter_ticket_counts(rng, total, cap=REPORTER_CAP)
@@ -471,6 +472,8 @@ class Generator:
         self.zones = {tz: ZoneInfo(tz) for _, _, _, tz in context.lpses}
         # The last ticket of each reporter (its id), for merges.
         self.last_ticket: dict[int, tuple[int, str]] = {}
+        # The database ids of the reporters (set when they are written).
+        self.reporter_ids: list[int] = []
 
     def head(self, index: int) -> Head:
         rng = random.Random(self.seed * 1_000_003 + index)
@@ -493,6 +496,7 @@ class Generator:
     def _path(self, rng: random.Random, head: Head) -> tuple[str, list[str]]:
         """The final status and the actions that led there (after `created`)."""
         age = (self.end - head.created) / 86400
+        final: str
         if rng.random() < open_probability(age):
             final = OPEN_MIX[weighted_index(rng, self.open_cum)][0]
             if age > 7 and final in (Status.NEW, Status.AWAITING_CONFIRMATION):
@@ -504,27 +508,25 @@ class Generator:
         if final == Status.NEW:
             return final, []
         if final == "merged":
-            return final, (["take"] if rng.random() < 0.5 else []) + ["merge"]
+            return Status.CLOSED, (["take"] if rng.random() < 0.5 else []) + ["merge"]
         actions = ["take" if rng.random() < 0.8 else "assign"]
-        work: list[str] = []
-        for _ in range(_small(rng, 1.8)):
-            work.append("reply")
-        for _ in range(_small(rng, 0.9)):
-            work.append("request_feedback")
-            work.append("give_feedback")
-        for _ in range(_small(rng, 0.4)):
-            work.append("note")
-        rng.shuffle(work)
-        _fix_feedback_order(work)
+        # Replies and notes in any order; each feedback request is answered at once; an
+        # escalation is followed by the next tier taking the ticket.
+        steps: list[list[str]] = [["reply"] for _ in range(_small(rng, 2.2))]
+        steps += [["note"] for _ in range(_small(rng, 0.4))]
+        steps += [["request_feedback", "give_feedback"] for _ in range(_small(rng, 0.9))]
         if rng.random() < 0.08:
-            work.insert(rng.randint(0, len(work)), "escalate")
-        actions += work
+            steps.append(["escalate", "take"])
+        rng.shuffle(steps)
+        for step in steps:
+            actions += step
         if final == Status.IN_PROGRESS:
-            return final, actions[: 1 + rng.randint(0, len(actions) - 1)]
+            cut = actions[: 1 + rng.randint(0, len(actions) - 1)]
+            if cut[-1] == "request_feedback":
+                cut.append("give_feedback")
+            return final, cut
         if final == Status.AWAITING_FEEDBACK:
-            return final, actions[: 1 + _count_prefix_until_pause(actions)] + [
-                "request_feedback"
-            ]
+            return final, [*actions[: 1 + _count_prefix_until_pause(actions)], "request_feedback"]
         actions.append("resolve")
         if rng.random() < 0.08:
             actions += ["reopen", "reply", "resolve"]
@@ -544,7 +546,7 @@ class Generator:
         lpse_id, kd, _lpse_name, tz = head.lpse
         app = head.app
         leaf = app.leaves[weighted_index(rng, app.leaf_cum)]
-        type_id, type_code, is_suggestion = context.ticket_types[
+        type_id, _type_code, is_suggestion = context.ticket_types[
             weighted_index(rng, self.type_cum)
         ]
         stage = rng.choice(TENDER_STAGES)
@@ -559,15 +561,16 @@ class Generator:
             "words": " ".join(self.words.words(rng, 3)),
         }
         title = rng.choice(TITLE_TEMPLATES).format(**fill)[:200]
-        body = [rng.choice(LEADS).format(**fill)]
-        body += [self.words.sentence(rng, 8, 16) for _ in range(rng.randint(1, 3))]
-        body.append(rng.choice(CLOSINGS))
-        description = " ".join(part for part in body if part)
+        parts = [rng.choice(LEADS).format(**fill)]
+        parts += [self.words.sentence(rng, 8, 16) for _ in range(rng.randint(1, 3))]
+        parts.append(rng.choice(CLOSINGS))
+        description = " ".join(part for part in parts if part)
 
+        priority: str
         if is_suggestion or leaf.is_question:
             priority = Priority.MINOR
         else:
-            priority = leaf.priority
+            priority = str(leaf.priority)
             if code and leaf.code_kind == CodeKind.TENDER and rng.random() < 0.1:
                 priority = PRIORITY_UP[Priority(priority)]
         label = context.priority_labels[priority]
@@ -582,16 +585,14 @@ class Generator:
         scale = 1.0
         if total and created + total > limit:
             scale = max(0.0, (limit - created) * 0.95) / total
-        reporter_id = reporter_pk = -1  # replaced below
-        del reporter_id
         reporter_pk = self.reporter_ids[head.reporter]
-        agents = context.agents.get(lpse_id) or [None]
+        agents = context.agents[lpse_id]  # staff_ensure gives every LPSE its agents
         group = app.group_code
 
         messages: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         attachments: list[dict[str, Any]] = []
-        status = Status.NEW
+        status: str = Status.NEW
         tier = max_tier = 1
         holder: int | None = None
         resolved_by: int | None = None
@@ -635,7 +636,8 @@ class Generator:
             message: int | None = None,
         ) -> None:
             nonlocal status
-            changed = to is not None and to != status
+            # The first event (created) records the ticket's first status.
+            changed = to is not None and (to != status or not events)
             payload = dict(data or {})
             payload["revision"] = len(events)
             if message is not None:
@@ -644,7 +646,7 @@ class Generator:
                 {
                     "actor_id": actor,
                     "kind": kind,
-                    "from_status": status if changed else "",
+                    "from_status": status if changed and events else "",
                     "to_status": to if changed else "",
                     "reason": reason,
                     "is_internal": internal,
@@ -689,7 +691,7 @@ class Generator:
                 "code_validated": bool(code),
             },
         )
-        staff_pool = agents
+        staff_pool: list[int] = agents
         at = created
         for action, gap in zip(actions, gaps, strict=True):
             at += gap * 3600 * scale
@@ -737,9 +739,7 @@ class Generator:
                 first_response = first_response or at
                 resolved_by, resolved_at = staff, at
                 pause(at)
-                event(
-                    at, EventKind.RESOLVED, staff, Status.AWAITING_CONFIRMATION, message=m
-                )
+                event(at, EventKind.RESOLVED, staff, Status.AWAITING_CONFIRMATION, message=m)
             elif action == "reopen":
                 m = message(at, MessageKind.REOPEN, reporter_pk, rng.choice(REOPENS))
                 unpause(at)
@@ -812,7 +812,9 @@ class Generator:
             "title": title,
             "lpse_id": lpse_id,
             "application_id": app.id,
-            "version_id": app.versions[0 if rng.random() < 0.7 else rng.randrange(len(app.versions))],
+            "version_id": app.versions[
+                0 if rng.random() < 0.7 else rng.randrange(len(app.versions))
+            ],
             "ticket_type_id": type_id,
             "category_id": leaf.id,
             "code_kind": leaf.code_kind if code else CodeKind.NONE,
@@ -879,8 +881,6 @@ class Generator:
         self.last_ticket[head.reporter] = (ticket_id, number)
         return TicketRows(ticket, messages, events, attachments, rating, rating_categories)
 
-    reporter_ids: list[int] = []
-
 
 def _small(rng: random.Random, mean: float) -> int:
     """A small count with the given mean (geometric)."""
@@ -889,21 +889,6 @@ def _small(rng: random.Random, mean: float) -> int:
     while rng.random() > p and count < 8:
         count += 1
     return count
-
-
-def _fix_feedback_order(work: list[str]) -> None:
-    """Every feedback request is answered right after it (nothing else in between)."""
-    requests = work.count("request_feedback")
-    rest = [a for a in work if a not in ("request_feedback", "give_feedback")]
-    work.clear()
-    slots = sorted(random.Random(len(rest) * 31 + requests).randint(0, len(rest)) for _ in range(requests))
-    position = 0
-    for index, action in enumerate([*rest, None]):
-        while position < len(slots) and slots[position] == index:
-            work += ["request_feedback", "give_feedback"]
-            position += 1
-        if action is not None:
-            work.append(action)
 
 
 def _count_prefix_until_pause(actions: list[str]) -> int:
@@ -983,10 +968,13 @@ class BulkWriter:
     def write(self, model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
         if not rows:
             return
-        names = list(rows[0])
-        fields = [model._meta.get_field(n.removesuffix("_id") if n != "id" else n) for n in names]
-        given = {f.name for f in fields}
-        rest = [f for f in model._meta.concrete_fields if f.name not in given]
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        fields = [by_attname[name] for name in rows[0]]
+        given = {f.attname for f in fields}
+        # Fields not given take their default; an auto primary key is left to the table.
+        rest = [
+            f for f in model._meta.concrete_fields if f.attname not in given and not f.primary_key
+        ]
         columns = [f.column for f in fields] + [f.column for f in rest]
         tail = [f.get_default() for f in rest]
         json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
@@ -998,9 +986,10 @@ class BulkWriter:
                 json.dumps(v) if isinstance(f, models.JSONField) else v
                 for f, v in zip(rest, tail, strict=True)
             ]
-            with connection.cursor() as cursor, cursor.copy(  # type: ignore[attr-defined]
-                f"COPY {table} ({quoted}) FROM STDIN"
-            ) as copy:
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     values = list(row.values())
                     for i in json_at:
@@ -1017,7 +1006,9 @@ class BulkWriter:
         ]
         placeholders = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})", params)
+            # Table and column names come from the models, values are parameters.
+            sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
+            cursor.executemany(sql, params)
 
 
 def numbers_assign(heads: list[Head]) -> None:
