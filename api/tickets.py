@@ -496,22 +496,41 @@ class MessageForm(Schema):
     revision: int | None = None
 
 
-@router.post("/tickets/{number}/feedback", response=ACTION, tags=["Pelapor"])
-def give_feedback(
-    request: HttpRequest,
-    number: str,
-    data: Form[MessageForm],
-    files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
-) -> dict[str, Any]:
-    """Beri Feedback: answer the helpdesk's request (message and files)."""
-    checked = _checked_files(files)
-    return _act(
-        request,
-        number,
-        lambda user, ticket: services.ticket_give_feedback(
-            ticket=ticket, actor=user, body=data.body, files=checked, revision=data.revision
-        ),
-    )
+def _message_action(service: Callable[..., Ticket]) -> Callable[..., dict[str, Any]]:
+    """An endpoint for an action that posts a message with files (multipart)."""
+
+    def endpoint(
+        request: HttpRequest,
+        number: str,
+        data: Form[MessageForm],
+        files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
+    ) -> dict[str, Any]:
+        checked = _checked_files(files)
+        return _act(
+            request,
+            number,
+            lambda user, ticket: service(
+                ticket=ticket, actor=user, body=data.body, files=checked, revision=data.revision
+            ),
+        )
+
+    return endpoint
+
+
+router.post(
+    "/tickets/{number}/feedback",
+    response=ACTION,
+    tags=["Pelapor"],
+    summary="Beri Feedback: answer the helpdesk's request (message and files)",
+    operation_id="ticket_give_feedback",
+)(_message_action(services.ticket_give_feedback))
+router.post(
+    "/tickets/{number}/reopen",
+    response=ACTION,
+    tags=["Pelapor"],
+    summary="Konfirmasi › Belum: what is still wrong; back to the handler who resolved it",
+    operation_id="ticket_reopen",
+)(_message_action(services.ticket_reopen))
 
 
 @router.post("/tickets/{number}/confirm", response=ACTION, tags=["Pelapor"])
@@ -522,24 +541,6 @@ def confirm(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, An
         number,
         lambda user, ticket: services.ticket_confirm(
             ticket=ticket, actor=user, revision=data.revision
-        ),
-    )
-
-
-@router.post("/tickets/{number}/reopen", response=ACTION, tags=["Pelapor"])
-def reopen(
-    request: HttpRequest,
-    number: str,
-    data: Form[MessageForm],
-    files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
-) -> dict[str, Any]:
-    """Konfirmasi › Belum: what is still wrong; back to the handler who resolved it."""
-    checked = _checked_files(files)
-    return _act(
-        request,
-        number,
-        lambda user, ticket: services.ticket_reopen(
-            ticket=ticket, actor=user, body=data.body, files=checked, revision=data.revision
         ),
     )
 
@@ -597,25 +598,6 @@ def assign(request: HttpRequest, number: str, data: AssignIn) -> dict[str, Any]:
         )
 
     return _act(request, number, perform)
-
-
-def _message_action(service: Callable[..., Ticket]) -> Callable[..., dict[str, Any]]:
-    def endpoint(
-        request: HttpRequest,
-        number: str,
-        data: Form[MessageForm],
-        files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
-    ) -> dict[str, Any]:
-        checked = _checked_files(files)
-        return _act(
-            request,
-            number,
-            lambda user, ticket: service(
-                ticket=ticket, actor=user, body=data.body, files=checked, revision=data.revision
-            ),
-        )
-
-    return endpoint
 
 
 router.post(
