@@ -19,6 +19,7 @@ from tickets.queues import (
     QUEUE_LABELS,
     SORT_LABELS,
     SORT_NEWEST,
+    SORT_RELEVANCE,
     ConsoleFilters,
     assignable_staff,
     default_queue,
@@ -36,10 +37,13 @@ class ConsoleFilterForm(forms.Form):
         required=False, choices=list(QUEUE_LABELS.items()), widget=forms.HiddenInput
     )
     cari = forms.CharField(
-        label=_lazy("Nomor atau judul"),
+        label=_lazy("Cari"),
+        help_text=_lazy("Nomor tiket, kode, atau kata di judul, deskripsi dan percakapan."),
         required=False,
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _lazy("Nomor, kode, atau kata kunci")}
+        ),
     )
     status = forms.ChoiceField(
         label=_lazy("Status"),
@@ -124,7 +128,8 @@ class ConsoleFilterForm(forms.Form):
             tier=self._value("tier"),
             created_from=self._value("dari"),
             created_to=self._value("sampai"),
-            sort=self._value("urut") or SORT_NEWEST,
+            # A search shows the best matches first unless another order is chosen.
+            sort=self._value("urut") or (SORT_RELEVANCE if self._value("cari") else SORT_NEWEST),
         )
 
     @property

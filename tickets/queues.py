@@ -24,6 +24,7 @@ from tickets.lifecycle import (
     TicketActionError,
 )
 from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
+from tickets.search import search_filter, search_ranked
 
 # --- Queues ---------------------------------------------------------------------------
 
@@ -58,7 +59,7 @@ class Queue:
 
 def capped_count(tickets: QuerySet[Ticket]) -> int:
     """The number of tickets, exact up to COUNT_CAP, else COUNT_CAP + 1 (a bounded read)."""
-    return tickets.order_by()[: COUNT_CAP + 1].count()
+    return tickets.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 class CappedPage(Page):
@@ -150,6 +151,7 @@ SORT_OLDEST = "terlama"
 SORT_PRIORITY = "prioritas"
 SORT_UPDATED = "diperbarui"
 SORT_DUE = "batas_sla"
+SORT_RELEVANCE = "relevansi"
 
 SORT_LABELS: dict[str, StrOrPromise] = {
     SORT_NEWEST: _lazy("Terbaru"),
@@ -157,6 +159,7 @@ SORT_LABELS: dict[str, StrOrPromise] = {
     SORT_PRIORITY: _lazy("Prioritas tertinggi"),
     SORT_UPDATED: _lazy("Baru diperbarui"),
     SORT_DUE: _lazy("Batas SLA terdekat"),
+    SORT_RELEVANCE: _lazy("Paling relevan (saat mencari)"),
 }
 
 # The value of the status filter that means every open status.
@@ -193,10 +196,7 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet[Ticket]:
     """Filter and sort a queue; every column of the list comes with the same query."""
     if text := filters.text.strip():
-        title_q = Q()
-        for word in text.split():
-            title_q &= Q(title__icontains=word)
-        tickets = tickets.filter(Q(number__icontains=text) | title_q)
+        tickets = search_filter(tickets, text)
     if filters.status == OPEN_FILTER:
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif filters.status:
@@ -217,6 +217,8 @@ def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet
         next_day = filters.created_to + datetime.timedelta(days=1)
         tickets = tickets.filter(created_at__lt=_local_midnight(next_day))
     tickets = tickets.select_related("application", "lpse", "holder")
+    if filters.sort == SORT_RELEVANCE and text:
+        return search_ranked(tickets, text)
     if filters.sort == SORT_OLDEST:
         return tickets.order_by("created_at", "id")
     if filters.sort == SORT_PRIORITY:

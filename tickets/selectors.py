@@ -12,6 +12,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.search import search_filter
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,8 @@ def ticket_list_filter(
         tickets = tickets.filter(number__icontains=number.strip())
     if statuses:
         tickets = tickets.filter(status__in=statuses)
-    if title:
-        for word in title.split():
-            tickets = tickets.filter(title__icontains=word)
+    if title.strip():
+        tickets = search_filter(tickets, title, title_only=True)
     return tickets.select_related("application", "lpse").order_by("-created_at", "-id")
 
 

@@ -55,6 +55,7 @@ from tickets.models import (
 )
 from tickets.numbering import ticket_number_allocate
 from tickets.priority import priority_for_draft
+from tickets.search import SearchEntry, search_add_message, search_entries_write
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def ticket_create(
             Ticket.objects.filter(pk=ticket.pk).update(**clocks)
             for name, value in clocks.items():
                 setattr(ticket, name, value)
+            search_entries_write([SearchEntry.of(ticket)])
             TicketEvent.objects.create(
                 ticket=ticket,
                 actor=reporter,
@@ -437,6 +439,7 @@ def _perform(
                     body=post.body,
                     is_internal=post.is_internal,
                 )
+                search_add_message(locked.pk, post.body)
                 first = (locked.attachments.aggregate(m=Max("sequence"))["m"] or 0) + 1
                 Attachment.objects.bulk_create(
                     Attachment(

@@ -188,8 +188,10 @@ def test_filters_narrow_the_list_in_any_combination(client, supervisor, varied):
     assert listed(lpse=Lpse.objects.get(kd_lpse=10).pk) == {n["surabaya"]}
     assert listed(tier=2) == {n["katalog"]}
     assert listed(tier=1, status="new", lpse=Lpse.objects.get(kd_lpse=119).pk) == {n["upload"]}
-    # The text search looks at the number and at every word of the title
-    assert listed(cari="gagal upload") == {n["upload"], n["surabaya"]}
+    # The text search finds every word anywhere: number, title, description, messages
+    # ("Upload gagal terus sejak pagi." is every ticket's description here)
+    assert listed(cari="gagal upload") == set(n.values())
+    assert listed(cari="penawaran dokumen") == {n["upload"]}
     assert listed(cari="upload surabaya") == {n["surabaya"]}
     assert listed(cari=n["jadwal"][-5:]) == {n["jadwal"]}
     # A value that makes no sense is ignored and shown as an error, never a crash

@@ -20,13 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from sla.selectors import attach_sla_views, sla_view
-from tickets import live, services
+from tickets import live, search, services
 from tickets.access import get_ticket_for_user, is_staff_member, tickets_visible_to
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
 from tickets.lifecycle import Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
+    SORT_RELEVANCE,
     CappedPaginator,
     action_refusal,
     allowed_staff_actions,
@@ -74,8 +75,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         return same
     form = ConsoleFilterForm(request.GET)
     current = form.queue_key(user)
-    tickets = console_list(queue_tickets(user, current), form.filters())
+    filters = form.filters()
+    tickets = console_list(queue_tickets(user, current), filters)
     page = CappedPaginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Too many matches to rank (tickets/search.py): the list is newest first; say so.
+    broad_search = (
+        filters.sort == SORT_RELEVANCE
+        and bool(filters.text.strip())
+        and page.paginator.count > search.RELEVANCE_LIMIT
+    )
     attach_sla_views(page.object_list)
     params = request.GET.copy()
     params.pop("page", None)
@@ -91,6 +99,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "page_query": params.urlencode(),
             "live_stamp": stamp,
+            "broad_search": broad_search,
+            "relevance_limit": search.RELEVANCE_LIMIT,
         },
     )
 

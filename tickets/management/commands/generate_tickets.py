@@ -80,6 +80,7 @@ from tickets.models import (
     TicketEvent,
     TicketSequence,
 )
+from tickets.search import SearchEntry, search_entries_write, ticket_codes
 
 REPORTER_CAP = 2000
 UTC = datetime.UTC
@@ -1107,7 +1108,24 @@ def batch_write(generator: Generator, writer: BulkWriter, start: int, stop: int)
                 rating_rows.append({"id": rating_id, "ticket_id": ticket_id, **m.rating})
                 rating_links.append((rating_id, m.rating_categories))
                 rating_id += 1
-        writer.write(Ticket, _uniform(tickets))
+        # What the tickets are found by (tickets/search.py), written with them.
+        entries = [
+            SearchEntry(
+                ticket_id=t["id"],
+                title=t["title"],
+                codes=ticket_codes(t["number"], t["code"], t["error_code"]),
+                description=t["description"],
+                messages=tuple(row["body"] for row in m.messages),
+            )
+            for t, m in zip(tickets, made, strict=True)
+        ]
+        tickets = _uniform(tickets)
+        if writer.postgres:
+            for t, entry in zip(tickets, entries, strict=True):
+                t["search_vector"] = entry.tsvector()
+        writer.write(Ticket, tickets)
+        if not writer.postgres:
+            search_entries_write(entries)
         writer.write(Message, message_rows)
         writer.write(TicketEvent, event_rows)
         writer.write(Attachment, attachment_rows)
