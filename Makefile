@@ -25,13 +25,15 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
 TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
-.PHONY: help venv test demo lint fmt clean distclean bench-sla fuzz-api
+.PHONY: help venv test demo lint fmt clean distclean bench bench-sla fuzz-api
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
 	@echo "make test           ruff, mypy, migrations check, pytest on PostgreSQL and on SQLite"
 	@echo "make test DB=sqlite (or DB=postgres) only that pytest pass; PYTEST_ARGS=\"-k sso\" to select"
 	@echo "make lint / fmt     ruff + mypy / ruff format + ruff check --fix"
+	@echo "make bench          load benchmark (gunicorn + locust, durable throwaway PostgreSQL): BENCH_TICKETS (100000),"
+	@echo "                    BENCH_SECONDS (30) per scenario, BENCH_USERS (8), BENCH_JSON=path; data set cached in ~/.cache"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
 	@echo "make fuzz-api       fuzz the API with API_FUZZ_EXAMPLES (500) examples per operation"
 	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
@@ -73,6 +75,12 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV)
+
+# Load benchmark: a durable throwaway PostgreSQL, the cached data set, gunicorn as in
+# production, one locust run per scenario; prints one table (not part of `make test`,
+# which runs its smoke mode). Everything it starts is stopped on exit.
+bench: venv
+	$(PY) scripts/bench.py
 
 # SLA sweep benchmark on a throwaway PostgreSQL (prints numbers; not part of `make test`).
 bench-sla: venv

@@ -10,6 +10,9 @@
 # directory. The server listens on 127.0.0.1 only, on a free port, with fsync
 # off. A role with LOGIN CREATEDB (so pytest-django can create test_<db>) owns
 # the database.
+#
+# PG_THROWAWAY_DURABLE=1 keeps PostgreSQL's durable defaults instead (fsync,
+# synchronous_commit and full_page_writes on, as in production), for benchmarks.
 set -euo pipefail
 
 PG_USER="${PG_THROWAWAY_USER:-lpse_support}"
@@ -88,10 +91,16 @@ do_start() {
         exit 1
     }
 
+    local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" mode=""
+    if [ "${PG_THROWAWAY_DURABLE:-0}" = 1 ]; then
+        durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        mode=", durable (fsync on)"
+    fi
+
     for attempt in 1 2 3; do
         port="$(free_port)"
         if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability" \
             start >/dev/null; then
             break
         fi
@@ -113,7 +122,7 @@ SQL
         "postgres://$PG_USER:$PG_PASSWORD@127.0.0.1:$port/$PG_DB" >"$dir/env"
     chmod 644 "$dir/env"
     started=1
-    log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $(server_pid "$dir")), state in $dir"
+    log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (pid $(server_pid "$dir"))$mode, state in $dir"
     echo "$dir"
 }
 

@@ -2,7 +2,8 @@
 # The whole check suite, as `make test` runs it:
 #   ruff check, ruff format --check, mypy, makemigrations --check,
 #   pytest on a throwaway PostgreSQL (all tests, browser ones included),
-#   pytest on SQLite (-m "not browser").
+#   pytest on SQLite (-m "not browser"),
+#   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only).
 #
 # Environment:
 #   DB=all|postgres|sqlite   which pytest passes run (default all); the checks always run
@@ -127,6 +128,13 @@ fi
 
 if [ "$DB" = all ] || [ "$DB" = sqlite ]; then
     step "pytest (SQLite)" run_pytest -m "not browser"
+fi
+
+# The load benchmark end to end, small (scripts/bench.py --smoke): its own durable
+# PostgreSQL, gunicorn and locust; fails on any failed request or memory probe. It
+# builds its own production-like environment (no TESTING) and cleans up after itself.
+if [ "$DB" = all ] || [ "$DB" = postgres ]; then
+    step "bench smoke" python scripts/bench.py --smoke
 fi
 
 echo

@@ -1,0 +1,1051 @@
+"""Load benchmark of LPSE Support: throughput and latency of the main pages, and memory.
+
+    make bench                                          (100,000 tickets, 30 s per scenario)
+    BENCH_TICKETS=20000 BENCH_SECONDS=10 make bench
+    .venv/bin/python scripts/bench.py --smoke           (1,000 tickets, ~3 s per scenario)
+    .venv/bin/python scripts/bench.py --json bench.json --only dashboard,search_fts
+
+Every phase runs in a child process with a timeout, and the whole run has a hard limit
+(BENCH_TIME_LIMIT seconds); whatever the run started is stopped and removed on exit,
+also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
+
+1. PostgreSQL: a throwaway cluster (scripts/pg-throwaway.sh) with production durability
+   (PG_THROWAWAY_DURABLE=1: fsync, synchronous_commit and full_page_writes on).
+2. Data set: `migrate` and `generate_tickets --tickets N --seed S` into a scratch
+   database, saved with `pg_dump -Fc` in the cache directory outside the repository,
+   `${LPSE_BENCH_CACHE:-~/.cache/lpse-support/bench}/dataset-<N>-<S>-<hash>.dump`, where
+   the hash covers the migrations and the generator's code; later runs skip the
+   generation. Every run then restores the dump (`pg_restore -j 2`) into an empty
+   database and runs VACUUM ANALYZE, so a first and a second run measure the same thing.
+3. Set-up (scripts/bench_setup.py): signed-in sessions and API tokens for many
+   reporters (with their real ticket counts) and staff of every kind, ticket numbers,
+   search terms; for the memory probe a ticket with ten large attachments.
+4. The app under gunicorn as in production: DEBUG off, not TESTING, settings from the
+   environment (.env.example), static files collected into a scratch folder and served
+   by WhiteNoise (STATIC_ROOT is not read from the environment: a small settings module
+   in the scratch folder sets it, and copies the files rather than compressing them).
+   The API's per-token rate limit is raised (API_RATE_LIMIT) so that it does not stop
+   the load.
+5. A short warm-up (every scenario, not reported), then memory: the app's worker
+   processes' peak RSS over their baseline (VmHWM after resetting it through
+   /proc/<pid>/clear_refs, needs root or the same user) while one 50 MB file is uploaded
+   and while the zip of ten 50 MB attachments is streamed (random bytes, so nothing
+   compresses; the largest growth over the workers is reported).
+6. One headless locust run per scenario (a separate process), a closed loop of
+   BENCH_USERS users for BENCH_SECONDS seconds. Percentiles are locust's (rounded to
+   two significant digits above 100 ms).
+
+Prints one table (and --json PATH writes it as JSON). The smoke mode (`--smoke`, a step
+of scripts/run-tests.sh) uses 1,000 tickets, a scratch cache that is removed afterwards,
+5 MB files, and exits non-zero if any scenario had failures or no successful request,
+or if a memory probe failed; a full run exits non-zero in the same cases.
+
+Environment: BENCH_TICKETS (100000), BENCH_SEED (1), BENCH_SECONDS (30), BENCH_USERS (8),
+BENCH_WORKERS and BENCH_THREADS (gunicorn; default: one worker per core, 4 threads),
+BENCH_TIME_LIMIT (seconds; default from the other values), LPSE_BENCH_CACHE, BENCH_JSON
+(as --json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import hashlib
+import json
+import os
+import re
+import secrets
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+HOST = "127.0.0.1"  # the only host load ever goes to
+MB = 1024 * 1024
+# The API's per-token throttle (production: 120/m) would turn the load into 429s.
+API_RATE_LIMIT = "1000000/s"
+BUILD_DB = "lpse_bench_build"
+
+# What the data set is made of: a change to any of these makes a new cached dump.
+DATASET_CODE = (
+    "tickets/management/commands/generate_tickets.py",
+    "lib/synthetic.py",
+    "lib/filenames.py",
+    "lib/sla.py",
+    "reference/services.py",
+    "reference/seed_data.py",
+    "sla/seed.py",
+    "sla/clocks.py",
+    "sla/calendars.py",
+    "accounts/services.py",
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    label: str
+    user_class: str  # in scripts/bench_locust.py
+
+
+SCENARIOS = (
+    Scenario("dashboard", "1  reporter dashboard", "ReporterDashboard"),
+    Scenario("list", "2  reporter ticket list", "ReporterList"),
+    Scenario("search_title", "3  reporter search (judul)", "ReporterSearch"),
+    Scenario("queue", "4  staff queue (console)", "StaffQueue"),
+    Scenario("search_fts", "5  staff full-text search (cari)", "StaffSearch"),
+    Scenario("detail_reporter", "6a ticket detail, reporter", "ReporterDetail"),
+    Scenario("detail_staff", "6b ticket detail, staff console", "StaffDetail"),
+    Scenario("api_list", "7  API list GET /api/v1/tickets", "ApiList"),
+    Scenario("create", "8  create ticket (API)", "CreatePlain"),
+    Scenario("create_1mb", "9  create ticket + 1 MB file (API)", "CreateAttachment"),
+)
+
+
+@dataclass
+class Result:
+    key: str
+    label: str
+    requests: int = 0
+    failures: int = 0
+    rps: float = 0.0
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    avg_ms: float | None = None
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MemoryProbe:
+    label: str
+    ok: bool = False
+    growth_mb: float | None = None
+    baseline_mb: float | None = None
+    worker_pid: int | None = None
+    seconds: float | None = None
+    detail: str = ""
+
+
+class BenchError(Exception):
+    """A phase failed: the message says which and why."""
+
+
+class BenchTimeout(BaseException):
+    """The hard time limit of the whole run was reached."""
+
+
+# --- Child processes ------------------------------------------------------------------
+
+
+class Children:
+    """Every process the run starts, each in its own process group, stopped on exit."""
+
+    def __init__(self) -> None:
+        self.running: list[subprocess.Popen[bytes]] = []
+
+    def start(
+        self, argv: Sequence[object], *, env: dict[str, str], log: Path
+    ) -> subprocess.Popen[bytes]:
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [str(a) for a in argv],
+                cwd=ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.running.append(process)
+        return process
+
+    def stop(self, process: subprocess.Popen[bytes], grace: float = 10.0) -> None:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        # Whatever it left in its group (it is our own group: setsid above).
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        if process in self.running:
+            self.running.remove(process)
+
+    def stop_all(self) -> None:
+        for process in list(reversed(self.running)):
+            self.stop(process)
+
+
+CHILDREN = Children()
+DEADLINE = float("inf")
+
+
+def remaining() -> float:
+    return DEADLINE - time.monotonic()
+
+
+def tail(log: Path, lines: int = 25) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    return "\n".join("    | " + line for line in text[-lines:])
+
+
+def run(
+    what: str, argv: Sequence[object], *, env: dict[str, str], log: Path, timeout: float
+) -> None:
+    """Run a child to completion within `timeout` (and the run's limit); raise if it fails."""
+    limit = min(timeout, max(1.0, remaining()))
+    process = CHILDREN.start(argv, env=env, log=log)
+    try:
+        status = process.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        CHILDREN.stop(process)
+        raise BenchError(f"{what}: no result after {limit:.0f} s\n{tail(log)}") from None
+    CHILDREN.stop(process)
+    if status != 0:
+        raise BenchError(f"{what}: exit status {status}\n{tail(log)}")
+
+
+# --- Environment -----------------------------------------------------------------------
+
+
+def documented_variables() -> set[str]:
+    """Every variable .env.example documents: none of the caller's may leak into the app."""
+    names: set[str] = set()
+    example = ROOT / ".env.example"
+    if example.is_file():
+        for line in example.read_text(encoding="utf-8").splitlines():
+            if match := re.match(r"^#? *([A-Z][A-Z0-9_]*)=", line):
+                names.add(match.group(1))
+    return names
+
+
+def clean_environment() -> dict[str, str]:
+    drop = documented_variables() | {
+        "DATABASE_URL",
+        "TESTING",
+        "DJANGO_SETTINGS_MODULE",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "PYTHONPATH",
+        "GUNICORN_CMD_ARGS",
+    }
+    return {
+        name: value
+        for name, value in os.environ.items()
+        if name not in drop and not name.startswith(("LOCUST_", "PG_THROWAWAY_"))
+    }
+
+
+def app_environment(base: dict[str, str], work: Path, database_url: str) -> dict[str, str]:
+    """Production settings from the environment, as a deployment would set them."""
+    settings_dir = work / "settings"
+    settings_dir.mkdir(exist_ok=True)
+    # STATIC_ROOT is the one setting not read from the environment (it is inside the
+    # repository): collectstatic and WhiteNoise use a scratch folder instead. The files
+    # are copied, not compressed (brotli takes ~15 s and no scenario fetches them); the
+    # pages' {% static %} URLs are the same either way.
+    (settings_dir / "bench_settings.py").write_text(
+        "import os\n"
+        "from pathlib import Path\n\n"
+        "from lpse_support.settings import *  # noqa: F403\n"
+        "from lpse_support.settings import STORAGES\n\n"
+        'STATIC_ROOT = Path(os.environ["BENCH_STATIC_ROOT"])\n'
+        'STORAGES = {**STORAGES, "staticfiles": {"BACKEND": '
+        '"django.contrib.staticfiles.storage.StaticFilesStorage"}}\n',
+        encoding="utf-8",
+    )
+    env = dict(base)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": f"{settings_dir}{os.pathsep}{ROOT}",
+            "BENCH_STATIC_ROOT": str(work / "static"),
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": f"{HOST},localhost",
+            "DATABASE_URL": database_url,
+            "VAR_DIR": str(work / "var"),
+            "FILE_UPLOAD_TEMP_DIR": str(work / "upload-tmp"),
+            "API_RATE_LIMIT": API_RATE_LIMIT,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    (work / "var").mkdir(exist_ok=True)
+    (work / "upload-tmp").mkdir(exist_ok=True)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+# --- PostgreSQL ------------------------------------------------------------------------
+
+
+@dataclass
+class Postgres:
+    state_dir: Path
+    url: str  # the app's role
+    bindir: Path
+
+    def database(self, name: str, *, superuser: bool = False) -> str:
+        """The URL of another database of the cluster, as the app's role or `postgres`."""
+        parts = urlsplit(self.url)
+        netloc = parts.netloc
+        if superuser:
+            netloc = f"postgres@{parts.hostname}:{parts.port}"
+        return urlunsplit((parts.scheme, netloc, f"/{name}", "", ""))
+
+    @property
+    def name(self) -> str:
+        return urlsplit(self.url).path.lstrip("/")
+
+    def sql(self, statement: str, *, database: str = "postgres") -> str:
+        result = subprocess.run(
+            [
+                *(self.bindir / "psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"),
+                *("-d", self.database(database, superuser=True), "-c", statement),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=min(120.0, max(1.0, remaining())),
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BenchError(f"psql {statement!r}: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+
+def pg_bindir() -> Path:
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: [int(x) if x.isdigit() else 0 for x in re.split(r"\D+", p.parent.name)],
+    )
+    if not found or not (found[-1] / "pg_restore").exists():
+        raise BenchError("no PostgreSQL under /usr/lib/postgresql (apt-get install postgresql)")
+    return found[-1]
+
+
+def pg_start(env: dict[str, str]) -> Postgres:
+    result = subprocess.run(
+        [ROOT / "scripts" / "pg-throwaway.sh", "start"],
+        env={**env, "PG_THROWAWAY_DURABLE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=min(180.0, max(1.0, remaining())),
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"scripts/pg-throwaway.sh start failed:\n{result.stderr}")
+    state = Path(result.stdout.strip().splitlines()[-1])
+    url = ""
+    for line in (state / "env").read_text(encoding="utf-8").splitlines():
+        words = shlex.split(line)
+        if len(words) == 2 and words[0] == "export" and words[1].startswith("DATABASE_URL="):
+            url = words[1].split("=", 1)[1]
+    if not url:
+        raise BenchError(f"no DATABASE_URL in {state / 'env'}")
+    return Postgres(state, url, pg_bindir())
+
+
+def pg_stop(pg: Postgres, env: dict[str, str]) -> None:
+    subprocess.run(
+        [ROOT / "scripts" / "pg-throwaway.sh", "stop", pg.state_dir],
+        env=env,
+        capture_output=True,
+        timeout=90,
+        check=False,
+    )
+
+
+# --- Data set --------------------------------------------------------------------------
+
+
+def dataset_hash() -> str:
+    digest = hashlib.sha256()
+    files = sorted(ROOT.glob("*/migrations/*.py")) + [ROOT / name for name in DATASET_CODE]
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def cache_directory(smoke_dir: Path | None) -> Path:
+    if smoke_dir is not None:
+        return smoke_dir
+    default = Path.home() / ".cache" / "lpse-support" / "bench"
+    directory = Path(os.environ.get("LPSE_BENCH_CACHE") or default).expanduser().resolve()
+    if directory == ROOT or ROOT in directory.parents:
+        raise BenchError(f"LPSE_BENCH_CACHE must be outside the repository (got {directory})")
+    return directory
+
+
+def dataset_load(
+    *,
+    pg: Postgres,
+    env: dict[str, str],
+    cache: Path,
+    tickets: int,
+    seed: int,
+    logs: Path,
+    timings: dict[str, float],
+) -> tuple[str, Path]:
+    """Restore the cached dump (made first when missing); returns how, and the dump."""
+    dump = cache / f"dataset-{tickets}-{seed}-{dataset_hash()}.dump"
+    how = "restored from cache"
+    manage: list[object] = [PYTHON, ROOT / "manage.py"]
+    if not dump.exists():
+        how = "generated, then restored"
+        started = time.monotonic()
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = dump.with_name(f".{dump.name}.{os.getpid()}.partial")
+        build = {**env, "DATABASE_URL": pg.database(BUILD_DB)}
+        try:
+            pg.sql(f'DROP DATABASE IF EXISTS "{BUILD_DB}"')
+            pg.sql(f'CREATE DATABASE "{BUILD_DB}" OWNER "{urlsplit(pg.url).username}"')
+            run(
+                "migrate",
+                [*manage, "migrate", "--noinput", "-v", "0"],
+                env=build,
+                log=logs / "dataset.log",
+                timeout=300,
+            )
+            run(
+                "generate_tickets",
+                [*manage, "generate_tickets", "--tickets", tickets, "--seed", seed, "-v", "0"],
+                env=build,
+                log=logs / "dataset.log",
+                timeout=300 + tickets * 0.02,
+            )
+            run(
+                "pg_dump",
+                [pg.bindir / "pg_dump", "-Fc", "-f", partial, pg.database(BUILD_DB)],
+                env=env,
+                log=logs / "dataset.log",
+                timeout=300 + tickets * 0.01,
+            )
+            os.replace(partial, dump)
+        finally:
+            partial.unlink(missing_ok=True)
+        pg.sql(f'DROP DATABASE IF EXISTS "{BUILD_DB}"')
+        timings["dataset: generate + dump"] = time.monotonic() - started
+    started = time.monotonic()
+    run(
+        "pg_restore",
+        [
+            *(pg.bindir / "pg_restore", "-j", "2", "--no-owner", "--no-privileges"),
+            *("--exit-on-error", "-d", pg.url, dump),
+        ],
+        env=env,
+        log=logs / "dataset.log",
+        timeout=300 + tickets * 0.01,
+    )
+    timings["dataset: restore"] = time.monotonic() - started
+    started = time.monotonic()
+    run(
+        "vacuumdb",
+        [pg.bindir / "vacuumdb", "-z", "-j", "2", "-q", "-d", pg.database(pg.name, superuser=True)],
+        env=env,
+        log=logs / "dataset.log",
+        timeout=300 + tickets * 0.01,
+    )
+    # A no-op when the dump is current (the hash covers the migrations).
+    run(
+        "migrate",
+        [*manage, "migrate", "--noinput", "-v", "0"],
+        env=env,
+        log=logs / "dataset.log",
+        timeout=300,
+    )
+    timings["dataset: vacuum analyze + migrate"] = time.monotonic() - started
+    return how, dump
+
+
+# --- The app ---------------------------------------------------------------------------
+
+
+def gunicorn_start(
+    env: dict[str, str], port: int, workers: int, threads: int, log: Path
+) -> subprocess.Popen[bytes]:
+    process = CHILDREN.start(
+        [
+            *(PYTHON, "-m", "gunicorn", "lpse_support.wsgi:application"),
+            *("--bind", f"{HOST}:{port}", "--worker-class", "gthread"),
+            *("--workers", str(workers), "--threads", str(threads)),
+            # Long enough for a 50 MB upload or a 500 MB zip on a loaded machine.
+            *("--timeout", "120", "--graceful-timeout", "10", "--keep-alive", "5"),
+            *("--error-logfile", "-", "--log-level", "warning"),
+        ],
+        env=env,
+        log=log,
+    )
+    deadline = time.monotonic() + min(60.0, max(1.0, remaining()))
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with status {process.returncode}\n{tail(log)}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"http://{HOST}:{port}/", timeout=5).status_code == 200:
+                return process
+        time.sleep(0.3)
+    raise BenchError(f"gunicorn did not answer on {HOST}:{port} within 60 s\n{tail(log)}")
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def status_kb(pid: int, name: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return int(line.split()[1])
+    raise BenchError(f"no {name} in /proc/{pid}/status")
+
+
+# --- Load ------------------------------------------------------------------------------
+
+
+def locust_run(
+    scenario: Scenario,
+    *,
+    env: dict[str, str],
+    url: str,
+    users: int,
+    seconds: int,
+    work: Path,
+) -> Result:
+    prefix = work / "locust" / scenario.key
+    prefix.parent.mkdir(exist_ok=True)
+    log = work / "logs" / f"locust-{scenario.key}.log"
+    process = CHILDREN.start(
+        [
+            *(PYTHON, "-m", "locust", "-f", ROOT / "scripts" / "bench_locust.py", "--headless"),
+            *("--host", url, "--users", str(users), "--spawn-rate", str(users)),
+            *("--run-time", f"{seconds}s", "--csv", str(prefix), "--only-summary"),
+            *("--loglevel", "WARNING", "--exit-code-on-error", "0"),
+            scenario.user_class,
+        ],
+        env=env,
+        log=log,
+    )
+    limit = min(seconds + 60.0, max(1.0, remaining()))
+    try:
+        status = process.wait(timeout=limit)
+    except subprocess.TimeoutExpired:
+        CHILDREN.stop(process)
+        raise BenchError(
+            f"locust {scenario.key}: no result after {limit:.0f} s\n{tail(log)}"
+        ) from None
+    CHILDREN.stop(process)
+    stats = Path(f"{prefix}_stats.csv")
+    if status != 0 or not stats.exists():
+        raise BenchError(f"locust {scenario.key}: exit status {status}\n{tail(log)}")
+    result = Result(scenario.key, scenario.label)
+    with stats.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] != "Aggregated":
+                continue
+            result.requests = int(row["Request Count"])
+            result.failures = int(row["Failure Count"])
+            result.rps = float(row["Requests/s"])
+            result.p50_ms = _number(row["50%"])
+            result.p95_ms = _number(row["95%"])
+            result.p99_ms = _number(row["99%"])
+            result.avg_ms = _number(row["Average Response Time"])
+    failures = Path(f"{prefix}_failures.csv")
+    if failures.exists():
+        with failures.open(newline="", encoding="utf-8") as handle:
+            rows = sorted(csv.DictReader(handle), key=lambda r: -int(r["Occurrences"]))
+        result.errors = [f"{r['Occurrences']}x {r['Error']}" for r in rows[:3]]
+    if "CPU usage above" in log.read_text(encoding="utf-8", errors="replace"):
+        result.errors.append("locust warned: its CPU usage was above 90 % (load generator busy)")
+    return result
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+# --- Memory ----------------------------------------------------------------------------
+
+
+def random_file(path: Path, size: int) -> None:
+    """Random bytes behind a PDF header: accepted as .pdf, and incompressible."""
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    with path.open("wb") as out:
+        out.write(head)
+        left = size - len(head)
+        while left > 0:
+            chunk = min(left, MB)
+            out.write(os.urandom(chunk))
+            left -= chunk
+
+
+def memory_probe(label: str, master: int, action: Callable[[], str]) -> MemoryProbe:
+    """Peak RSS growth over the workers while `action` runs (the largest one reported)."""
+    probe = MemoryProbe(label)
+    try:
+        baseline: dict[int, int] = {}
+        pids = worker_pids(master)
+        if not pids:
+            raise BenchError("no gunicorn worker processes found")
+        for pid in pids:
+            # "5" resets the peak (VmHWM) to the current RSS (proc(5), clear_refs).
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+            baseline[pid] = status_kb(pid, "VmRSS")
+        started = time.monotonic()
+        probe.detail = action()
+        probe.seconds = time.monotonic() - started
+        growth = {pid: status_kb(pid, "VmHWM") - baseline[pid] for pid in pids}
+        worst = max(growth, key=lambda pid: growth[pid])
+        probe.growth_mb = growth[worst] / 1024
+        probe.baseline_mb = baseline[worst] / 1024
+        probe.worker_pid = worst
+        probe.ok = True
+    except (OSError, BenchError, requests.RequestException) as error:
+        probe.detail = f"failed: {error}"
+    return probe
+
+
+def upload_action(url: str, fixture: dict[str, Any], path: Path) -> Callable[[], str]:
+    def action() -> str:
+        probe = fixture["probe"]
+        choice = probe["choice"]
+        with path.open("rb") as handle:
+            response = requests.post(
+                f"{url}/api/v1/tickets",
+                headers={"Authorization": f"Bearer {probe['reporter']['token']}"},
+                data={
+                    "notification_email": probe["reporter"]["email"],
+                    "title": "Uji beban: unggah berkas besar",
+                    "lpse": choice["lpses"][0],
+                    "application": choice["application"],
+                    "version": choice["versions"][0],
+                    "ticket_type": choice["ticket_types"][0],
+                    "category": choice["categories"][0],
+                    "description": "Satu lampiran besar untuk mengukur memori unggahan.",
+                },
+                files={"files": (path.name, handle, "application/pdf")},
+                timeout=(10, min(300.0, max(1.0, remaining()))),
+                allow_redirects=False,
+            )
+        if response.status_code != 201:
+            raise BenchError(f"upload answered HTTP {response.status_code}: {response.text[:300]}")
+        return f"HTTP 201, ticket {response.json()['number']}"
+
+    return action
+
+
+def zip_action(url: str, fixture: dict[str, Any], expected: int) -> Callable[[], str]:
+    def action() -> str:
+        probe = fixture["probe"]
+        number = probe["zip_ticket"]
+        cookie = f"{fixture['cookie_name']}={probe['reporter']['session']}"
+        total = 0
+        last = b""
+        with requests.get(
+            f"{url}/tiket/{number}/lampiran/",
+            headers={"Cookie": cookie},
+            stream=True,
+            timeout=(10, 120),
+            allow_redirects=False,
+        ) as response:
+            if response.status_code != 200:
+                raise BenchError(f"zip answered HTTP {response.status_code}")
+            for chunk in response.iter_content(MB):
+                if remaining() <= 0:
+                    raise BenchTimeout
+                total += len(chunk)
+                last = (last + chunk)[-65536:]
+        if total < expected or b"PK\x05\x06" not in last:
+            raise BenchError(f"zip of {total} bytes is not a whole archive of {expected} bytes")
+        return f"HTTP 200, {total / MB:.0f} MB streamed, ticket {number}"
+
+    return action
+
+
+# --- Output ----------------------------------------------------------------------------
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+def table(results: list[Result]) -> str:
+    lines = [
+        f"{'scenario':<38} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"{'requests':>9} {'failures':>9}",
+        "-" * 91,
+    ]
+    for r in results:
+        lines.append(
+            f"{r.label:<38} {r.rps:>8.1f} {_ms(r.p50_ms):>7} {_ms(r.p95_ms):>7} "
+            f"{_ms(r.p99_ms):>7} {r.requests:>9} {r.failures:>9}"
+        )
+    return "\n".join(lines)
+
+
+def _rounded(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 1) if isinstance(v, float) else v for k, v in row.items()}
+
+
+def say(message: str = "") -> None:
+    print(message, flush=True)
+
+
+@contextlib.contextmanager
+def phase(name: str, timings: dict[str, float]) -> Iterator[None]:
+    say(f"==> {name}")
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings.setdefault(name, time.monotonic() - started)
+
+
+# --- Main ------------------------------------------------------------------------------
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--smoke", action="store_true", help="small, quick, strict (for CI)")
+    parser.add_argument("--tickets", type=int)
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--seconds", type=int, help="per scenario")
+    parser.add_argument("--users", type=int)
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path(os.environ["BENCH_JSON"]) if os.environ.get("BENCH_JSON") else None,
+        help="write the results here as JSON (default: $BENCH_JSON, if set)",
+    )
+    parser.add_argument("--only", default="", help="comma-separated scenario keys")
+    parser.add_argument("--no-cache", action="store_true", help="generate into a scratch cache")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs)")
+    args = parser.parse_args(argv)
+    smoke = args.smoke
+    args.tickets = args.tickets or (1000 if smoke else env_int("BENCH_TICKETS", 100_000))
+    args.seed = args.seed if args.seed is not None else env_int("BENCH_SEED", 1)
+    args.seconds = args.seconds or (3 if smoke else env_int("BENCH_SECONDS", 30))
+    args.users = args.users or env_int("BENCH_USERS", 8)
+    args.memory_mb = 5 if smoke else 50
+    args.reporters = 50 if smoke else 200
+    cores = os.cpu_count() or 2
+    # gthread: one process per core (CPU-bound Python holds the GIL, so a process uses
+    # about one core), each with 4 threads to cover the time requests wait for
+    # PostgreSQL or the disk; 2 cores give 8 requests in progress = the default users.
+    args.workers = env_int("BENCH_WORKERS", max(2, cores))
+    args.threads = env_int("BENCH_THREADS", 4)
+    keys = [k.strip() for k in args.only.split(",") if k.strip()]
+    known = {s.key for s in SCENARIOS}
+    if unknown := [k for k in keys if k not in known]:
+        parser.error(f"unknown scenario(s) {unknown}; known: {', '.join(sorted(known))}")
+    args.scenarios = [s for s in SCENARIOS if not keys or s.key in keys]
+    default_limit = (
+        480 if smoke else 900 + args.tickets // 100 + len(args.scenarios) * (args.seconds + 45)
+    )
+    args.time_limit = env_int("BENCH_TIME_LIMIT", default_limit)
+    if args.tickets < 100 or args.seconds < 1 or args.users < 1:
+        parser.error("need at least 100 tickets, 1 second and 1 user")
+    return args
+
+
+def _alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise BenchTimeout
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    global DEADLINE
+    args = arguments(argv)
+    DEADLINE = time.monotonic() + args.time_limit
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.alarm(args.time_limit)
+    started = time.monotonic()
+    work = Path(tempfile.mkdtemp(prefix="lpse-bench."))
+    (work / "logs").mkdir()
+    base = clean_environment()
+    running: list[Postgres] = []
+    timings: dict[str, float] = {}
+    status = 1
+    try:
+        status = bench(args, work, base, timings, running)
+    except BenchTimeout:
+        say(f"bench: FAILED: the run's time limit ({args.time_limit} s, BENCH_TIME_LIMIT) ran out")
+    except BenchError as error:
+        say(f"bench: FAILED: {error}")
+    finally:
+        signal.alarm(0)
+        CHILDREN.stop_all()
+        for pg in running:
+            pg_stop(pg, base)
+        if args.keep:
+            say(f"bench: scratch folder kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+        say(f"bench: total {time.monotonic() - started:.0f} s")
+    return status
+
+
+def bench(
+    args: argparse.Namespace,
+    work: Path,
+    base: dict[str, str],
+    timings: dict[str, float],
+    running: list[Postgres],
+) -> int:
+    """The run; the caller stops what is in `running` (and every child) afterwards."""
+    logs = work / "logs"
+    cache = cache_directory(work / "cache" if args.smoke or args.no_cache else None)
+    mode = "smoke" if args.smoke else "full"
+    say(
+        f"LPSE Support load benchmark ({mode}): {args.tickets:,} tickets, seed {args.seed}, "
+        f"{args.users} users, {args.seconds} s per scenario, limit {args.time_limit} s"
+    )
+
+    with phase("postgres", timings):
+        pg = pg_start(base)
+        running.append(pg)
+        durability = pg.sql(
+            "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings"
+            " WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"
+        )
+        version = pg.sql("SHOW server_version")
+    env = app_environment(base, work, pg.url)
+
+    with phase("dataset", timings):
+        how, dump = dataset_load(
+            pg=pg,
+            env=env,
+            cache=cache,
+            tickets=args.tickets,
+            seed=args.seed,
+            logs=logs,
+            timings=timings,
+        )
+        say(f"    {how}: {dump} ({dump.stat().st_size / MB:.1f} MB)")
+        if not (args.smoke or args.no_cache):
+            dumps = sorted(cache.glob("dataset-*.dump"))
+            total = sum(d.stat().st_size for d in dumps) / MB
+            say(f"    cache: {len(dumps)} data set(s), {total:.0f} MB in {cache} (safe to delete)")
+
+    files = work / "files"
+    files.mkdir()
+    size = args.memory_mb * MB
+    with phase("memory files", timings):
+        upload_file = files / f"unggah-{args.memory_mb}mb.pdf"
+        random_file(upload_file, size)
+        zip_files = [files / f"lampiran-{n:02d}.pdf" for n in range(1, 11)]
+        for path in zip_files:
+            random_file(path, size)
+
+    fixture_path = work / "fixture.json"
+    with phase("setup", timings):
+        manage: list[object] = [PYTHON, ROOT / "manage.py"]
+        started = time.monotonic()
+        run(
+            "collectstatic",
+            [*manage, "collectstatic", "--noinput", "-v", "0"],
+            env=env,
+            log=logs / "setup.log",
+            timeout=300,
+        )
+        timings["setup: collectstatic"] = time.monotonic() - started
+        started = time.monotonic()
+        run(
+            "bench_setup",
+            [
+                *(PYTHON, ROOT / "scripts" / "bench_setup.py", "--out", fixture_path),
+                *("--reporters", args.reporters, "--zip-files", *zip_files),
+            ],
+            env=env,
+            log=logs / "setup.log",
+            timeout=600,
+        )
+        timings["setup: sessions, tokens, zip ticket"] = time.monotonic() - started
+        fixture: dict[str, Any] = json.loads(fixture_path.read_text(encoding="utf-8"))
+        for path in zip_files:  # now copied into the app's storage
+            path.unlink()
+
+    port = free_port()
+    url = f"http://{HOST}:{port}"
+    app_log = logs / "gunicorn.log"
+    with phase("gunicorn", timings):
+        app = gunicorn_start(env, port, args.workers, args.threads, app_log)
+
+    load_env = {**base, "BENCH_FIXTURE": str(fixture_path)}
+    results: list[Result] = []
+    with phase("warm-up", timings):
+        warmup = Scenario("warmup", "warm-up", "Warmup")
+        warm = locust_run(
+            warmup,
+            env=load_env,
+            url=url,
+            users=args.users,
+            seconds=min(10, max(2, args.seconds)),
+            work=work,
+        )
+        if warm.failures:
+            say(f"    warm-up had {warm.failures} failures: {'; '.join(warm.errors)}")
+
+    # Before the load: its freed heap would hide a little of what the probes allocate.
+    probes: list[MemoryProbe] = []
+    with phase("memory probes", timings):
+        probes.append(
+            memory_probe(
+                f"upload of one {args.memory_mb} MB file (POST /api/v1/tickets)",
+                app.pid,
+                upload_action(url, fixture, upload_file),
+            )
+        )
+        probes.append(
+            memory_probe(
+                f"zip of ten {args.memory_mb} MB attachments (GET /tiket/<nomor>/lampiran/)",
+                app.pid,
+                zip_action(url, fixture, 10 * size),
+            )
+        )
+    with phase("load", timings):
+        for scenario in args.scenarios:
+            if app.poll() is not None:
+                raise BenchError(f"gunicorn died (status {app.returncode})\n{tail(app_log)}")
+            result = locust_run(
+                scenario,
+                env=load_env,
+                url=url,
+                users=args.users,
+                seconds=args.seconds,
+                work=work,
+            )
+            results.append(result)
+            say(
+                f"    {scenario.label:<38} {result.rps:8.1f} req/s  p95 {_ms(result.p95_ms)} ms"
+                f"  ({result.requests} requests, {result.failures} failures)"
+            )
+
+    if app.poll() is not None:
+        raise BenchError(f"gunicorn died (status {app.returncode})\n{tail(app_log)}")
+
+    summary = fixture["summary"]
+    kinds = ", ".join(f"{kind} {n}" for kind, n in summary["staff_kinds"].items())
+    say()
+    say("=" * 91)
+    say(f"LPSE Support load benchmark ({mode}), {time.strftime('%Y-%m-%d %H:%M')}")
+    say(f"  data       {summary['tickets']:,} tickets (seed {args.seed}), {how}")
+    say(f"  database   PostgreSQL {version} on {HOST}, {durability}")
+    say(
+        f"  app        gunicorn gthread, {args.workers} workers x {args.threads} threads, "
+        "DEBUG=0, not TESTING, static files by WhiteNoise"
+    )
+    say(
+        f"  load       locust headless, {args.users} users, closed loop (no wait), "
+        f"{args.seconds} s per scenario after a warm-up, from another process"
+    )
+    say(
+        f"  people     {summary['reporters']} reporters (tickets each: min "
+        f"{summary['reporter_tickets_min']}, median {summary['reporter_tickets_median']:g}, "
+        f"max {summary['reporter_tickets_max']}), {summary['staff']} staff ({kinds})"
+    )
+    say(
+        f"  note       API_RATE_LIMIT={API_RATE_LIMIT} for the bench: the per-token throttle "
+        "(production default 120/m) is out of the way"
+    )
+    say()
+    say(table(results))
+    for result in results:
+        for error in result.errors:
+            say(f"  {result.key}: {error}")
+    say()
+    for probe in probes:
+        if probe.ok and probe.growth_mb is not None and probe.baseline_mb is not None:
+            say(
+                f"memory: {probe.label}: peak +{probe.growth_mb:.1f} MB over baseline RSS "
+                f"{probe.baseline_mb:.0f} MB (worker {probe.worker_pid}; {probe.detail}; "
+                f"{probe.seconds:.1f} s)"
+            )
+        else:
+            say(f"memory: {probe.label}: {probe.detail}")
+    say("phases: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in timings.items()))
+    say("=" * 91)
+
+    problems = [f"{r.key}: {r.failures} failures" for r in results if r.failures] + [
+        f"{r.key}: no successful request" for r in results if r.requests - r.failures <= 0
+    ]
+    problems += [f"memory probe failed: {p.label}" for p in probes if not p.ok]
+
+    if args.json:
+        document = {
+            "mode": mode,
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "tickets": summary["tickets"],
+            "seed": args.seed,
+            "dataset": {"how": how, "dump": str(dump)},
+            "postgres": {"version": version, "settings": durability},
+            "gunicorn": {"class": "gthread", "workers": args.workers, "threads": args.threads},
+            "load": {"users": args.users, "seconds": args.seconds, "rate_limit": API_RATE_LIMIT},
+            "people": summary,
+            "scenarios": [_rounded(asdict(r)) for r in results],
+            "memory": [_rounded(asdict(p)) for p in probes],
+            "phases_seconds": {name: round(secs, 1) for name, secs in timings.items()},
+            "problems": problems,
+        }
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        say(f"bench: results written to {args.json}")
+    for problem in problems:
+        say(f"bench: FAILED: {problem}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Locust users of the load benchmark: one class per scenario (scripts/bench.py runs
+`locust --headless ... <Class>` once per scenario; not meant to be run by hand).
+
+Environment: BENCH_FIXTURE, the JSON file scripts/bench_setup.py wrote (sessions,
+tokens, ticket numbers, search terms). Every request signs in as a person drawn at
+random from the fixture's reporters or staff, so no single user's rows stay cached.
+The users wait for nothing between requests (a closed loop): with N users there are
+always N requests in flight, and requests/s is what the app sustains.
+
+Each request must answer exactly the expected status (redirects are not followed: a
+302 to the sign-in page counts as a failure, not as a fast page).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from locust import constant, task
+from locust.contrib.fasthttp import FastHttpUser
+from urllib3 import encode_multipart_formdata
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lib.synthetic import WordModel
+
+FIXTURE: dict[str, Any] = json.loads(
+    Path(os.environ.get("BENCH_FIXTURE", "bench-fixture.json")).read_text(encoding="utf-8")
+)
+COOKIE: str = FIXTURE["cookie_name"]
+REPORTERS: list[dict[str, Any]] = FIXTURE["reporters"]
+STAFF: list[dict[str, Any]] = FIXTURE["staff"]
+# People with at least one ticket to open.
+REPORTERS_WITH_TICKETS = [r for r in REPORTERS if r["tickets"]]
+STAFF_WITH_TICKETS = [s for s in STAFF if s["tickets"]]
+TITLE_WORDS = [word for word, _ in FIXTURE["title_terms"]]
+TITLE_WEIGHTS = [count for _, count in FIXTURE["title_terms"]]
+CHOICES: list[dict[str, Any]] = FIXTURE["create_choices"]
+# The generator's own vocabulary and Zipf weights: "tender" often, rare tokens sometimes.
+WORDS = WordModel()
+ONE_MB = 1024 * 1024
+
+
+def pdf_bytes(size: int, rng: random.Random) -> bytes:
+    """A file the attachment rules accept as .pdf: the header, then random bytes."""
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    return head + rng.randbytes(size - len(head))
+
+
+ATTACHMENT = pdf_bytes(ONE_MB, random.Random(1))
+QUEUES = ("", "", "", "belum_diambil", "menunggu_pelapor", "semua")
+
+
+class BenchUser(FastHttpUser):
+    abstract = True
+    wait_time = constant(0)
+    network_timeout = 60.0
+    connection_timeout = 10.0
+
+    def on_start(self) -> None:
+        self.rng = random.Random()
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def page(self, path: str, name: str, who: dict[str, Any]) -> None:
+        """GET a page signed in with `who`'s session cookie; 200 or it is a failure."""
+        headers = {"Cookie": f"{COOKIE}={who['session']}"}
+        self.expect("GET", path, name, headers, 200)
+
+    def api(self, method: str, path: str, name: str, who: dict[str, Any], **kw: Any) -> None:
+        headers = {"Authorization": f"Bearer {who['token']}", **kw.pop("headers", {})}
+        self.expect(method, path, name, headers, kw.pop("status", 200), **kw)
+
+    def expect(
+        self, method: str, path: str, name: str, headers: dict[str, str], status: int, **kw: Any
+    ) -> None:
+        with self.client.request(
+            method,
+            path,
+            name=name,
+            headers=headers,
+            allow_redirects=False,
+            catch_response=True,
+            **kw,
+        ) as response:
+            if response.status_code == status:
+                response.success()
+            else:
+                where = response.headers.get("Location", "") if response.headers else ""
+                response.failure(f"HTTP {response.status_code} {where}".strip())
+
+    def reporter(self) -> dict[str, Any]:
+        return self.rng.choice(REPORTERS)
+
+    def staff(self) -> dict[str, Any]:
+        return self.rng.choice(STAFF)
+
+    def create(self, name: str, files: list[tuple[str, bytes]]) -> None:
+        who = self.reporter()
+        choice = self.rng.choice(CHOICES)
+        fields: list[tuple[str, Any]] = [
+            ("notification_email", who["email"]),
+            ("title", " ".join(WORDS.words(self.rng, self.rng.randint(3, 8))).capitalize()),
+            ("lpse", str(self.rng.choice(choice["lpses"]))),
+            ("application", str(choice["application"])),
+            ("version", str(self.rng.choice(choice["versions"]))),
+            ("ticket_type", str(self.rng.choice(choice["ticket_types"]))),
+            ("category", str(self.rng.choice(choice["categories"]))),
+            ("description", " ".join(WORDS.sentence(self.rng) for _ in range(3))),
+        ]
+        fields += [("files", (filename, content, "application/pdf")) for filename, content in files]
+        body, content_type = encode_multipart_formdata(fields)
+        self.api(
+            "POST",
+            "/api/v1/tickets",
+            name,
+            who,
+            data=body,
+            headers={"Content-Type": content_type},
+            status=201,
+        )
+
+    # -- scenarios (each class below runs one) -------------------------------------------
+
+    def reporter_dashboard(self) -> None:
+        self.page("/dashboard/", "reporter dashboard", self.reporter())
+
+    def reporter_list(self) -> None:
+        self.page("/tiket/", "reporter list", self.reporter())
+
+    def reporter_search(self) -> None:
+        term = self.rng.choices(TITLE_WORDS, weights=TITLE_WEIGHTS)[0]
+        self.page(f"/tiket/?judul={quote(term)}", "reporter search", self.reporter())
+
+    def staff_queue(self) -> None:
+        queue = self.rng.choice(QUEUES)
+        self.page(f"/konsol/?antrian={queue}" if queue else "/konsol/", "staff queue", self.staff())
+
+    def staff_search(self) -> None:
+        term = WORDS.words(self.rng, 1)[0]
+        self.page(f"/konsol/?antrian=semua&cari={quote(term)}", "staff search", self.staff())
+
+    def reporter_detail(self) -> None:
+        who = self.rng.choice(REPORTERS_WITH_TICKETS)
+        self.page(f"/tiket/{self.rng.choice(who['tickets'])}/", "reporter detail", who)
+
+    def staff_detail(self) -> None:
+        who = self.rng.choice(STAFF_WITH_TICKETS)
+        self.page(f"/konsol/tiket/{self.rng.choice(who['tickets'])}/", "staff detail", who)
+
+    def api_list(self) -> None:
+        who = self.reporter() if self.rng.random() < 0.5 else self.staff()
+        self.api("GET", "/api/v1/tickets", "api list", who)
+
+    def create_plain(self) -> None:
+        self.create("create", [])
+
+    def create_attachment(self) -> None:
+        self.create("create + 1 MB", [("lampiran.pdf", ATTACHMENT)])
+
+
+class ReporterDashboard(BenchUser):
+    @task
+    def one(self) -> None:
+        self.reporter_dashboard()
+
+
+class ReporterList(BenchUser):
+    @task
+    def one(self) -> None:
+        self.reporter_list()
+
+
+class ReporterSearch(BenchUser):
+    @task
+    def one(self) -> None:
+        self.reporter_search()
+
+
+class StaffQueue(BenchUser):
+    @task
+    def one(self) -> None:
+        self.staff_queue()
+
+
+class StaffSearch(BenchUser):
+    @task
+    def one(self) -> None:
+        self.staff_search()
+
+
+class ReporterDetail(BenchUser):
+    @task
+    def one(self) -> None:
+        self.reporter_detail()
+
+
+class StaffDetail(BenchUser):
+    @task
+    def one(self) -> None:
+        self.staff_detail()
+
+
+class ApiList(BenchUser):
+    @task
+    def one(self) -> None:
+        self.api_list()
+
+
+class CreatePlain(BenchUser):
+    @task
+    def one(self) -> None:
+        self.create_plain()
+
+
+class CreateAttachment(BenchUser):
+    @task
+    def one(self) -> None:
+        self.create_attachment()
+
+
+class Warmup(BenchUser):
+    """Every scenario in turn, to load templates and fill connections before timing."""
+
+    @task
+    def one(self) -> None:
+        getattr(self, self.rng.choice(SCENARIO_METHODS))()
+
+
+SCENARIO_METHODS = (
+    "reporter_dashboard",
+    "reporter_list",
+    "reporter_search",
+    "staff_queue",
+    "staff_search",
+    "reporter_detail",
+    "staff_detail",
+    "api_list",
+    "create_plain",
+    "create_attachment",
+)
