@@ -57,9 +57,10 @@ class Queue:
         return self.count > COUNT_CAP
 
 
-def capped_count(tickets: QuerySet[Ticket]) -> int:
-    """The number of tickets, exact up to COUNT_CAP, else COUNT_CAP + 1 (a bounded read)."""
-    return tickets.order_by().values("pk")[: COUNT_CAP + 1].count()
+def capped_count(tickets: QuerySet[Ticket], cap: int | None = None) -> int:
+    """The number of tickets, exact up to the cap (COUNT_CAP), else cap + 1 (bounded)."""
+    cap = COUNT_CAP if cap is None else cap
+    return tickets.order_by().values("pk")[: cap + 1].count()
 
 
 class CappedPage(Page):
@@ -81,14 +82,22 @@ class CappedPaginator(Paginator):
     shows to know whether another page follows.
     """
 
+    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._cap = cap
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP if self._cap is None else self._cap
+
     @cached_property
     def count(self) -> int:
         assert isinstance(self.object_list, QuerySet)
-        return capped_count(self.object_list)
+        return capped_count(self.object_list, self.cap)
 
     @property
     def capped(self) -> bool:
-        return self.count > COUNT_CAP
+        return self.count > self.cap
 
     def validate_number(self, number: Any) -> int:
         if not self.capped:

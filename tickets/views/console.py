@@ -77,12 +77,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = form.queue_key(user)
     filters = form.filters()
     tickets = console_list(queue_tickets(user, current), filters)
-    page = CappedPaginator(tickets, settings.TICKET_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search counts its matches only up to the ranking limit: a common word over a
+    # million tickets need not be counted further to say "more than 2,000".
+    searching = bool(filters.text.strip())
+    paginator = CappedPaginator(
+        tickets,
+        settings.TICKET_PAGE_SIZE,
+        cap=search.RELEVANCE_LIMIT if searching else None,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     # Too many matches to rank (tickets/search.py): the list is newest first; say so.
     broad_search = (
-        filters.sort == SORT_RELEVANCE
-        and bool(filters.text.strip())
-        and page.paginator.count > search.RELEVANCE_LIMIT
+        filters.sort == SORT_RELEVANCE and searching and paginator.count > search.RELEVANCE_LIMIT
     )
     attach_sla_views(page.object_list)
     params = request.GET.copy()
