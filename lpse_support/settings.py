@@ -85,6 +85,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "lpse_support.urls"
 WSGI_APPLICATION = "lpse_support.wsgi.application"
 
+# Selects are drawn in Python (lpse_support/forms.py): the same HTML, much faster.
+FORM_RENDERER = "lpse_support.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -246,6 +249,10 @@ API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")
 
 # Share of an SLA target still left when the holder is warned (DESIGN §5).
 SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
+# Pages and ticket actions reuse the working hours, holidays and targets read from the
+# database for this many seconds per process (the sweep always reads them afresh and
+# recomputes the running clocks). Tests read them every time.
+SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if env_bool("TESTING") else 60)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

@@ -177,6 +177,9 @@ def notify(
         MailOptOut.objects.filter(user__in=people, kind=kind).values_list("user_id", flat=True)
     )
     mails = []
+    # The text of a mail depends on the audience (staff or reporter), not on the person:
+    # rendered once per audience.
+    bodies: dict[bool, tuple[str, str]] = {}
     for user in people:
         if user.is_reporter:
             address = reporter_address
@@ -186,16 +189,24 @@ def notify(
             address = user.email
         if not address:
             continue
+        staff = not user.is_reporter
+        if staff not in bodies:
+            bodies[staff] = _mail_bodies(
+                kind=kind, ticket=ticket, title=title, body=body, message=message, staff=staff
+            )
+        body_text, body_html = bodies[staff]
+        subject = f"[{ticket.number}] {title}" if ticket is not None else title
         mails.append(
-            _mail(
+            OutgoingMail(
                 recipient=user,
-                address=address,
-                kind=kind,
+                to_address=address,
                 ticket=ticket,
-                title=title,
-                body=body,
-                message=message,
-                staff=not user.is_reporter,
+                kind=kind,
+                subject=subject[:250],
+                body_text=body_text,
+                body_html=body_html,
+                message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
+                next_attempt_at=timezone.now(),
             )
         )
     OutgoingMail.objects.bulk_create(mails)
@@ -233,17 +244,16 @@ def _link(ticket: Ticket | None, *, staff: bool, kind: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _mail(
+def _mail_bodies(
     *,
-    recipient: User,
-    address: str,
     kind: str,
     ticket: Ticket | None,
     title: str,
     body: str,
     message: Message | None,
     staff: bool,
-) -> OutgoingMail:
+) -> tuple[str, str]:
+    """The text and HTML of a mail for one audience (never anything personal)."""
     context: dict[str, Any] = {
         "title": title,
         "body": body,
@@ -251,21 +261,12 @@ def _mail(
         "message": message,
         "kind": kind,
         "staff": staff,
-        "recipient": recipient,
         "link": _link(ticket, staff=staff, kind=kind),
         "site_url": settings.SITE_URL,
     }
-    subject = f"[{ticket.number}] {title}" if ticket is not None else title
-    return OutgoingMail(
-        recipient=recipient,
-        to_address=address,
-        ticket=ticket,
-        kind=kind,
-        subject=subject[:250],
-        body_text=render_to_string("notifications/email/notification.txt", context),
-        body_html=render_to_string("notifications/email/notification.html", context),
-        message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
-        next_attempt_at=timezone.now(),
+    return (
+        render_to_string("notifications/email/notification.txt", context),
+        render_to_string("notifications/email/notification.html", context),
     )
 
 

@@ -6,6 +6,7 @@ number of tickets without further queries.
 """
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -42,6 +43,9 @@ DEFAULT_TARGETS: dict[str, Targets] = {
 }
 
 
+_current: "tuple[float, CalendarBook] | None" = None
+
+
 @dataclass
 class CalendarBook:
     """Schedules, holidays and targets as they are now in the database."""
@@ -52,6 +56,21 @@ class CalendarBook:
     lpse_holidays: dict[int, frozenset[datetime.date]]
     targets: dict[str, Targets]
     _cache: dict[tuple[int, str, bool], Calendar] = field(default_factory=dict)
+
+    @classmethod
+    def current(cls) -> "CalendarBook":
+        """The book for pages and ticket actions: read at most every
+        SLA_CALENDAR_CACHE_SECONDS per process (three queries saved on every page)."""
+        global _current
+        ttl = settings.SLA_CALENDAR_CACHE_SECONDS
+        now = time.monotonic()
+        held = _current
+        if ttl > 0 and held is not None and now - held[0] < ttl:
+            return held[1]
+        book = cls.load()
+        if ttl > 0:
+            _current = (now, book)
+        return book
 
     @classmethod
     def load(cls) -> "CalendarBook":

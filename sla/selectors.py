@@ -38,7 +38,7 @@ class SlaView:
 
 
 def sla_view(ticket: Ticket, *, book: CalendarBook | None = None) -> SlaView:
-    book = book or CalendarBook.load()
+    book = book or CalendarBook.current()
     return SlaView(
         clocks=ticket_clocks_now(ticket, book=book),
         around_the_clock=book.targets_for(ticket.priority).around_the_clock,
@@ -47,6 +47,6 @@ def sla_view(ticket: Ticket, *, book: CalendarBook | None = None) -> SlaView:
 
 def attach_sla_views(tickets: Iterable[Ticket]) -> None:
     """Give each ticket of a page its `sla` (three queries for the whole page)."""
-    book = CalendarBook.load()
+    book = CalendarBook.current()
     for ticket in tickets:
         ticket.sla = sla_view(ticket, book=book)  # type: ignore[attr-defined]

@@ -87,14 +87,14 @@ def ticket_sla_changes(
     if ticket.first_response_at is None and response_message_kind in RESPONSE_MESSAGE_KINDS:
         sla["first_response_at"] = now
     merged = {**changes, **sla, "sla_pauses": pauses}
-    dues = ticket_dues(clock_input(ticket, **merged), book or CalendarBook.load())
+    dues = ticket_dues(clock_input(ticket, **merged), book or CalendarBook.current())
     sla.update(dues.as_fields())
     return sla
 
 
 def ticket_clocks_now(ticket: Ticket, *, book: CalendarBook | None = None) -> TicketClocks:
     """Both clocks of a ticket as they stand now (for pages)."""
-    return ticket_clocks(clock_input(ticket), book or CalendarBook.load(), timezone.now())
+    return ticket_clocks(clock_input(ticket), book or CalendarBook.current(), timezone.now())
 
 
 # --- The sweep ------------------------------------------------------------------------

@@ -82,9 +82,15 @@ class CappedPaginator(Paginator):
     shows to know whether another page follows.
     """
 
-    def __init__(self, *args: Any, cap: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, cap: int | None = None, known_count: int | None = None, **kwargs: Any
+    ) -> None:
+        """`known_count`: the capped count, when the caller has just counted the same rows
+        (the queue's own count, or the search's) — it is not read again."""
         super().__init__(*args, **kwargs)
         self._cap = cap
+        if known_count is not None:
+            self.__dict__["count"] = known_count
 
     @property
     def cap(self) -> int:
@@ -202,8 +208,14 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     )
 
 
-def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet[Ticket]:
-    """Filter and sort a queue; every column of the list comes with the same query."""
+def console_list(
+    tickets: QuerySet[Ticket], filters: ConsoleFilters, *, match_count: int | None = None
+) -> QuerySet[Ticket]:
+    """Filter and sort a queue; every column of the list comes with the same query.
+
+    `match_count`: for a search sorted by relevance, `search_match_count` of the same
+    filters when the caller has it (see tickets/search.py).
+    """
     if text := filters.text.strip():
         tickets = search_filter(tickets, text)
     if filters.status == OPEN_FILTER:
@@ -227,7 +239,7 @@ def console_list(tickets: QuerySet[Ticket], filters: ConsoleFilters) -> QuerySet
         tickets = tickets.filter(created_at__lt=_local_midnight(next_day))
     tickets = tickets.select_related("application", "lpse", "holder")
     if filters.sort == SORT_RELEVANCE and text:
-        return search_ranked(tickets, text)
+        return search_ranked(tickets, text, match_count=match_count)
     if filters.sort == SORT_OLDEST:
         return tickets.order_by("created_at", "id")
     if filters.sort == SORT_PRIORITY:

@@ -5,6 +5,7 @@ ticket); what may happen to it by the services (403 may not act, 409 wrong statu
 stale page, 400 bad input). The views only translate between HTTP and those answers.
 """
 
+import dataclasses
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,6 +28,7 @@ from tickets.lifecycle import Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
+    SORT_NEWEST,
     SORT_RELEVANCE,
     CappedPaginator,
     action_refusal,
@@ -76,14 +78,25 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = ConsoleFilterForm(request.GET)
     current = form.queue_key(user)
     filters = form.filters()
-    tickets = console_list(queue_tickets(user, current), filters)
-    # A search counts its matches only up to the ranking limit: a common word over a
-    # million tickets need not be counted further to say "more than 2,000".
+    queues = queues_with_counts(user)
+    base = queue_tickets(user, current)
+    # Counted once: a search's matches up to the ranking limit (a common word over a
+    # million tickets need not be counted further to say "more than 500"), or an
+    # unfiltered queue's size, which the queue list has just counted.
     searching = bool(filters.text.strip())
+    known: int | None = None
+    if searching:
+        known = search.search_match_count(
+            console_list(base, dataclasses.replace(filters, sort=SORT_NEWEST))
+        )
+    elif not form.filtered:
+        known = next((q.count for q in queues if q.key == current), None)
+    tickets = console_list(base, filters, match_count=known)
     paginator = CappedPaginator(
         tickets,
         settings.TICKET_PAGE_SIZE,
         cap=search.RELEVANCE_LIMIT if searching else None,
+        known_count=known,
     )
     page = paginator.get_page(request.GET.get("page"))
     # Too many matches to rank (tickets/search.py): the list is newest first; say so.
@@ -100,7 +113,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "nav": "console",
             "form": form,
-            "queues": queues_with_counts(user),
+            "queues": queues,
             "current": current,
             "page": page,
             "page_query": params.urlencode(),
