@@ -157,6 +157,14 @@ class Ticket(models.Model):
                 condition=models.Q(next_due_at__isnull=False),
                 name="ticket_next_due",
             ),
+            # The open tickets of a tier-1 scope (Tiket saya, Belum diambil, Menunggu
+            # pelapor): a few thousand index entries per LPSE at a million tickets,
+            # instead of a bitmap of all the LPSE's tickets.
+            models.Index(
+                fields=["lpse", "tier", "holder", "status"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="ticket_open_scope",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -256,10 +256,10 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(
     client.force_login(agent)
     client.get(QUEUE)  # warm up the session
 
-    def queries(page_size):
+    def queries(page_size, **params):
         settings.TICKET_PAGE_SIZE = page_size
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(QUEUE, {"antrian": "semua", "urut": "prioritas"})
+            response = client.get(QUEUE, {"antrian": "semua", "urut": "prioritas", **params})
         assert len(response.context["page"].object_list) == page_size
         return len(captured)
 
@@ -269,6 +269,10 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(
     # session, user, scope, live stamp, 4 capped queue counts, page count and rows, SLA
     # calendar book (3), bell count
     assert small <= 17
+    # And so does a search, ranked or newest first (its count replaces the page count)
+    for params in ({"cari": "tiket", "urut": ""}, {"cari": "tiket", "urut": "terbaru"}):
+        small, large = queries(5, **params), queries(20, **params)
+        assert small == large <= 17
 
 
 # --- The staff detail page ---------------------------------------------------------------
