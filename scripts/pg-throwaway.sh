@@ -12,7 +12,8 @@
 # the database.
 #
 # PG_THROWAWAY_DURABLE=1 keeps PostgreSQL's durable defaults instead (fsync,
-# synchronous_commit and full_page_writes on, as in production), for benchmarks.
+# synchronous_commit and full_page_writes on, as in production), for benchmarks;
+# PG_THROWAWAY_OPTIONS adds server settings to it ("-c shared_buffers=1GB").
 set -euo pipefail
 
 PG_USER="${PG_THROWAWAY_USER:-lpse_support}"
@@ -93,7 +94,7 @@ do_start() {
 
     local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" mode=""
     if [ "${PG_THROWAWAY_DURABLE:-0}" = 1 ]; then
-        durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+        durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on ${PG_THROWAWAY_OPTIONS:-}"
         mode=", durable (fsync on)"
     fi
 
