@@ -10,7 +10,7 @@ newest first among equals.
 - SQLite: the FTS5 table `tickets_ticket_search` (rowid = ticket id, one column per
   part); matched with MATCH, ranked with `bm25`.
 
-The domain services keep both current (`search_index_ticket` when a ticket is filed,
+The domain services keep both current (`search_entries_write` when a ticket is filed,
 `search_add_message` when a message is written); `manage.py search_reindex` rebuilds
 them all, and the migration that introduced them filled them for existing tickets.
 """
@@ -110,12 +110,6 @@ def search_entries_write(entries: Sequence[SearchEntry], *, using: str = "defaul
             " VALUES (%s, %s, %s, %s, %s)",
             [entry.fts_row() for entry in entries],
         )
-
-
-def search_index_ticket(ticket: Ticket) -> None:
-    """A ticket was filed (or its searchable fields changed): write its entry anew."""
-    bodies = list(ticket.messages.order_by("created_at", "id").values_list("body", flat=True))
-    search_entries_write([SearchEntry.of(ticket, bodies)])
 
 
 def search_add_message(ticket_id: int, body: str) -> None:
