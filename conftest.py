@@ -4,7 +4,9 @@ Reporters: alice (PPK at LPSE 119), bob (Pokja at LPSE 119), carol (the *other* 
 same SPSE user id as alice but at LPSE 10, so a different person), dave (PA/KPA from
 SiRUP). Staff: agent and agent_119_b (tier 1, LPSE 119), agent_other (tier 1, LPSE 10),
 lkpp_spse / lkpp_katalog (tier 2), teknis_spse / teknis_katalog (tier 3), supervisor
-(national) and admin_user (Django admin, no assignment).
+(national) and admin_user (Django admin, no assignment). Scopes an admin creates by
+accident: supervisor_empty_group, lkpp_empty_group and teknis_empty_group hold an
+assignment to an application group that has no applications yet.
 """
 
 import pytest
@@ -12,7 +14,7 @@ from pytest_django.fixtures import Settings
 
 from accounts.models import User
 from accounts.services import reporter_upsert, staff_member_upsert
-from reference.models import Application, Category, Lpse, TicketType
+from reference.models import Application, ApplicationGroup, Category, Lpse, TicketType
 from reference.services import reference_seed
 from sla.seed import sla_seed
 
@@ -110,6 +112,30 @@ def teknis_katalog(reference: None) -> User:
 @pytest.fixture
 def supervisor(reference: None) -> User:
     return _staff("supervisor_national", ("supervisor", None, None))
+
+
+@pytest.fixture
+def empty_group(reference: None) -> ApplicationGroup:
+    """An application group an admin created and has not filled with applications yet."""
+    group, _ = ApplicationGroup.objects.get_or_create(
+        code="grup-baru", defaults={"name": "Grup Baru"}
+    )
+    return group
+
+
+@pytest.fixture
+def supervisor_empty_group(empty_group: ApplicationGroup) -> User:
+    return _staff("supervisor_grup_baru", ("supervisor", None, empty_group.code))
+
+
+@pytest.fixture
+def lkpp_empty_group(empty_group: ApplicationGroup) -> User:
+    return _staff("lkpp_grup_baru", ("lkpp", None, empty_group.code))
+
+
+@pytest.fixture
+def teknis_empty_group(empty_group: ApplicationGroup) -> User:
+    return _staff("teknis_grup_baru", ("technical", None, empty_group.code))
 
 
 @pytest.fixture

@@ -92,19 +92,26 @@ def staff_scope(user: User) -> StaffScope:
         national = False
         sup_lpses: set[int] = set()
         sup_apps: set[int] = set()
+        # Each assignment is judged by its own columns: a supervisor is national only
+        # when the assignment names neither an LPSE nor a group. The group's
+        # applications come through a LEFT JOIN, so an empty group yields one row with
+        # no application, and that row grants nothing.
         rows = StaffAssignment.objects.filter(user=user).values_list(
-            "role", "lpse_id", "application_group__applications"
+            "role", "lpse_id", "application_group_id", "application_group__applications"
         )
-        for role, lpse_id, app_id in rows:
-            if role == StaffRole.AGENT and lpse_id:
-                agent_lpses.add(lpse_id)
-            elif role in (StaffRole.LKPP, StaffRole.TECHNICAL) and app_id:
-                tier_apps[STAFF_ROLE_TIERS[role]].add(app_id)
+        for role, lpse_id, group_id, app_id in rows:
+            if role == StaffRole.AGENT:
+                if lpse_id is not None:
+                    agent_lpses.add(lpse_id)
+            elif role in (StaffRole.LKPP, StaffRole.TECHNICAL):
+                if group_id is not None and app_id is not None:
+                    tier_apps[STAFF_ROLE_TIERS[role]].add(app_id)
             elif role == StaffRole.SUPERVISOR:
-                if lpse_id:
+                if lpse_id is not None:
                     sup_lpses.add(lpse_id)
-                elif app_id:
-                    sup_apps.add(app_id)
+                elif group_id is not None:
+                    if app_id is not None:
+                        sup_apps.add(app_id)
                 else:
                     national = True
         scope = StaffScope(

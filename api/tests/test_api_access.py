@@ -120,6 +120,10 @@ PERSONAS = [
     "teknis_katalog",  # tier 3, wrong application group
     "supervisor",  # national supervisor: reads everything, acts on nothing
     "admin_user",  # Django superuser without an assignment
+    # Scopes an admin creates by accident: an assignment to a group with no applications
+    "supervisor_empty_group",
+    "lkpp_empty_group",
+    "teknis_empty_group",
 ]
 
 
