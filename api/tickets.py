@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,11 +43,17 @@ from reference.models import Application, Category, Lpse, RatingCategory, Ticket
 from sla.clocks import ClockReading
 from sla.selectors import sla_view
 from tickets import services
-from tickets.access import get_ticket_for_user, tickets_visible_to
+from tickets.access import (
+    PERSON_ACTIONS,
+    action_refusal,
+    allowed_actions,
+    get_ticket_for_user,
+    tickets_visible_to,
+)
 from tickets.attachments import AttachmentError, CheckedFile, attachment_check
 from tickets.console_forms import ConsoleFilterForm
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
-from tickets.lifecycle import Action, ActionForbidden
+from tickets.lifecycle import Action
 from tickets.models import Attachment, Message, Ticket, TicketEvent
 from tickets.queues import SORT_NEWEST, SORT_OLDEST, console_list, queue_tickets
 from tickets.selectors import (
@@ -273,12 +279,8 @@ def _clock(reading: ClockReading) -> dict[str, Any]:
 
 
 def _allowed(user: User, ticket: Ticket) -> list[str]:
-    return [
-        str(action)
-        for action in Action
-        if action != Action.AUTO_CLOSE
-        and services.action_refusal(actor=user, ticket=ticket, action=action) is None
-    ]
+    allowed = allowed_actions(user, ticket)
+    return [str(action) for action in PERSON_ACTIONS if action in allowed]
 
 
 def ticket_detail_data(user: User, ticket: Ticket) -> dict[str, Any]:
@@ -453,8 +455,9 @@ def ticket_create(
     ticket the first one created (200) instead of creating another (201).
     """
     user = api_user(request)
-    if not user.is_reporter:
-        raise ActionForbidden(_("Hanya pelapor yang dapat membuat tiket."))
+    refusal = action_refusal(user, None, Action.CREATE)
+    if refusal is not None:
+        raise refusal
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
         raise ApiFieldErrors({"Idempotency-Key": [_("Paling banyak 64 karakter.")]})
@@ -592,6 +595,9 @@ def assign(request: HttpRequest, number: str, data: AssignIn) -> dict[str, Any]:
 
         assignee = assignable_staff(ticket).filter(username=data.assignee).first()
         if assignee is None:
+            # Who may not assign hears that, whoever they named (as in the service).
+            if (refusal := action_refusal(user, ticket, Action.ASSIGN)) is not None:
+                raise refusal
             raise ApiFieldErrors({"assignee": [_("Petugas tidak ditemukan di tier tiket ini.")]})
         return services.ticket_assign(
             ticket=ticket, actor=user, assignee=assignee, revision=data.revision
@@ -662,7 +668,13 @@ def return_down(request: HttpRequest, number: str, data: NoteIn) -> dict[str, An
 @router.post("/tickets/{number}/merge", response=ACTION, tags=["Petugas"])
 def merge(request: HttpRequest, number: str, data: MergeIn) -> dict[str, Any]:
     def perform(user: User, ticket: Ticket) -> object:
-        into = get_ticket_for_user(user, data.into)
+        try:
+            into = get_ticket_for_user(user, data.into)
+        except Http404:
+            # Who may not merge hears that, whatever they named (as for assign).
+            if (refusal := action_refusal(user, ticket, Action.MERGE)) is not None:
+                raise refusal from None
+            raise
         return services.ticket_merge(ticket=ticket, actor=user, into=into, revision=data.revision)
 
     return _act(request, number, perform)

@@ -8,15 +8,29 @@ rules of DESIGN §1 exist once:
   application groups that have reached them; supervisors read within their scope;
 - the tier that holds a ticket acts on it: its holder, or, while nobody holds it, any
   agent of that tier who covers it.
+
+`action_refusal` is the one answer to "may this person do this now": services ask it on
+the locked row, and pages and the API list their buttons and `allowed_actions` from it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLE_TIERS, StaffAssignment, StaffRole, User
-from tickets.models import Ticket
+from tickets.lifecycle import (
+    REPORTER_ACTIONS,
+    Action,
+    ActionConflict,
+    ActionForbidden,
+    ActionInvalid,
+    TicketActionError,
+    check_transition,
+)
+from tickets.models import CloseReason, Rating, Status, Ticket
 
 
 @dataclass(frozen=True)
@@ -95,25 +109,32 @@ def staff_scope(user: User) -> StaffScope:
         # Each assignment is judged by its own columns: a supervisor is national only
         # when the assignment names neither an LPSE nor a group. The group's
         # applications come through a LEFT JOIN, so an empty group yields one row with
-        # no application, and that row grants nothing.
+        # no application, and that row grants nothing. Neither does an assignment to a
+        # deactivated LPSE.
         rows = StaffAssignment.objects.filter(user=user).values_list(
-            "role", "lpse_id", "application_group_id", "application_group__applications"
+            "role",
+            "lpse_id",
+            "lpse__is_active",
+            "application_group_id",
+            "application_group__applications",
         )
-        for role, lpse_id, group_id, app_id in rows:
-            if role == StaffRole.AGENT:
-                if lpse_id is not None:
+        for role, lpse_id, lpse_active, group_id, app_id in rows:
+            if lpse_id is not None:
+                if not lpse_active:
+                    continue
+                if role == StaffRole.AGENT:
                     agent_lpses.add(lpse_id)
-            elif role in (StaffRole.LKPP, StaffRole.TECHNICAL):
-                if group_id is not None and app_id is not None:
-                    tier_apps[STAFF_ROLE_TIERS[role]].add(app_id)
-            elif role == StaffRole.SUPERVISOR:
-                if lpse_id is not None:
+                elif role == StaffRole.SUPERVISOR:
                     sup_lpses.add(lpse_id)
-                elif group_id is not None:
-                    if app_id is not None:
-                        sup_apps.add(app_id)
-                else:
-                    national = True
+            elif group_id is not None:
+                if app_id is None:
+                    continue
+                if role in (StaffRole.LKPP, StaffRole.TECHNICAL):
+                    tier_apps[STAFF_ROLE_TIERS[role]].add(app_id)
+                elif role == StaffRole.SUPERVISOR:
+                    sup_apps.add(app_id)
+            elif role == StaffRole.SUPERVISOR:
+                national = True
         scope = StaffScope(
             agent_lpse_ids=frozenset(agent_lpses),
             tier_application_ids={tier: frozenset(ids) for tier, ids in tier_apps.items()},
@@ -170,17 +191,14 @@ def works_on_current_tier(user: User, ticket: Ticket) -> bool:
     return staff_scope(user).covers_at_tier(ticket, ticket.tier)
 
 
-def may_change(user: User, ticket: Ticket) -> bool:
-    """The holder changes the ticket; while nobody holds it, any agent of its tier may."""
-    if not works_on_current_tier(user, ticket):
-        return False
-    return ticket.holder_id is None or ticket.holder_id == user.pk
-
-
 def staff_acting_on(ticket: Ticket) -> QuerySet[User]:
     """The agents of the tier that now holds the ticket, for its LPSE or application."""
     if ticket.tier == 1:
-        q = Q(assignments__role=StaffRole.AGENT, assignments__lpse_id=ticket.lpse_id)
+        q = Q(
+            assignments__role=StaffRole.AGENT,
+            assignments__lpse_id=ticket.lpse_id,
+            assignments__lpse__is_active=True,
+        )
     else:
         role = StaffRole.LKPP if ticket.tier == 2 else StaffRole.TECHNICAL
         q = Q(
@@ -195,7 +213,7 @@ def supervisors_of(ticket: Ticket) -> QuerySet[User]:
     supervisor = Q(assignments__role=StaffRole.SUPERVISOR)
     scope = (
         Q(assignments__lpse__isnull=True, assignments__application_group__isnull=True)
-        | Q(assignments__lpse_id=ticket.lpse_id)
+        | Q(assignments__lpse_id=ticket.lpse_id, assignments__lpse__is_active=True)
         | Q(assignments__application_group__applications=ticket.application_id)
     )
     return User.objects.filter(supervisor & scope, is_active=True).distinct().order_by("pk")
@@ -208,3 +226,122 @@ def ticket_holder_on_duty(ticket: Ticket) -> User | None:
     if holder is None or not holder.is_active or not works_on_current_tier(holder, ticket):
         return None
     return holder
+
+
+# --- May do ------------------------------------------------------------------------------
+
+# Every action a person can take on a ticket (the periodic auto-close is nobody's).
+PERSON_ACTIONS = tuple(
+    action for action in Action if action not in (Action.AUTO_CLOSE, Action.CREATE)
+)
+
+
+def action_refusal(
+    user: User | None, ticket: Ticket | None, action: str
+) -> TicketActionError | None:
+    """Why `user` may not take `action` on `ticket` now, or None when they may.
+
+    403 (`ActionForbidden`): not this person's to do; 409 (`ActionConflict`): not in the
+    ticket's current status or position; 400 (`ActionInvalid`): nothing to act on. Who
+    may *see* the ticket is asked first, by `get_ticket_for_user` (404). `ticket` is None
+    for `Action.CREATE`; `user` is None only for the periodic `Action.AUTO_CLOSE`.
+    """
+    if action == Action.CREATE:
+        return _create_refusal(user)
+    assert ticket is not None
+    if action == Action.AUTO_CLOSE:
+        return _transition_refusal(action, ticket)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ActionForbidden(_("Akun Anda tidak aktif."))
+    if action in REPORTER_ACTIONS:
+        refusal = _reporter_refusal(user, ticket, action)
+    else:
+        refusal = _staff_refusal(user, ticket, action)
+    return refusal or _transition_refusal(action, ticket) or _position_refusal(ticket, action)
+
+
+def allowed_actions(
+    user: User, ticket: Ticket, among: Iterable[str] = PERSON_ACTIONS
+) -> frozenset[str]:
+    """The actions (of `among`) this person may take on this ticket now: the buttons."""
+    return frozenset(action for action in among if action_refusal(user, ticket, action) is None)
+
+
+def _create_refusal(user: User | None) -> TicketActionError | None:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ActionForbidden(_("Akun Anda tidak aktif."))
+    if not user.is_reporter:
+        return ActionForbidden(_("Hanya pelapor yang dapat membuat tiket."))
+    if user.lpse is not None and not user.lpse.is_active:
+        return ActionForbidden(
+            _(
+                "LPSE asal Anda sedang dinonaktifkan di LPSE Support, sehingga tiket baru "
+                "tidak dapat dibuat. Tiket Anda yang sudah ada tetap dapat diikuti."
+            )
+        )
+    return None
+
+
+def _reporter_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError | None:
+    if ticket.reporter_id != user.pk:
+        return ActionForbidden(_("Hanya pelapor tiket ini yang dapat melakukan aksi ini."))
+    if action == Action.RATE:
+        if ticket.status not in (Status.CLOSED, Status.FORCE_CLOSED):
+            return ActionConflict(
+                _("Penilaian dapat diberikan setelah tiket selesai atau ditutup.")
+            )
+        if ticket.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
+            return ActionConflict(_("Tiket yang ditutup otomatis atau digabung tidak dinilai."))
+        if Rating.objects.filter(ticket_id=ticket.pk).exists():
+            return ActionConflict(_("Tiket ini sudah diberi penilaian."))
+    return None
+
+
+def _staff_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError | None:
+    if user.is_reporter:
+        return ActionForbidden(_("Aksi ini hanya untuk petugas helpdesk."))
+    if action == Action.NOTE:
+        return None  # any staff member who can see the ticket may leave a note
+    if not works_on_current_tier(user, ticket):
+        return ActionForbidden(
+            _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
+            % {"tier": ticket.get_tier_display()}
+        )
+    holder_id = ticket.holder_id
+    if action == Action.TAKE and holder_id is not None:
+        if holder_id == user.pk:
+            return ActionConflict(_("Anda sudah menangani tiket ini."))
+        return ActionConflict(
+            _("Tiket sudah diambil oleh %(name)s.") % {"name": _holder_name(ticket)}
+        )
+    if holder_id is not None and holder_id != user.pk:
+        return ActionForbidden(
+            _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
+            % {"name": _holder_name(ticket)}
+        )
+    if holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
+        return ActionConflict(_("Ambil tiket ini terlebih dahulu."))
+    return None
+
+
+def _holder_name(ticket: Ticket) -> str:
+    return ticket.holder.display_name if ticket.holder is not None else ""
+
+
+def _transition_refusal(action: str, ticket: Ticket) -> TicketActionError | None:
+    try:
+        check_transition(action, ticket.status)
+    except TicketActionError as refusal:
+        return refusal
+    return None
+
+
+def _position_refusal(ticket: Ticket, action: str) -> TicketActionError | None:
+    """What the ticket's tier or data rule out, whatever its status allows."""
+    if action == Action.ESCALATE and ticket.tier >= 3:
+        return ActionConflict(_("Tiket sudah berada di tier tertinggi."))
+    if action == Action.RETURN and ticket.tier <= 1:
+        return ActionConflict(_("Tiket sudah berada di tier pertama."))
+    if action == Action.REVALIDATE_CODE and not ticket.code:
+        return ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
+    return None

@@ -31,6 +31,8 @@ class Action(models.TextChoices):
     RATE = "rate", _("Beri penilaian")
     # the periodic command
     AUTO_CLOSE = "auto_close", _("Tutup otomatis")
+    # filing a new ticket: no ticket and no status yet (asked of `access.action_refusal`)
+    CREATE = "create", _("Buat Tiket")
 
 
 STAFF_ACTIONS = frozenset(

@@ -17,12 +17,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from reference.models import Application, CannedResponse, Category, Lpse, Priority
-from tickets import services
 from tickets.access import staff_acting_on, staff_scope, tickets_visible_to
-from tickets.lifecycle import (
-    STAFF_ACTIONS,
-    TicketActionError,
-)
 from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
 from tickets.search import search_filter, search_ranked
 
@@ -255,22 +250,6 @@ def console_list(
 
 
 # --- What the detail page offers ------------------------------------------------------
-
-
-def action_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError | None:
-    """Why `user` may not take the staff `action` on `ticket` now; None when they may.
-
-    The services answer this themselves (`services.action_refusal`), so the page offers
-    exactly what they accept; they check again on the locked row when it is sent.
-    """
-    return services.action_refusal(actor=user, ticket=ticket, action=action)
-
-
-def allowed_staff_actions(user: User, ticket: Ticket) -> frozenset[str]:
-    """The staff actions this person may take on this ticket now (the buttons to show)."""
-    return frozenset(
-        action for action in STAFF_ACTIONS if action_refusal(user, ticket, action) is None
-    )
 
 
 def assignable_staff(ticket: Ticket) -> QuerySet[User]:

@@ -29,16 +29,12 @@ from reference.models import (
 )
 from sla.calendars import CalendarBook
 from sla.services import ticket_sla_changes
-from tickets.access import tickets_visible_to, works_on_current_tier
+from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.lifecycle import (
-    REPORTER_ACTIONS,
     Action,
     ActionConflict,
-    ActionForbidden,
     ActionInvalid,
-    TicketActionError,
-    check_transition,
     target_status,
 )
 from tickets.models import (
@@ -114,6 +110,9 @@ def ticket_create(
     submission_key: str = "",
 ) -> Ticket:
     """File a new ticket with its attachments; a repeated submission returns the first."""
+    refusal = action_refusal(reporter, None, Action.CREATE)
+    if refusal is not None:
+        raise refusal
     if submission_key:
         existing = Ticket.objects.filter(reporter=reporter, submission_key=submission_key).first()
         if existing is not None:
@@ -275,55 +274,6 @@ def _required_text(value: str, label: str) -> str:
     return text
 
 
-def _check_may_act(ticket: Ticket, actor: User | None, action: str) -> None:
-    """Refuse (403/409) what this person may not do to this ticket now."""
-    if action == Action.AUTO_CLOSE:
-        return
-    assert actor is not None
-    if action in REPORTER_ACTIONS:
-        if ticket.reporter_id != actor.pk:
-            raise ActionForbidden(_("Hanya pelapor tiket ini yang dapat melakukan aksi ini."))
-        return
-    if actor.is_reporter:
-        raise ActionForbidden(_("Aksi ini hanya untuk petugas helpdesk."))
-    if action == Action.NOTE:
-        return  # any staff member who can see the ticket may leave a note
-    if not works_on_current_tier(actor, ticket):
-        raise ActionForbidden(
-            _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
-            % {"tier": ticket.get_tier_display()}
-        )
-    if action == Action.TAKE and ticket.holder_id is not None:
-        if ticket.holder_id == actor.pk:
-            raise ActionConflict(_("Anda sudah menangani tiket ini."))
-        raise ActionConflict(
-            _("Tiket sudah diambil oleh %(name)s.") % {"name": ticket.holder.display_name}  # type: ignore[union-attr]
-        )
-    if ticket.holder_id is not None and ticket.holder_id != actor.pk:
-        raise ActionForbidden(
-            _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
-            % {"name": ticket.holder.display_name}  # type: ignore[union-attr]
-        )
-    if ticket.holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
-        raise ActionConflict(_("Ambil tiket ini terlebih dahulu."))
-
-
-def action_refusal(*, actor: User, ticket: Ticket, action: str) -> TicketActionError | None:
-    """Why `actor` may not take `action` on `ticket` now, or None (for showing buttons)."""
-    try:
-        _check_may_act(ticket, actor, action)
-        check_transition(action, ticket.status)
-        if action == Action.ESCALATE:
-            _escalate_changes(ticket)
-        elif action == Action.RETURN:
-            _return_changes(ticket)
-        elif action == Action.REVALIDATE_CODE and not ticket.code:
-            raise ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
-    except TicketActionError as refusal:
-        return refusal
-    return None
-
-
 def _check_revision(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
     if revision is None or revision == ticket.revision:
         return
@@ -354,8 +304,26 @@ def _check_revision(ticket: Ticket, actor: User | None, action: str, revision: i
 
 def _guard(ticket: Ticket, actor: User | None, action: str, revision: int | None) -> None:
     _check_revision(ticket, actor, action, revision)
-    _check_may_act(ticket, actor, action)
-    check_transition(action, ticket.status)
+    _refuse(ticket, actor, action)
+
+
+def _refuse(ticket: Ticket, actor: User | None, action: str) -> None:
+    """Raise the access rules' refusal (403/409/400) of this action now, if any."""
+    refusal = action_refusal(actor, ticket, action)
+    if refusal is not None:
+        raise refusal
+
+
+def _guard_early(ticket: Ticket, actor: User, action: str, revision: int | None) -> bool:
+    """Before a lookup the action needs (a colleague, the outside source): 404 for who
+    cannot see the ticket, then a stale page, then the refusal, as `_perform` answers;
+    so nothing can be probed through the lookup. True: the action was already applied."""
+    _ensure_visible(ticket, actor)
+    try:
+        _guard(ticket, actor, action, revision)
+    except _AlreadyApplied:
+        return True
+    return False
 
 
 def _ensure_visible(ticket: Ticket, actor: User | None) -> None:
@@ -501,6 +469,8 @@ def ticket_assign(
 ) -> Ticket:
     """Hand the ticket to oneself or to a colleague of the same tier."""
     if not works_on_current_tier(assignee, ticket):
+        # Who may not assign (or assigns from a stale page) hears that, whoever they named.
+        _guard_early(ticket, actor, Action.ASSIGN, revision)
         raise ActionInvalid(
             _("%(name)s tidak bertugas di tier tiket ini untuk LPSE/aplikasi tiket ini.")
             % {"name": assignee.display_name}
@@ -596,15 +566,13 @@ def ticket_resolve(
 
 
 def _escalate_changes(ticket: Ticket) -> dict[str, Any]:
-    if ticket.tier >= 3:
-        raise ActionConflict(_("Tiket sudah berada di tier tertinggi."))
+    # `access.action_refusal` has ruled out tier 3 on the locked row.
     to_tier = ticket.tier + 1
     return {"tier": to_tier, "holder": None, "max_tier": max(ticket.max_tier, to_tier)}
 
 
 def _return_changes(ticket: Ticket) -> dict[str, Any]:
-    if ticket.tier <= 1:
-        raise ActionConflict(_("Tiket sudah berada di tier pertama."))
+    # `access.action_refusal` has ruled out tier 1 on the locked row.
     return {"tier": ticket.tier - 1, "holder": None}
 
 
@@ -791,14 +759,10 @@ def ticket_rate(
     comment = (comment or "").strip()
     if len(comment) > MAX_MESSAGE_LENGTH:
         raise ActionInvalid(_("Saran dan kritik terlalu panjang."))
-    if ticket.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
-        raise ActionConflict(_("Tiket yang ditutup otomatis atau digabung tidak dinilai."))
-    if Rating.objects.filter(ticket=ticket).exists():
-        raise ActionConflict(_("Tiket ini sudah diberi penilaian."))
 
     def save_rating(locked: Ticket) -> None:
-        if locked.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
-            raise ActionConflict(_("Tiket yang ditutup otomatis atau digabung tidak dinilai."))
+        # `access.action_refusal` checked the rules on the locked row; the unique
+        # constraint still answers two ratings racing past that check.
         try:
             with transaction.atomic():
                 rating = Rating.objects.create(ticket=locked, stars=stars, comment=comment)
@@ -862,8 +826,10 @@ def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
 
 def ticket_revalidate_code(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
     """Ask the source about the ticket's code again; snapshot and priority follow."""
-    if not ticket.code:
-        raise ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
+    # Only who may revalidate makes the outside source be asked.
+    if _guard_early(ticket, actor, Action.REVALIDATE_CODE, revision):
+        ticket.refresh_from_db()
+        return ticket
     check = code_check(kind=ticket.code_kind, code=ticket.code)
     if not check.validated and ticket.code_validated:
         # A source that is down now must not erase what it said before.

@@ -22,17 +22,21 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import User
 from sla.selectors import attach_sla_views, sla_view
 from tickets import live, search, services
-from tickets.access import get_ticket_for_user, is_staff_member, tickets_visible_to
+from tickets.access import (
+    action_refusal,
+    allowed_actions,
+    get_ticket_for_user,
+    is_staff_member,
+    tickets_visible_to,
+)
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
-from tickets.lifecycle import Action, TicketActionError
+from tickets.lifecycle import STAFF_ACTIONS, Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
     SORT_NEWEST,
     SORT_RELEVANCE,
     CappedPaginator,
-    action_refusal,
-    allowed_staff_actions,
     canned_responses_for,
     console_list,
     merge_candidates,
@@ -265,7 +269,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    allowed = allowed_staff_actions(user, ticket)
+    allowed = allowed_actions(user, ticket, STAFF_ACTIONS)
     forms = action_forms(ticket, user, allowed, bound=bound)
     merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
     sla = sla_view(ticket)

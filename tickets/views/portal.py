@@ -36,8 +36,9 @@ from lib.zipstream import zip_stream
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from sla.selectors import sla_view
 from tickets import live, services
-from tickets.access import get_ticket_for_user, tickets_visible_to
+from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
+from tickets.lifecycle import Action
 from tickets.selectors import (
     dashboard_counts,
     public_attachments,
@@ -127,6 +128,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
 @reporter_required
 def ticket_create(request: HttpRequest) -> HttpResponse:
     reporter = current_reporter(request)
+    refusal = action_refusal(reporter, None, Action.CREATE)
+    if refusal is not None:
+        return render(
+            request,
+            "tickets/portal/action_error.html",
+            {"nav": "create", "number": None, "error": refusal},
+            status=refusal.status_code,
+        )
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, reporter=reporter)
         if form.is_valid():

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import User
 from reference.models import RatingCategory
 from tickets import live, services
-from tickets.access import get_ticket_for_user
-from tickets.lifecycle import Action, ActionConflict, TicketActionError, check_transition
-from tickets.models import CloseReason, MessageKind, Rating, Status, Ticket
+from tickets.access import action_refusal, allowed_actions, get_ticket_for_user
+from tickets.lifecycle import REPORTER_ACTIONS, Action, TicketActionError
+from tickets.models import MessageKind, Ticket
 from tickets.portal_forms import (
     ConfirmForm,
     FeedbackForm,
@@ -71,45 +72,47 @@ def _go(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
-def rating_refusal(ticket: Ticket) -> str | None:
-    """Why the ticket cannot be rated (now or ever), or None when it can."""
-    if ticket.status not in (Status.CLOSED, Status.FORCE_CLOSED):
-        return _("Penilaian dapat diberikan setelah tiket selesai atau ditutup.")
-    if ticket.close_reason in (CloseReason.AUTO_CLOSED, CloseReason.MERGED):
-        return _("Tiket yang ditutup otomatis atau digabung tidak dinilai.")
-    if Rating.objects.filter(ticket=ticket).exists():
-        return _("Tiket ini sudah diberi penilaian.")
-    return None
-
-
 def _latest_public_message(ticket: Ticket, kind: str) -> Any:
     return ticket_conversation(ticket, include_internal=False).filter(kind=kind).last()
 
 
-def _action_context(ticket: Ticket, **forms: Any) -> dict[str, Any]:
+def _action_context(reporter: User, ticket: Ticket, **forms: Any) -> dict[str, Any]:
     """What the action section of the detail page needs for the ticket's status."""
-    context: dict[str, Any] = {"can_rate": rating_refusal(ticket) is None}
+    allowed = allowed_actions(reporter, ticket, REPORTER_ACTIONS)
+    context: dict[str, Any] = {
+        "can_rate": Action.RATE in allowed,
+        "can_close": Action.FORCE_CLOSE in allowed,
+    }
     initial = {"revision": ticket.revision}
-    if ticket.status == Status.AWAITING_FEEDBACK:
+    if Action.GIVE_FEEDBACK in allowed:
         context["feedback_request"] = _latest_public_message(ticket, MessageKind.FEEDBACK_REQUEST)
         context["feedback_form"] = forms.get("feedback_form") or FeedbackForm(initial=initial)
-    elif ticket.status == Status.AWAITING_CONFIRMATION:
+    elif Action.CONFIRM in allowed:
         context["resolution"] = _latest_public_message(ticket, MessageKind.RESOLUTION)
         context["confirm_form"] = forms.get("confirm_form") or ConfirmForm(initial=initial)
     return context
 
 
 def _render_detail(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
-    context = {**detail_context(ticket), **_action_context(ticket, **forms)}
+    context = {
+        **detail_context(ticket),
+        **_action_context(current_reporter(request), ticket, **forms),
+    }
     return render(request, "tickets/portal/ticket_detail.html", context)
+
+
+def _raise_refusal(reporter: User, ticket: Ticket, action: str) -> None:
+    refusal = action_refusal(reporter, ticket, action)
+    if refusal is not None:
+        raise refusal
 
 
 def _form_refused(
     request: HttpRequest, ticket: Ticket, action: str, form_name: str, form: Any
 ) -> HttpResponse:
     """Show the form's errors next to its fields; nothing was changed."""
-    # A page for a status the ticket is no longer in has no form to show errors in: 409.
-    check_transition(action, ticket.status)
+    # A page for an action no longer open to this person has no form to show errors in.
+    _raise_refusal(current_reporter(request), ticket, action)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "tickets/portal/_action_errors.html", {"form": form})
     return _render_detail(request, ticket, **{form_name: form})
@@ -202,7 +205,7 @@ def ticket_force_close(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("portal:ticket_rate", ticket.number)
     else:
         form = ForceCloseForm(initial={"revision": ticket.revision})
-    check_transition(Action.FORCE_CLOSE, ticket.status)  # no form for a closed ticket: 409
+    _raise_refusal(reporter, ticket, Action.FORCE_CLOSE)  # no form for a closed ticket: 409
     return render(
         request,
         "tickets/portal/ticket_close.html",
@@ -217,9 +220,7 @@ def ticket_rate(request: HttpRequest, number: str) -> HttpResponse:
     """Penilaian: once per confirmed or force-closed ticket."""
     reporter = current_reporter(request)
     ticket = get_ticket_for_user(reporter, number)
-    refusal = rating_refusal(ticket)
-    if refusal is not None:
-        raise ActionConflict(refusal)
+    _raise_refusal(reporter, ticket, Action.RATE)
     if request.method == "POST":
         form = RatingForm(request.POST)
         if form.is_valid():
