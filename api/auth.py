@@ -9,7 +9,9 @@ from accounts.tokens import api_token_authenticate
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        user = api_token_authenticate(token)
+        # RequestBodyMiddleware may have checked this header already, before the body.
+        checked: User | None = getattr(request, "api_token_user", None)
+        user = checked or api_token_authenticate(token)
         if user is None:
             return None
         # Code after authentication reads request.user as the web does.

@@ -9,6 +9,7 @@ invalid fields, 429 too many requests.
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
@@ -147,6 +148,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if exc.wait:
             response["Retry-After"] = str(int(exc.wait) + 1)
         return response
+
+    @api.exception_handler(RawPostDataException)
+    def not_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+        # A form body (read as a form before the view) sent to an endpoint that takes JSON.
+        return error_response(
+            api, request, 400, _("Isi permintaan untuk alamat ini harus berformat JSON.")
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
