@@ -1,14 +1,24 @@
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
 
 from notifications.mail import mail_resend
 from notifications.models import MailOptOut, MailStatus, Notification, OutgoingMail
+from tickets.admin import visible_tickets
+
+
+class TicketScopedAdmin(admin.ModelAdmin):
+    """Rows about a ticket show only to who may see that ticket (DESIGN §1: the admin
+    sees tickets only through assignments); rows about no ticket show to every admin."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        rows = super().get_queryset(request)
+        return rows.filter(Q(ticket__isnull=True) | Q(ticket__in=visible_tickets(request)))
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(TicketScopedAdmin):
     list_display = ("created_at", "recipient", "kind", "title", "read_at")
     list_filter = ("kind",)
     search_fields = ("title", "recipient__username", "ticket__number")
@@ -17,8 +27,8 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingMail)
-class OutgoingMailAdmin(admin.ModelAdmin):
-    """Admins see every mail, and why one failed; failed ones can be sent again."""
+class OutgoingMailAdmin(TicketScopedAdmin):
+    """Why a mail failed, and sending it again; a ticket's mails only to who sees it."""
 
     list_display = ("created_at", "to_address", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "kind")
