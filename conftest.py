@@ -6,7 +6,8 @@ SiRUP). Staff: agent and agent_119_b (tier 1, LPSE 119), agent_other (tier 1, LP
 lkpp_spse / lkpp_katalog (tier 2), teknis_spse / teknis_katalog (tier 3), supervisor
 (national) and admin_user (Django admin, no assignment). Scopes an admin creates by
 accident: supervisor_empty_group, lkpp_empty_group and teknis_empty_group hold an
-assignment to an application group that has no applications yet.
+assignment to an application group that has no applications yet; agent_removed lost
+their assignment and agent_deactivated their account.
 """
 
 import pytest
@@ -136,6 +137,24 @@ def lkpp_empty_group(empty_group: ApplicationGroup) -> User:
 @pytest.fixture
 def teknis_empty_group(empty_group: ApplicationGroup) -> User:
     return _staff("teknis_grup_baru", ("technical", None, empty_group.code))
+
+
+@pytest.fixture
+def agent_removed(reference: None) -> User:
+    """Was tier 1 at LPSE 119 until an admin removed the assignment (sessions and
+    tokens opened before live on)."""
+    user = _staff("agent_119_removed", ("agent", 119, None))
+    user.assignments.all().delete()
+    return user
+
+
+@pytest.fixture
+def agent_deactivated(reference: None) -> User:
+    """Tier 1 at LPSE 119 whose account an admin deactivated (tokens made before live on)."""
+    user = _staff("agent_119_off", ("agent", 119, None))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
 
 
 @pytest.fixture

@@ -124,6 +124,8 @@ PERSONAS = [
     "supervisor_empty_group",
     "lkpp_empty_group",
     "teknis_empty_group",
+    "agent_removed",  # their assignment was removed; the token lives on
+    "agent_deactivated",  # their account was deactivated; the token lives on
 ]
 
 
@@ -219,6 +221,8 @@ TIER_ACTOR = {"tier1": "agent", "tier1_held": "agent", "tier2": "lkpp_spse", "ti
 
 
 def expected(state: str, persona: str, endpoint: str) -> int:
+    if persona == "agent_deactivated":
+        return 401  # the token no longer authenticates anybody
     if persona not in VISIBLE[state]:
         return 404
     if endpoint in READS:

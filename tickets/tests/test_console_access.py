@@ -29,6 +29,7 @@ PERSONAS = [
     "supervisor_empty_group",
     "lkpp_empty_group",
     "teknis_empty_group",
+    "agent_removed",  # their assignment was removed
 ]
 
 # Where the ticket is: new at tier 1; held by `agent`; waiting at tier 2; waiting at tier 3.
