@@ -137,7 +137,9 @@ def sso_continue(request: HttpRequest) -> HttpResponse:
     current = request.user
     if not current.is_authenticated or current.pk == pending.user_id:
         return _complete(request, nonce)
-    response = render(
+    # The site-wide Referrer-Policy (same-origin) stays: "no-referrer" would make the
+    # browser send "Origin: null" with the buttons' POST, which CSRF checking refuses.
+    return render(
         request,
         "accounts/sso_confirm.html",
         {
@@ -146,6 +148,3 @@ def sso_continue(request: HttpRequest) -> HttpResponse:
             "current_user": current,
         },
     )
-    # Nothing on this page may leak through a Referer either.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
