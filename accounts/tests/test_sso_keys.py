@@ -529,6 +529,39 @@ def test_the_admin_refuses_a_kid_twice_for_the_same_source(client, admin_user):
     assert SsoKey.objects.count() == 1
 
 
+def test_the_admin_deactivates_a_key_and_it_stops_signing_in(client, admin_user):
+    # given LPSE 119's key in the table, and the admin on its change page
+    key = SsoKey.objects.create(
+        source="spse", kid="spse-119-tabel", key=STRONG_SECRET, kd_lpse="119"
+    )
+    client.force_login(admin_user)
+    url = f"/admin/accounts/ssokey/{key.pk}/change/"
+    assert client.get(url).status_code == 200
+
+    # when they untick "aktif" and save
+    response = admin_add(client, kid="spse-119-tabel")  # same kid: refused as a duplicate
+    assert response.status_code == 200
+    data = {
+        "source": "spse",
+        "kid": "spse-119-tabel",
+        "algorithm": "HS256",
+        "key": STRONG_SECRET,
+        "kd_lpse": "119",
+        "valid_from_0": "",
+        "valid_from_1": "",
+        "valid_until_0": "",
+        "valid_until_1": "",
+        "note": "dicabut",
+    }
+    assert client.post(url, data).status_code == 302
+
+    # then tokens signed with it are refused
+    key.refresh_from_db()
+    assert not key.is_active
+    token = make_handoff_token(key=STRONG_SECRET, headers={"kid": "spse-119-tabel"})
+    assert refusal_code(token) == "key_not_valid"
+
+
 def test_reporters_and_agents_cannot_reach_the_key_admin(client, alice, agent):
     # given a reporter and an agent
     for person in (alice, agent):
