@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, Use
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import StaffAssignment, User
+from accounts.models import SsoKey, StaffAssignment, User
 
 # The identity a reporter was handed over with: the source is authoritative for it.
 SOURCE_FIELDS = (
@@ -136,3 +136,37 @@ class StaffAssignmentAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__full_name", "lpse__name", "title")
     autocomplete_fields = ("user", "lpse")
     list_select_related = ("user", "lpse", "application_group")
+
+
+@admin.register(SsoKey)
+class SsoKeyAdmin(admin.ModelAdmin):
+    """The hand-off verification keys: one or more per SPSE instance, and SiRUP's.
+
+    Validation (key length and kind, LPSE codes, dates) is SsoKey.clean, which the admin
+    form runs. Key changes should be recorded in the audit log (accounts.audit) once it
+    exists: who added, changed or deactivated which kid.
+    """
+
+    list_display = (
+        "kid",
+        "source",
+        "algorithm",
+        "kd_lpse",
+        "valid_from",
+        "valid_until",
+        "is_active",
+    )
+    list_filter = ("source", "algorithm", "is_active")
+    search_fields = ("kid", "kd_lpse", "note")
+    fields = (
+        "source",
+        "kid",
+        "algorithm",
+        "key",
+        "kd_lpse",
+        ("valid_from", "valid_until"),
+        "is_active",
+        "note",
+        ("created_at", "updated_at"),
+    )
+    readonly_fields = ("created_at", "updated_at")

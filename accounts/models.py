@@ -1,6 +1,11 @@
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.ssokeys import key_problem, parse_kd_lpse_list
 
 
 class ReporterRole(models.TextChoices):
@@ -102,6 +107,128 @@ class UsedSsoToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.jti}"
+
+
+class PendingSsoSignIn(models.Model):
+    """A verified hand-off waiting for the browser to come back to /sso/lanjut/.
+
+    The hand-off is a cross-site POST, which a SameSite=Lax session cookie does not
+    accompany: the POST cannot see who is signed in, and setting a session there would
+    replace that person silently. So the POST only records the verified identity here,
+    keyed by a random value set in a cookie of its own, and the same-site GET that
+    follows decides (or asks) with the real session at hand.
+    """
+
+    # SHA-256 of the cookie value: the row alone does not sign anybody in.
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=SignInSource.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.user_id}"
+
+
+class SsoAlgorithm(models.TextChoices):
+    HS256 = "HS256", _("HS256 (rahasia bersama)")
+    RS256 = "RS256", _("RS256 (kunci publik RSA)")
+
+
+class SsoKey(models.Model):
+    """A key SPSE or SiRUP signs hand-off tokens with, selected by the token's `kid`.
+
+    About 700 SPSE instances each sign with their own key, restricted to the LPSEs it
+    may vouch for, so that one compromised SPSE cannot sign in reporters of another
+    LPSE. Rotation: add the new key with a later valid_from, then deactivate the old.
+    """
+
+    source = models.CharField(_("sumber masuk"), max_length=10, choices=SignInSource.choices)
+    kid = models.CharField(
+        _("kid"),
+        max_length=100,
+        help_text=_("Nilai header `kid` token yang memilih kunci ini, mis. spse-119-2026."),
+    )
+    algorithm = models.CharField(
+        _("algoritma"), max_length=10, choices=SsoAlgorithm.choices, default=SsoAlgorithm.HS256
+    )
+    key = models.TextField(
+        _("kunci verifikasi"),
+        help_text=_(
+            "HS256: rahasia bersama, minimal 32 byte. RS256: kunci publik RSA (PEM), "
+            "bukan kunci privat."
+        ),
+    )
+    kd_lpse = models.CharField(
+        _("kode LPSE yang diizinkan"),
+        max_length=4000,
+        blank=True,
+        help_text=_(
+            "Kode LPSE yang boleh ditandatangani kunci ini, dipisahkan koma (mis. 119, 120). "
+            "Wajib untuk SPSE; kosong untuk SiRUP yang bersifat nasional."
+        ),
+    )
+    valid_from = models.DateTimeField(_("berlaku mulai"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("berlaku sampai"), null=True, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+    note = models.CharField(_("catatan"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("kunci masuk SSO")
+        verbose_name_plural = _("kunci masuk SSO")
+        ordering = ["source", "kid"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kid"], name="ssokey_unique_kid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} · {self.kid}"
+
+    @property
+    def allowed_lpse(self) -> frozenset[int]:
+        """The LPSE codes this key may sign for; empty means any (SiRUP only)."""
+        try:
+            return frozenset(parse_kd_lpse_list(self.kd_lpse))
+        except ValueError:
+            # Only reachable if the row was written around validation: allow nothing.
+            return frozenset({-1})
+
+    def is_valid_at(self, moment: datetime) -> bool:
+        if not self.is_active:
+            return False
+        if self.valid_from is not None and moment < self.valid_from:
+            return False
+        return self.valid_until is None or moment < self.valid_until
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        problem = key_problem(self.algorithm, self.key or "")
+        if problem:
+            errors["key"] = problem
+        try:
+            codes = parse_kd_lpse_list(self.kd_lpse or "")
+        except ValueError as error:
+            errors["kd_lpse"] = str(error)
+        else:
+            if self.source == SignInSource.SPSE and not codes:
+                errors["kd_lpse"] = str(
+                    _(
+                        "Kunci SPSE wajib menyebut minimal satu kode LPSE yang boleh "
+                        "ia tandatangani."
+                    )
+                )
+            elif self.source == SignInSource.SIRUP and codes:
+                errors["kd_lpse"] = str(
+                    _("SiRUP bersifat nasional: kosongkan kode LPSE untuk kunci SiRUP.")
+                )
+            else:
+                self.kd_lpse = ", ".join(str(code) for code in codes)
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            errors["valid_until"] = str(_("Tanggal akhir berlaku harus setelah tanggal mulai."))
+        if errors:
+            raise ValidationError(errors)
 
 
 class StaffRole(models.TextChoices):

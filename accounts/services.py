@@ -1,5 +1,6 @@
 """Account services: reporters handed over by SPSE/SiRUP."""
 
+import hashlib
 import re
 import secrets
 from datetime import timedelta
@@ -8,7 +9,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import ROLES_BY_SOURCE, SignInSource, StaffAssignment, UsedSsoToken, User
+from accounts.models import (
+    ROLES_BY_SOURCE,
+    PendingSsoSignIn,
+    SignInSource,
+    StaffAssignment,
+    UsedSsoToken,
+    User,
+)
 from accounts.sso import HandoffClaims, SsoError
 from reference.models import ApplicationGroup, Lpse
 
@@ -17,6 +25,9 @@ _UNSAFE_USERNAME_CHARS = re.compile(r"[^a-z0-9._-]+")
 _USERNAME_MAX_LENGTH = 150
 # A race on the same new identity or username resolves within a couple of attempts.
 _CREATE_ATTEMPTS = 5
+# How long a verified hand-off waits for the browser to come back (or for the person to
+# confirm a switch of account) before it must be started again at SPSE/SiRUP.
+PENDING_SIGN_IN_SECONDS = 5 * 60
 
 
 def _username_base(source: str, kd_lpse: int, user_id: str) -> str:
@@ -122,6 +133,7 @@ def _purge_used_tokens() -> None:
     # cron job. Its own short statement: no locks held through the sign-in itself.
     grace = timedelta(seconds=settings.SSO_CLOCK_SKEW_SECONDS + 60)
     UsedSsoToken.objects.filter(expires_at__lt=timezone.now() - grace).delete()
+    PendingSsoSignIn.objects.filter(expires_at__lt=timezone.now()).delete()
 
 
 def _consume_jti(claims: HandoffClaims) -> None:
@@ -141,6 +153,13 @@ def reporter_sign_in(*, claims: HandoffClaims) -> User:
     # One transaction: a refused sign-in (unknown LPSE, inactive user) changes nothing.
     with transaction.atomic():
         _consume_jti(claims)
+        if (
+            claims.source == SignInSource.SPSE
+            and Lpse.objects.filter(kd_lpse=claims.kd_lpse, is_active=False).exists()
+        ):
+            # Deactivated at LPSE Support: no new sign-ins for it (existing sessions
+            # are the session middleware's business).
+            raise SsoError("lpse_inactive", f"kd_lpse {claims.kd_lpse}")
         user = reporter_upsert(
             source=claims.source,
             kd_lpse=claims.kd_lpse,
@@ -154,6 +173,59 @@ def reporter_sign_in(*, claims: HandoffClaims) -> User:
         user.last_sso_at = timezone.now()
         user.save(update_fields=["last_sso_at"])
     return user
+
+
+def _nonce_hash(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode("utf-8")).hexdigest()
+
+
+def pending_sign_in_create(*, user: User, source: str) -> str:
+    """Record a verified hand-off of `user`; returns the secret the browser carries."""
+    nonce = secrets.token_urlsafe(32)
+    PendingSsoSignIn.objects.create(
+        nonce_hash=_nonce_hash(nonce),
+        user=user,
+        source=source,
+        expires_at=timezone.now() + timedelta(seconds=PENDING_SIGN_IN_SECONDS),
+    )
+    return nonce
+
+
+def pending_sign_in_find(nonce: str) -> PendingSsoSignIn | None:
+    """The unexpired pending hand-off of `nonce`, without using it up."""
+    if not nonce:
+        return None
+    return (
+        PendingSsoSignIn.objects.select_related("user", "user__lpse")
+        .filter(nonce_hash=_nonce_hash(nonce), expires_at__gte=timezone.now())
+        .first()
+    )
+
+
+def pending_sign_in_take(nonce: str) -> User | None:
+    """Use up the pending hand-off of `nonce`; its user, or None if gone or expired.
+
+    The row is deleted whatever happens next, so a hand-off completes at most once.
+    """
+    pending = pending_sign_in_find(nonce)
+    if pending is None:
+        return None
+    # Two requests racing for the same row: only the one whose DELETE removed it wins.
+    deleted, _ = PendingSsoSignIn.objects.filter(pk=pending.pk).delete()
+    if not deleted:
+        return None
+    user = pending.user
+    if not user.is_active:
+        return None
+    if user.lpse is not None and not user.lpse.is_active:
+        return None
+    return user
+
+
+def pending_sign_in_discard(nonce: str) -> None:
+    """Forget a pending hand-off (the person chose "Batal")."""
+    if nonce:
+        PendingSsoSignIn.objects.filter(nonce_hash=_nonce_hash(nonce)).delete()
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 """Verification of the sign-in hand-off token sent by SPSE and SiRUP.
 
 The source application posts a short-lived, single-use JWT signed with its own key.
-This module checks the signature and the claims only; the single-use rule and the
-LPSE lookup need the database and live in `accounts.services.reporter_sign_in`.
+This module selects the key (by the token's `kid`: key table, keys file, or the
+per-source environment key) and checks the signature and the claims, including that the
+key may sign for the token's LPSE; the single-use rule and the LPSE lookup live in
+`accounts.services.reporter_sign_in`.
 """
 
 import functools
@@ -22,17 +24,16 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ROLES_BY_SOURCE, SignInSource
-from lib.devkeys import load_keys_file
+from accounts.models import ROLES_BY_SOURCE, SignInSource, SsoKey
+from accounts.ssokeys import key_problem, normalise_key
+from lib.devkeys import KeyEntry, load_keys_file
 
 logger = logging.getLogger(__name__)
 
-# Algorithms a source may be configured with. The configured one is the only one
-# accepted for that source, whatever the token's header says.
-SUPPORTED_ALGORITHMS = frozenset({"HS256", "RS256"})
 # A hand-off token is a few hundred bytes; refuse anything absurd before parsing it.
 MAX_TOKEN_LENGTH = 8192
 REQUIRED_CLAIMS = ("iss", "sub", "name", "email", "role", "iat", "exp", "jti")
+MAX_KID_LENGTH = 100
 MAX_SUB_LENGTH = 150
 MAX_JTI_LENGTH = 200
 MAX_NAME_LENGTH = 200
@@ -59,6 +60,30 @@ ERROR_MESSAGES: dict[str, Promise] = {
     ),
     "lifetime_too_long": _(
         "Masa berlaku data masuk lebih dari 5 menit, sehingga ditolak demi keamanan."
+    ),
+    "wrong_audience": _(
+        "Data masuk tidak ditujukan untuk LPSE Support ini (tujuan “aud” tidak ada atau "
+        "berbeda), sehingga ditolak."
+    ),
+    "unknown_key": _(
+        "Kunci tanda tangan data masuk tidak dikenal oleh LPSE Support. Hubungi admin "
+        "LPSE Anda agar kunci SPSE/SiRUP didaftarkan."
+    ),
+    "key_not_valid": _(
+        "Kunci tanda tangan data masuk sudah tidak berlaku, belum berlaku, atau "
+        "dinonaktifkan di LPSE Support. Hubungi admin LPSE Anda."
+    ),
+    "key_wrong_lpse": _(
+        "Kunci tanda tangan data masuk tidak berwenang untuk LPSE asal Anda, sehingga "
+        "ditolak demi keamanan. Hubungi admin LPSE Anda."
+    ),
+    "lpse_inactive": _(
+        "LPSE asal Anda sedang dinonaktifkan di LPSE Support, sehingga belum dapat "
+        "masuk. Hubungi helpdesk LPSE Anda atau call center LKPP."
+    ),
+    "pending_expired": _(
+        "Konfirmasi masuk sudah kedaluwarsa atau sudah dipakai. Silakan masuk kembali "
+        "melalui SPSE atau SiRUP."
     ),
     "wrong_issuer": _("Data masuk diterbitkan oleh aplikasi lain daripada alamat yang dituju."),
     "missing_claim": _("Data masuk tidak lengkap: ada data pengguna yang tidak dikirim."),
@@ -104,9 +129,17 @@ class HandoffClaims:
 
 
 @dataclass(frozen=True)
-class SourceKey:
+class VerificationKey:
+    """A key a token may be verified with, wherever it was configured."""
+
+    source: str
+    kid: str  # "" for the per-source environment key
     alg: str
     key: str
+    # LPSE codes the key may sign for; None means any (SiRUP, or the environment key of
+    # a small installation).
+    allowed_lpse: frozenset[int] | None
+    origin: str  # "table", "file" or "environment", for the log
 
 
 # --- key lookup ---------------------------------------------------------------------
@@ -115,64 +148,117 @@ _keys_file_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
-def _read_keys_file(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, str]]:
+def _read_keys_file(path: str, mtime_ns: int, size: int) -> tuple[KeyEntry, ...]:
     # Cached by (path, mtime, size): a regenerated file is picked up without a restart.
     del mtime_ns, size
-    return load_keys_file(path)
+    return tuple(load_keys_file(path))
 
 
-def _keys_from_file(path: str) -> dict[str, dict[str, str]]:
+def keys_file_entries() -> tuple[KeyEntry, ...]:
+    """The keys of settings.SSO_KEYS_FILE (none when unset or unreadable)."""
+    path = str(getattr(settings, "SSO_KEYS_FILE", "") or "")
+    if not path:
+        return ()
     try:
         stat = os.stat(path)
         with _keys_file_lock:
             return _read_keys_file(path, stat.st_mtime_ns, stat.st_size)
     except (OSError, ValueError):
         logger.exception("SSO keys file %s cannot be read", path)
-        return {}
+        return ()
 
 
-def _normalise_key(alg: str, key: str) -> str:
-    # PEM keys set through an environment file often arrive with escaped newlines.
-    if alg.startswith("RS") and "\\n" in key and "\n" not in key:
-        key = key.replace("\\n", "\n")
-    return key.strip() if alg.startswith("RS") else key
-
-
-def source_key(source: str) -> SourceKey:
-    """Return the configured algorithm and verification key of `source`.
-
-    The environment (settings.SSO_SOURCES) wins; an empty key falls back to the
-    development keys file (settings.SSO_KEYS_FILE). Read at call time, never at import,
-    so tests and `make demo` can point the settings at a freshly generated file.
-    """
+def _environment_key(source: str) -> VerificationKey | None:
     sources: dict[str, dict[str, str]] = getattr(settings, "SSO_SOURCES", {})
-    config = sources.get(source)
-    if config is None:
-        raise SsoError("unknown_source", source)
+    config = sources.get(source) or {}
     alg = (config.get("alg") or "").strip().upper()
-    if alg not in SUPPORTED_ALGORITHMS:
-        logger.error("SSO source %s is configured with unsupported algorithm %r", source, alg)
-        raise SsoError("not_configured", f"unsupported alg {alg!r}")
     key = config.get("key") or ""
     if not key:
-        keys_file = str(getattr(settings, "SSO_KEYS_FILE", "") or "")
-        entry = _keys_from_file(keys_file).get(source, {}) if keys_file else {}
-        if entry.get("alg", alg).upper() != alg:
-            # A file made for another algorithm would be a confused configuration:
-            # refuse rather than verify with a key of the wrong kind.
-            logger.error(
-                "SSO keys file %s has %s for %s, expected %s",
-                keys_file,
-                entry.get("alg"),
-                source,
-                alg,
-            )
+        # The first keys-file format held one key per source without kid: it plays the
+        # environment key's part.
+        legacy = [e for e in keys_file_entries() if e.source == source and not e.kid]
+        if not legacy:
+            return None
+        if legacy[0].alg != alg:
+            # A file made for another algorithm would be a confused configuration.
+            logger.error("SSO keys file has %s for %s, expected %s", legacy[0].alg, source, alg)
             raise SsoError("not_configured", "keys file algorithm mismatch")
-        key = entry.get("key", "")
-    if not key:
+        key = legacy[0].key
+    return VerificationKey(source, "", alg, normalise_key(alg, key), None, "environment")
+
+
+def _checked(candidate: VerificationKey) -> VerificationKey:
+    problem = key_problem(candidate.alg, candidate.key)
+    if problem:
+        # A short HMAC secret or an ES256 configuration fails `manage.py check`
+        # (accounts.E001/E002); refuse here too in case the check was skipped.
+        logger.error(
+            "SSO key %s/%r (%s) is unusable: %s",
+            candidate.source,
+            candidate.kid,
+            candidate.origin,
+            problem,
+        )
+        raise SsoError("not_configured", f"unusable key {candidate.kid!r}")
+    return candidate
+
+
+def verification_key(source: str, kid: str | None) -> VerificationKey:
+    """Select the key that verifies a token of `source` whose header names `kid`.
+
+    - A kid is looked up in the key table (accounts.SsoKey), then in the keys file.
+      Found but inactive or outside its validity dates: refused. Not found: refused,
+      unless neither the table nor the file holds any key for the source, in which case
+      the environment key (SSO_<SOURCE>_KEY) of a small installation is used.
+    - A token without kid is verified with the environment key if one is configured,
+      and refused otherwise: a key of the table is only ever chosen by its kid.
+    Read at call time, never at import, so tests and `make demo` can point the settings
+    at a freshly generated file.
+    """
+    if source not in ROLES_BY_SOURCE:
+        raise SsoError("unknown_source", source)
+    now = timezone.now()
+    file_keys = [entry for entry in keys_file_entries() if entry.source == source and entry.kid]
+    if kid:
+        row = SsoKey.objects.filter(source=source, kid=kid).first()
+        if row is not None:
+            if not row.is_valid_at(now):
+                raise SsoError("key_not_valid", f"table key {kid!r} inactive or out of dates")
+            allowed = row.allowed_lpse
+            return _checked(
+                VerificationKey(
+                    source,
+                    kid,
+                    row.algorithm,
+                    normalise_key(row.algorithm, row.key),
+                    None if source == SignInSource.SIRUP and not allowed else allowed,
+                    "table",
+                )
+            )
+        entry = next((e for e in file_keys if e.kid == kid), None)
+        if entry is not None:
+            if not entry.is_valid_at(now):
+                raise SsoError("key_not_valid", f"file key {kid!r} out of dates")
+            codes = frozenset(entry.kd_lpse)
+            return _checked(
+                VerificationKey(
+                    source,
+                    kid,
+                    entry.alg,
+                    normalise_key(entry.alg, entry.key),
+                    None if source == SignInSource.SIRUP and not codes else codes,
+                    "file",
+                )
+            )
+        if file_keys or SsoKey.objects.filter(source=source).exists():
+            raise SsoError("unknown_key", f"kid {kid!r}")
+    env_key = _environment_key(source)
+    if env_key is None:
+        if kid is None and (file_keys or SsoKey.objects.filter(source=source).exists()):
+            raise SsoError("unknown_key", "token has no kid and no environment key is set")
         logger.error("SSO source %s has no verification key", source)
         raise SsoError("not_configured", "no key")
-    return SourceKey(alg=alg, key=_normalise_key(alg, key))
+    return _checked(env_key)
 
 
 # --- verification -------------------------------------------------------------------
@@ -215,12 +301,21 @@ def _kd_lpse_claim(source: str, payload: dict[str, Any]) -> int:
     return value
 
 
-def _verified_payload(source: str, token: str) -> dict[str, Any]:
-    config = source_key(source)
+def _kid(header: dict[str, Any]) -> str | None:
+    kid = header.get("kid")
+    if kid is None:
+        return None
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        raise SsoError("malformed", "kid is not a short string")
+    return kid
+
+
+def _verified_payload(source: str, token: str) -> tuple[dict[str, Any], VerificationKey]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as error:
         raise SsoError("malformed", str(error)) from error
+    config = verification_key(source, _kid(header))
     # Only the configured algorithm, compared before touching the key: this is what
     # stops `none` and HS256-signed-with-the-public-key (algorithm confusion).
     if header.get("alg") != config.alg:
@@ -242,7 +337,16 @@ def _verified_payload(source: str, token: str) -> dict[str, Any]:
         raise SsoError("malformed", "payload is not JSON") from error
     if not isinstance(payload, dict):
         raise SsoError("malformed", "payload is not an object")
-    return payload
+    return payload, config
+
+
+def _check_audience(payload: dict[str, Any]) -> None:
+    audience = settings.SSO_AUDIENCE
+    aud = payload.get("aud")
+    # RFC 7519 allows one string or a list of them.
+    accepted = aud == audience or (isinstance(aud, list) and audience in aud)
+    if not accepted:
+        raise SsoError("wrong_audience", f"aud {aud!r} is not {audience!r}")
 
 
 def _check_times(payload: dict[str, Any]) -> tuple[datetime, datetime]:
@@ -274,14 +378,20 @@ def verify_handoff_token(*, source: str, token: str) -> HandoffClaims:
         raise SsoError("missing_token")
     if len(token) > MAX_TOKEN_LENGTH:
         raise SsoError("malformed", "token too long")
-    payload = _verified_payload(source, token)
+    payload, key = _verified_payload(source, token)
 
     missing = [name for name in REQUIRED_CLAIMS if payload.get(name) is None]
     if missing:
         raise SsoError("missing_claim", ", ".join(missing))
     if payload["iss"] != source:
         raise SsoError("wrong_issuer", f"iss {payload['iss']!r} posted to {source}")
+    _check_audience(payload)
     issued_at, expires_at = _check_times(payload)
+    kd_lpse = _kd_lpse_claim(source, payload)
+    if key.allowed_lpse is not None and kd_lpse not in key.allowed_lpse:
+        # The point of a key per SPSE instance: a compromised SPSE cannot vouch for
+        # reporters of another LPSE.
+        raise SsoError("key_wrong_lpse", f"kid {key.kid!r} may not sign for LPSE {kd_lpse}")
 
     role = payload["role"]
     if not isinstance(role, str) or role not in ROLES_BY_SOURCE[source]:
@@ -293,7 +403,7 @@ def verify_handoff_token(*, source: str, token: str) -> HandoffClaims:
         raise SsoError("invalid_claim", "email is not an e-mail address") from error
     return HandoffClaims(
         source=source,
-        kd_lpse=_kd_lpse_claim(source, payload),
+        kd_lpse=kd_lpse,
         user_id=_text_claim(payload, "sub", MAX_SUB_LENGTH, strip=False),
         name=_text_claim(payload, "name", MAX_NAME_LENGTH, strip=True),
         email=email,

@@ -5,6 +5,8 @@ from accounts.views import profile, sso, staff, tokens
 app_name = "accounts"
 
 urlpatterns = [
+    # Before sso/<source>/, which would otherwise swallow "lanjut".
+    path("sso/lanjut/", sso.sso_continue, name="sso_continue"),
     path("sso/<str:source>/", sso.sso_handoff, name="sso_handoff"),
     path("masuk/", staff.staff_login, name="staff_login"),
     path("keluar/", staff.logout_view, name="logout"),

@@ -210,10 +210,13 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
-# Sign-in hand-off from SPSE and SiRUP (signed JWT). Keys come from the environment
-# (SSO_<SOURCE>_ALG / SSO_<SOURCE>_KEY) or, for development and tests, from a JSON file
-# that `make demo` and the tests generate (never committed).
+# Sign-in hand-off from SPSE and SiRUP (signed JWT). Each token names its key by `kid`:
+# keys live in the admin's key table (accounts.SsoKey) or a JSON keys file (`make demo`
+# and the tests generate one, never committed); SSO_<SOURCE>_ALG / SSO_<SOURCE>_KEY is
+# one fallback key per source for tokens without kid (see accounts/sso.py).
 SSO_KEYS_FILE = env("SSO_KEYS_FILE")
+# This installation's identifier: every token's `aud` claim must equal it.
+SSO_AUDIENCE = env("SSO_AUDIENCE", "lpse-support")
 SSO_SOURCES = {
     "spse": {"alg": env("SSO_SPSE_ALG", "HS256"), "key": env("SSO_SPSE_KEY")},
     "sirup": {"alg": env("SSO_SIRUP_ALG", "RS256"), "key": env("SSO_SIRUP_KEY")},

@@ -86,7 +86,9 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
     manage = [PYTHON, str(ROOT / "manage.py")]
     keys = keys_file(env)
     steps = [
-        Step("dev keys", [PYTHON, "-m", "lib.devkeys", str(keys)], only_if_missing=keys),
+        # Always run: it keeps an existing file and upgrades one of the first format
+        # (one key per source) to a key per LPSE with kid.
+        Step("dev keys", [PYTHON, "-m", "lib.devkeys", str(keys)]),
         Step("migrate", [*manage, "migrate", "--noinput"]),
         Step("seed demo", [*manage, "seed_demo"]),
     ]

@@ -17,6 +17,11 @@ def keys_file() -> str:
     return str(getattr(settings, "SIMULATOR_KEYS_FILE", ""))
 
 
+def audience() -> str:
+    """LPSE Support's identifier, the `aud` claim of the hand-off tokens."""
+    return str(getattr(settings, "SIMULATOR_AUDIENCE", "") or "lpse-support")
+
+
 _DEFAULT_API_TOKENS = {
     "dw": "dev-dw-token",
     "katalog": "dev-katalog-token",

@@ -28,6 +28,10 @@ SIMULATOR_KEYS_FILE = (
     or os.environ.get("SSO_KEYS_FILE")
     or str(BASE_DIR / "var" / "dev-keys.json")
 )
+# LPSE Support's identifier (its SSO_AUDIENCE), put in the `aud` claim of every token.
+SIMULATOR_AUDIENCE = (
+    os.environ.get("SIMULATOR_AUDIENCE") or os.environ.get("SSO_AUDIENCE") or "lpse-support"
+)
 # Bearer tokens of the data endpoints, one per simulated source; LPSE Support's clients
 # must be configured with the same values (the defaults are for development only).
 SIMULATOR_API_TOKENS = {

@@ -32,7 +32,7 @@ import pytest
 from django.test import Client
 
 from lib.demo_accounts import DEMO_REPORTERS
-from lib.devkeys import generate_dev_keys, load_keys_file
+from lib.devkeys import KeyEntry, generate_dev_keys, load_keys_file, signing_entry
 from simulator.tokens import handoff_claims
 
 if TYPE_CHECKING:
@@ -73,6 +73,11 @@ def keys_file() -> Path:
     return Path(os.environ["SSO_KEYS_FILE"])
 
 
+def signing_key_entry(source: str = "spse", kd_lpse: int = 119) -> KeyEntry:
+    """The run's key `source` signs with for `kd_lpse` (its kid, alg and both keys)."""
+    return signing_entry(load_keys_file(keys_file()), source=source, kd_lpse=kd_lpse)
+
+
 def make_handoff_token(
     source: str = "spse",
     *,
@@ -85,10 +90,15 @@ def make_handoff_token(
     """Sign a valid hand-off token for `source`, as SPSE/SiRUP would.
 
     Claims default to the first demo user of the source (SPSE: ppk1 at LPSE 119, PPK;
-    SiRUP: pakpa1, PA/KPA), issued now and valid 120 s with a fresh jti. `overrides`
-    replace claims (e.g. ``sub="pokja1", role="pokja", exp=...``), `omit` removes
-    claims, and `key`/`algorithm` sign with something other than the run's keys.
+    SiRUP: pakpa1, PA/KPA), addressed to settings.SSO_AUDIENCE, issued now and valid
+    120 s with a fresh jti. `overrides` replace claims (e.g. ``sub="pokja1",
+    role="pokja", exp=...``), `omit` removes claims, and `key`/`algorithm` sign with
+    something other than the run's keys. The header names the kid of the run's key for
+    the token's LPSE (the LPSE 119 key when the claim is not a code with a key of its
+    own); ``headers={"kid": None}`` leaves kid out, ``headers={"kid": "x"}`` names another.
     """
+    from django.conf import settings
+
     person = next((p for p in DEMO_REPORTERS if p.source == source), DEMO_REPORTERS[0])
     claims = handoff_claims(
         source=source,
@@ -97,28 +107,40 @@ def make_handoff_token(
         name=person.name,
         email=person.email,
         role=person.role,
+        audience=settings.SSO_AUDIENCE,
     )
     claims.update(overrides)
     for name in omit:
         claims.pop(name, None)
-    if key is None or algorithm is None:
-        entry = load_keys_file(keys_file())[source]
-        key = entry["signing_key"] if key is None else key
-        algorithm = entry["alg"] if algorithm is None else algorithm
-    return jwt.encode(claims, key, algorithm=algorithm, headers={"typ": "JWT", **(headers or {})})
+    kd_lpse = claims.get("kd_lpse")
+    try:
+        entry = signing_key_entry(source, kd_lpse if isinstance(kd_lpse, int) else 119)
+    except LookupError:
+        entry = signing_key_entry(source, 119)
+    key = entry.signing_key if key is None else key
+    algorithm = entry.alg if algorithm is None else algorithm
+    header: dict[str, Any] = {"typ": "JWT", "kid": entry.kid, **(headers or {})}
+    header = {name: value for name, value in header.items() if value is not None}
+    return jwt.encode(claims, key, algorithm=algorithm, headers=header)
 
 
 def sign_in_reporter(
     client: Client, source: str = "spse", *, token: str | None = None, **claims: Any
 ) -> "_MonkeyPatchedWSGIResponse":
-    """POST a hand-off token to /sso/<source>/ as the browser would; returns the response.
+    """Hand a reporter over as the browser would; returns the last response.
 
-    A successful sign-in answers 302 to the dashboard and leaves `client` signed in.
+    POSTs the token to /sso/<source>/ and, when it is accepted (303 to /sso/lanjut/),
+    follows that redirect once, as the browser does. A successful sign-in answers 302
+    to the dashboard and leaves `client` signed in; when somebody else was already
+    signed in, the answer is the confirmation page (200). A refused token answers 400.
     The reporter's LPSE (reference.Lpse) must exist for SPSE sign-ins.
     """
     if token is None:
         token = make_handoff_token(source, **claims)
-    return client.post(f"/sso/{source}/", {"token": token})
+    response = client.post(f"/sso/{source}/", {"token": token})
+    if response.status_code == 303:
+        return client.get(response["Location"])
+    return response
 
 
 def _opener() -> urllib.request.OpenerDirector:

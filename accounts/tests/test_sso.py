@@ -20,12 +20,16 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import UsedSsoToken, User
+from accounts.models import SsoKey, UsedSsoToken, User
 from accounts.services import reporter_upsert
 from accounts.sso import SsoError, verify_handoff_token
-from lib.devkeys import generate_dev_keys, load_keys_file
+from lib.devkeys import generate_dev_keys, load_keys_file, signing_entry
 from reference.models import Lpse
-from testsupport.simulator import keys_file, make_handoff_token, sign_in_reporter
+from testsupport.simulator import (
+    make_handoff_token,
+    sign_in_reporter,
+    signing_key_entry,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +80,7 @@ def valid_claims(source: str = "spse", **overrides) -> dict:
     now = int(time.time())
     claims = {
         "iss": source,
+        "aud": "lpse-support",
         "sub": "ppk1" if source == "spse" else "pakpa1",
         "kd_lpse": 119 if source == "spse" else 0,
         "name": "Budi Santoso",
@@ -234,15 +239,17 @@ def test_reporter_upsert_uses_the_same_identity_rule_as_sign_in(client):
     assert (seeded.instansi, seeded.phone) == ("LKPP", "081234567801")
 
 
-def test_a_successful_sign_in_replaces_a_previous_user(client):
+def test_the_same_person_handed_over_again_stays_signed_in_without_asking(client):
     # given pokja1 signed in in this browser
     sign_in_reporter(client, sub="pokja1", role="pokja")
 
-    # when ppk1 is handed over in the same browser
-    sign_in_reporter(client, sub="ppk1", role="ppk")
+    # when pokja1 is handed over again
+    response = sign_in_reporter(client, sub="pokja1", role="pokja")
 
-    # then ppk1 is the one signed in
-    assert signed_in_user(client).source_user_id == "ppk1"
+    # then they go straight to the dashboard
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+    assert signed_in_user(client).source_user_id == "pokja1"
 
 
 # --- refused tokens -------------------------------------------------------------------
@@ -345,9 +352,11 @@ def test_it_rejects_rs256_token_signed_with_another_private_key(client):
 def test_it_rejects_hs256_token_signed_with_the_rsa_public_key(client):
     # given an attacker who knows SiRUP's public key and signs HS256 with it
     # (algorithm confusion)
-    public_pem = load_keys_file(keys_file())["sirup"]["key"]
+    sirup_key = signing_key_entry("sirup")
     token = hand_made_token(
-        {"alg": "HS256", "typ": "JWT"}, valid_claims("sirup"), public_pem.encode()
+        {"alg": "HS256", "typ": "JWT", "kid": sirup_key.kid},
+        valid_claims("sirup"),
+        sirup_key.key.encode(),
     )
 
     # when it is posted where RS256 is configured
@@ -361,7 +370,9 @@ def test_it_rejects_hs256_token_signed_with_the_rsa_public_key(client):
 @pytest.mark.parametrize("alg", ["none", "None", "NONE"])
 def test_it_rejects_unsigned_alg_none_token(client, alg):
     # given an unsigned token
-    token = hand_made_token({"alg": alg, "typ": "JWT"}, valid_claims("spse"), None)
+    token = hand_made_token(
+        {"alg": alg, "typ": "JWT", "kid": signing_key_entry().kid}, valid_claims("spse"), None
+    )
 
     # when it is posted
     response = sign_in_reporter(client, token=token)
@@ -377,8 +388,8 @@ def test_it_rejects_a_sirup_token_posted_to_the_spse_hand_off(client):
     # when it is posted to /sso/spse/
     response = sign_in_reporter(client, "spse", token=token)
 
-    # then SPSE's key and algorithm do not accept it
-    assert_refused(response, "bad_signature")
+    # then SPSE has no key of that kid
+    assert_refused(response, "unknown_key")
 
 
 def test_it_rejects_issuer_other_than_the_url_source(client):
@@ -405,8 +416,11 @@ def test_it_answers_unknown_source_with_the_error_page(client):
 
 
 def test_it_rejects_unknown_lpse(client):
-    # given a token from an LPSE that LPSE Support does not know
-    token = make_handoff_token(kd_lpse=999)
+    # given a token from an LPSE that LPSE Support does not know, signed with a key
+    # registered for that LPSE code
+    secret = "rahasia-lpse-999-" + "9" * 40
+    SsoKey.objects.create(source="spse", kid="spse-999", key=secret, kd_lpse="999")
+    token = make_handoff_token(kd_lpse=999, key=secret, headers={"kid": "spse-999"})
 
     # when it is posted
     response = sign_in_reporter(client, token=token)
@@ -485,7 +499,7 @@ def test_it_rejects_a_lpse_code_in_a_sirup_token(client):
         ("", "missing_token"),
         ("bukan-token", "malformed"),
         ("a.b.c", "malformed"),
-        ("eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24.c2ln", "bad_signature"),
+        ("eyJhbGciOiJIUzI1NiJ9.bm90LWpzb24.c2ln", "unknown_key"),
         ("x" * 10_000, "malformed"),
     ],
 )
@@ -500,8 +514,9 @@ def test_it_rejects_garbage_token(client, token, code):
 
 def test_it_rejects_a_token_whose_payload_is_not_json(client):
     # given a correctly signed token whose payload is not a JSON object
-    secret = load_keys_file(keys_file())["spse"]["key"].encode()
-    header = b64url(json.dumps({"alg": "HS256"}).encode())
+    entry = signing_key_entry()
+    secret = entry.key.encode()
+    header = b64url(json.dumps({"alg": "HS256", "kid": entry.kid}).encode())
     signing_input = f"{header}.{b64url(b'[1, 2]')}"
     signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
 
@@ -543,18 +558,42 @@ def test_it_does_not_require_a_csrf_token(db):
     assert response.status_code == 302
 
 
-def test_a_failed_hand_off_logs_out_the_previous_user(client):
+def garbage_token() -> str:
+    return "bukan-token"
+
+
+def expired_token() -> str:
+    now = int(time.time())
+    return make_handoff_token(sub="ppk1", iat=now - 400, exp=now - 200)
+
+
+def token_for_another_audience() -> str:
+    return make_handoff_token(sub="ppk1", aud="aplikasi-lain")
+
+
+def already_used_token() -> str:
+    token = make_handoff_token(sub="ppk1")
+    assert sign_in_reporter(Client(), token=token).status_code == 302
+    return token
+
+
+@pytest.mark.parametrize(
+    "bad_token", [garbage_token, expired_token, token_for_another_audience, already_used_token]
+)
+def test_a_failed_hand_off_keeps_whoever_was_signed_in(client, bad_token):
     # given pokja1 signed in in this browser
     sign_in_reporter(client, sub="pokja1", role="pokja")
-    assert signed_in_user(client).is_authenticated
+    pokja1 = signed_in_user(client)
+    assert pokja1.is_authenticated
 
     # when a bad hand-off arrives in the same browser
-    response = client.post("/sso/spse/", {"token": "bukan-token"})
+    response = client.post("/sso/spse/", {"token": bad_token()})
 
-    # then nobody is signed in any more and the session cookie is expired
+    # then it is refused, pokja1 stays signed in and the session cookie is untouched
     assert response.status_code == 400
-    assert not signed_in_user(client).is_authenticated
-    assert response.cookies["lpsesupport_session"]["max-age"] == 0
+    assert signed_in_user(client) == pokja1
+    assert "lpsesupport_session" not in response.cookies
+    assert "Anda tetap masuk sebagai" in response.content.decode()
 
 
 def test_it_refuses_an_inactive_reporter(client):
@@ -573,35 +612,38 @@ def test_it_refuses_an_inactive_reporter(client):
 # --- keys -----------------------------------------------------------------------------
 
 
-def test_the_environment_key_wins_over_the_keys_file(client, settings):
-    # given SPSE's secret configured in the environment
+def test_a_token_without_kid_is_verified_with_the_environment_key(client, settings):
+    # given SPSE's secret configured in the environment, next to the keys file
     env_secret = "rahasia-dari-lingkungan-" + "0" * 40
     settings.SSO_SOURCES = {
         **settings.SSO_SOURCES,
         "spse": {"alg": "HS256", "key": env_secret},
     }
 
-    # when tokens signed with each key are verified
-    with_env_key = make_handoff_token(key=env_secret, algorithm="HS256")
-    with_file_key = make_handoff_token()
+    # when tokens without kid, signed with each key, are verified
+    with_env_key = make_handoff_token(key=env_secret, algorithm="HS256", headers={"kid": None})
+    with_file_key = make_handoff_token(headers={"kid": None})
 
-    # then only the environment's key is accepted
+    # then only the environment's key verifies a token without kid
     assert verify_handoff_token(source="spse", token=with_env_key).user_id == "ppk1"
     with pytest.raises(SsoError) as refused:
         verify_handoff_token(source="spse", token=with_file_key)
     assert refused.value.code == "bad_signature"
+    # and a token with a kid of the file is still verified with the file's key
+    assert verify_handoff_token(source="spse", token=make_handoff_token()).user_id == "ppk1"
 
 
 def test_it_accepts_a_pem_key_with_escaped_newlines_from_the_environment(settings):
     # given SiRUP's public key in an env var with literal "\n"
-    public_pem = load_keys_file(keys_file())["sirup"]["key"]
+    public_pem = signing_key_entry("sirup").key
     settings.SSO_SOURCES = {
         **settings.SSO_SOURCES,
         "sirup": {"alg": "RS256", "key": public_pem.strip().replace("\n", "\\n")},
     }
 
-    # when a SiRUP token is verified
-    claims = verify_handoff_token(source="sirup", token=make_handoff_token("sirup"))
+    # when a SiRUP token without kid is verified
+    token = make_handoff_token("sirup", headers={"kid": None})
+    claims = verify_handoff_token(source="sirup", token=token)
 
     # then it is accepted
     assert claims.role == "pa_kpa"
@@ -627,13 +669,15 @@ def test_it_picks_up_a_regenerated_keys_file(settings, tmp_path):
     target = tmp_path / "keys.json"
     target.write_text(first.read_text())
     settings.SSO_KEYS_FILE = str(target)
-    first_token = make_handoff_token(key=load_keys_file(first)["spse"]["signing_key"])
+    first_key = signing_entry(load_keys_file(first), source="spse", kd_lpse=119)
+    first_token = make_handoff_token(key=first_key.signing_key)
     assert verify_handoff_token(source="spse", token=first_token).user_id == "ppk1"
 
     # when the file is regenerated
     target.write_text(second.read_text())
     os.utime(target, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
-    second_token = make_handoff_token(key=load_keys_file(second)["spse"]["signing_key"])
+    second_key = signing_entry(load_keys_file(second), source="spse", kd_lpse=119)
+    second_token = make_handoff_token(key=second_key.signing_key)
 
     # then the new key is used without a restart
     assert verify_handoff_token(source="spse", token=second_token).user_id == "ppk1"
@@ -652,14 +696,18 @@ def test_generate_dev_keys_creates_a_private_file_only_once(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text() == first
     keys = load_keys_file(path)
-    assert keys["spse"]["alg"] == "HS256"
-    assert keys["spse"]["key"] == keys["spse"]["signing_key"]
-    assert keys["sirup"]["alg"] == "RS256"
-    assert keys["sirup"]["key"].startswith("-----BEGIN PUBLIC KEY-----")
-    assert keys["sirup"]["signing_key"].startswith("-----BEGIN PRIVATE KEY-----")
+    spse = signing_entry(keys, source="spse", kd_lpse=119)
+    assert (spse.alg, spse.kd_lpse) == ("HS256", (119,))
+    assert spse.kid.startswith("spse-119-")
+    assert spse.key == spse.signing_key
+    assert len(spse.key.encode()) >= 32
+    sirup = signing_entry(keys, source="sirup", kd_lpse=0)
+    assert (sirup.alg, sirup.kd_lpse) == ("RS256", ())
+    assert sirup.key.startswith("-----BEGIN PUBLIC KEY-----")
+    assert sirup.signing_key.startswith("-----BEGIN PRIVATE KEY-----")
     assert not [p for p in path.parent.iterdir() if p.name != "dev-keys.json"]
-    token = jwt.encode({"a": 1}, keys["sirup"]["signing_key"], algorithm="RS256")
-    assert jwt.decode(token, keys["sirup"]["key"], algorithms=["RS256"]) == {"a": 1}
+    token = jwt.encode({"a": 1}, sirup.signing_key, algorithm="RS256")
+    assert jwt.decode(token, sirup.key, algorithms=["RS256"]) == {"a": 1}
 
 
 def test_concurrent_uses_of_one_token_sign_in_only_once(transactional_db, lpses):

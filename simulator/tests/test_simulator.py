@@ -4,12 +4,15 @@ import http.cookiejar
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import date
 from html.parser import HTMLParser
 
+import jwt
 import pytest
 
 from accounts.models import User
 from accounts.sso import verify_handoff_token
+from lib.devkeys import dev_kid
 from reference.models import Lpse
 
 
@@ -131,6 +134,8 @@ def test_spse_login_with_the_wrong_penyedia_choice_shows_the_same_error(browser)
     assert "User ID atau password salah" in html
 
 
+# The key table (accounts.SsoKey) is consulted when verifying.
+@pytest.mark.django_db
 def test_penyedia_reaches_beranda_and_is_handed_over_with_a_valid_spse_token(browser):
     # given penyedia1 signing in as Penyedia at LPSE 119
     browser.open("/spse/119/login/")
@@ -155,6 +160,8 @@ def test_penyedia_reaches_beranda_and_is_handed_over_with_a_valid_spse_token(bro
     assert (claims.expires_at - claims.issued_at).total_seconds() == 120
 
 
+# The key table (accounts.SsoKey) is consulted when verifying.
+@pytest.mark.django_db
 def test_ppk1_at_lpse_10_is_handed_over_with_kd_lpse_10(browser):
     # given ppk1 signing in as Non-Penyedia at LPSE 10 (another person than ppk1 at 119)
     browser.open("/spse/10/login/")
@@ -166,11 +173,17 @@ def test_ppk1_at_lpse_10_is_handed_over_with_kd_lpse_10(browser):
     browser.follow("Masuk Production")
 
     # then the token names LPSE 10
-    claims = verify_handoff_token(source="spse", token=handoff_form(browser)["fields"]["token"])
+    token = handoff_form(browser)["fields"]["token"]
+    claims = verify_handoff_token(source="spse", token=token)
     assert (claims.user_id, claims.kd_lpse, claims.role) == ("ppk1", 10, "ppk")
     assert claims.name == "Siti Rahmawati"
+    # signed with LPSE 10's own key, named by kid, and addressed to LPSE Support
+    assert jwt.get_unverified_header(token)["kid"] == dev_kid("spse", 10, date.today().year)
+    assert jwt.decode(token, options={"verify_signature": False})["aud"] == "lpse-support"
 
 
+# The key table (accounts.SsoKey) is consulted when verifying.
+@pytest.mark.django_db
 def test_each_handoff_carries_a_fresh_token(browser):
     # given ppk1 signed in at LPSE 119
     browser.open("/spse/119/login/")
@@ -198,6 +211,8 @@ def test_sirup_login_with_a_bad_password_shows_the_error(browser):
     assert "Username atau password salah" in html
 
 
+# The key table (accounts.SsoKey) is consulted when verifying.
+@pytest.mark.django_db
 def test_pakpa_is_handed_over_with_a_valid_sirup_token(browser):
     # given pakpa1 signing in to SiRUP
     browser.open("/sirup/login/")
@@ -264,15 +279,22 @@ def test_the_handoff_signs_the_reporter_in_to_the_live_app(simulator_server, tra
     browser.open("/handoff/?asal=spse-10")
     form = handoff_form(browser)
 
-    # when the browser auto-posts the hand-off form to the app
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), NoRedirect())
+    # when the browser auto-posts the hand-off form to the app and follows its answer
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(jar), NoRedirect()
+    )
     body = urllib.parse.urlencode(form["fields"]).encode()
-    with pytest.raises(urllib.error.HTTPError) as answer:
+    with pytest.raises(urllib.error.HTTPError) as posted:
         opener.open(form["action"], body, timeout=10)
+    assert posted.value.code == 303
+    continue_url = urllib.parse.urljoin(form["action"], posted.value.headers["Location"])
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        opener.open(continue_url, timeout=10)
 
     # then the app signs ppk1 of LPSE 10 in and sends them to the dashboard
+    assert continue_url.endswith("/sso/lanjut/")
     assert answer.value.code == 302
     assert answer.value.headers["Location"] == "/dashboard/"
-    cookies = answer.value.headers.get_all("Set-Cookie") or []
-    assert any(cookie.startswith("lpsesupport_session=") for cookie in cookies)
+    assert "lpsesupport_session" in {cookie.name for cookie in jar}
     assert User.objects.get(source="spse", source_lpse=10, source_user_id="ppk1").role == "ppk"

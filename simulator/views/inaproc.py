@@ -62,6 +62,7 @@ def handoff(request: HttpRequest) -> HttpResponse:
         name=person.name,
         email=person.email,
         role=person.role,
+        audience=conf.audience(),
     )
     token = sign_with_keys_file(claims, source=site.source, keys_file=conf.keys_file())
     response = render(
