@@ -88,7 +88,8 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
     steps = [
         Step("dev keys", [PYTHON, "-m", "lib.devkeys", str(keys)], only_if_missing=keys),
         Step("migrate", [*manage, "migrate", "--noinput"]),
-        Step("seed demo", [*manage, "seed_demo"]),
+        # --demo: this database is the demo's even when a .env turns DEBUG off.
+        Step("seed demo", [*manage, "seed_demo", "--demo"]),
     ]
     services = [
         Service(
