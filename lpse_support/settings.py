@@ -34,9 +34,20 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Test mode (the development key, plain-HTTP cookies, no HTTPS redirect or HSTS) takes
+# effect only inside a pytest run: pytest itself sets PYTEST_VERSION for its process
+# (and the processes a test starts), which no start path of a deployment does. TESTING=1
+# anywhere else with DEBUG off (gunicorn, runserver, check --deploy) is a mistake, never
+# a quiet weakening: it stops the start.
+TESTING = env_bool("TESTING") and bool(env("PYTEST_VERSION"))
+if env_bool("TESTING") and not TESTING and not DEBUG:
+    raise ImproperlyConfigured(
+        "TESTING=1 is for the test suite only (pytest); unset it, or set DEBUG=1 for "
+        "development tools."
+    )
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("TESTING"):
+    if not DEBUG and not TESTING:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 
@@ -54,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     # Serves the API docs' Swagger UI from our own static files, not from a CDN.
@@ -68,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lpse_support.cache_headers.NoStoreForSignedInMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -157,7 +171,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the apps' static folders in development and tests; production
 # runs collectstatic into STATIC_ROOT.
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING")
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through access checks
@@ -200,13 +214,43 @@ CSRF_COOKIE_NAME = "lpsesupport_csrftoken"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
-SESSION_COOKIE_SECURE = SECURE_COOKIES and not env_bool("TESTING")
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS: secure cookies, redirect to HTTPS and HSTS are on unless DEBUG (or the test
+# suite, which serves plain HTTP on loopback).
+SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG) and not TESTING
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG) and not TESTING
+SECURE_HSTS_SECONDS = 0 if TESTING else env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is a decision about the whole registrable domain (it is submitted to the
+# browsers' lists from the apex), not this service's: off by default, and then
+# check --deploy's reminder about it is not a finding.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static
+# files, no inline code, no eval (htmx runs with allowEval off, templates/base.html).
+# The API docs page alone widens it (api/api.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Our forms post to ourselves only; the sign-in hand-off is a form on SPSE's or
+        # SiRUP's page posting to us, which is their policy, not ours.
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -257,7 +301,7 @@ SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 # Pages and ticket actions reuse the working hours, holidays and targets read from the
 # database for this many seconds per process (the sweep always reads them afresh and
 # recomputes the running clocks). Tests read them every time.
-SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if env_bool("TESTING") else 60)
+SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if TESTING else 60)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

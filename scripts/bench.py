@@ -288,6 +288,9 @@ def app_environment(base: dict[str, str], work: Path, database_url: str) -> dict
             "PYTHONPATH": f"{settings_dir}{os.pathsep}{ROOT}",
             "BENCH_STATIC_ROOT": str(work / "static"),
             "DEBUG": "0",
+            # Plain HTTP on loopback, like an app server behind a proxy that terminates
+            # TLS and redirects to HTTPS itself (.env.example: SECURE_SSL_REDIRECT).
+            "SECURE_SSL_REDIRECT": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": f"{HOST},localhost",
             "DATABASE_URL": database_url,

@@ -106,8 +106,10 @@ print("\0".join(shlex.split(sys.argv[1])), end="")' "$PYTEST_ARGS")
 
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
-step "mypy" mypy .
-step "makemigrations --check" python manage.py makemigrations --check --dry-run
+# mypy (django-stubs) and makemigrations import the settings outside pytest, where
+# TESTING=1 is refused unless DEBUG is on (lpse_support/settings.py).
+step "mypy" env DEBUG=1 mypy .
+step "makemigrations --check" env DEBUG=1 python manage.py makemigrations --check --dry-run
 
 if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     echo

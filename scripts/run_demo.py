@@ -90,7 +90,8 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
         # (one key per source) to a key per LPSE with kid.
         Step("dev keys", [PYTHON, "-m", "lib.devkeys", str(keys)]),
         Step("migrate", [*manage, "migrate", "--noinput"]),
-        Step("seed demo", [*manage, "seed_demo"]),
+        # --demo: this database is the demo's even when a .env turns DEBUG off.
+        Step("seed demo", [*manage, "seed_demo", "--demo"]),
     ]
     services = [
         Service(

@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // A plain form with data-confirm asks the browser's confirm() before it is sent, and
+  // a button with data-print prints the page (no inline handlers: the CSP forbids them).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-confirm")) { return; }
+    if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) { window.print(); }
+  });
+
   function dialogFor(form) {
     var id = form.getAttribute("data-confirm-dialog");
     return id ? document.getElementById(id) : null;

@@ -1,4 +1,5 @@
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from reference.models import Application, Category, Lpse
@@ -13,9 +14,28 @@ from tickets.models import (
 )
 
 
+def test_seed_demo_refuses_without_debug_or_demo_flag(db, settings):
+    # Given a production-like start: DEBUG off, no --demo
+    settings.DEBUG = False
+    # When seed_demo runs, then it refuses and says how to run it on purpose
+    with pytest.raises(CommandError, match="DEBUG=1 or with --demo"):
+        call_command("seed_demo")
+    # And it created nothing: no demo accounts with the published password
+    assert not User.objects.exists()
+    assert not Ticket.objects.exists()
+
+
+def test_seed_demo_runs_with_debug_on_without_the_flag(db, settings):
+    # Given a development start (DEBUG on)
+    settings.DEBUG = True
+    # When seed_demo runs without --demo, then it loads the demo
+    call_command("seed_demo")
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
+
+
 def test_seed_demo_is_idempotent(db):
     # When the demo seed runs twice
-    call_command("seed_demo")
+    call_command("seed_demo", "--demo")
 
     def counts() -> tuple[int, ...]:
         return tuple(
@@ -24,7 +44,7 @@ def test_seed_demo_is_idempotent(db):
         )
 
     first = counts()
-    call_command("seed_demo")
+    call_command("seed_demo", "--demo")
     # Then the second run adds nothing
     assert counts() == first
     # And every reporter role has a demo account, plus the two different ppk1
@@ -37,7 +57,7 @@ def test_seed_demo_is_idempotent(db):
 
 def test_the_demo_has_tickets_in_every_status_and_position(db):
     # When the demo seed runs
-    call_command("seed_demo")
+    call_command("seed_demo", "--demo")
     tickets = Ticket.objects.select_related("holder", "lpse", "application")
     # Then every status has at least one ticket
     assert set(tickets.values_list("status", flat=True)) == set(Status.values)
@@ -81,7 +101,7 @@ def test_the_demo_has_tickets_in_every_status_and_position(db):
 
 
 def test_reference_data_covers_the_three_time_zones_and_every_application(db):
-    call_command("seed_demo")
+    call_command("seed_demo", "--demo")
     assert set(Lpse.objects.values_list("timezone", flat=True)) == {
         "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura",
     }  # fmt: skip

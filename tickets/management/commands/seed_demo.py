@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from unittest import mock
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from accounts.models import User
@@ -421,7 +422,21 @@ class _Player:
 class Command(BaseCommand):
     help = "Load reference data, demo accounts and demo tickets (idempotent, demo only)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Run even with DEBUG off: this database is a demo (scripts/run_demo.py).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo accounts share one published password, and `admin` is a superuser: run
+        # by mistake against a production database they would be open doors.
+        if not settings.DEBUG and not options["demo"]:
+            raise CommandError(
+                "seed_demo creates accounts with a published password (and a superuser); "
+                "it runs only with DEBUG=1 or with --demo for a demo database."
+            )
         reference_seed()
         sla_seed()
         self._staff()
