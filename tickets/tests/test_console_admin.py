@@ -121,8 +121,8 @@ def test_an_admin_without_an_assignment_sees_no_ticket_mail_or_notification(
     ticket = Ticket.objects.get()
     assert OutgoingMail.objects.filter(ticket=ticket).exists()
     assert Notification.objects.filter(ticket=ticket).exists()
-    mail = OutgoingMail.objects.filter(ticket=ticket).first()
-    notification = Notification.objects.filter(ticket=ticket).first()
+    mail = OutgoingMail.objects.filter(ticket=ticket).earliest("pk")
+    notification = Notification.objects.filter(ticket=ticket).earliest("pk")
     pages = {
         "admin:tickets_ticket": ticket,
         "admin:notifications_outgoingmail": mail,
