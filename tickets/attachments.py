@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.filenames import clean_filename, slugify_stem, split_extension
-from lib.filetypes import ALLOWED_EXTENSIONS, content_matches_extension
+from lib.filetypes import ALLOWED_EXTENSIONS, TooManyZipEntries, content_matches_extension
 
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -73,7 +73,19 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
         )
     if size == 0:
         raise AttachmentError(_("Berkas %(name)s kosong.") % {"name": display_name}, kind="empty")
-    if not content_matches_extension(extension, upload.file):  # type: ignore[arg-type]
+    try:
+        matches = content_matches_extension(extension, upload.file)  # type: ignore[arg-type]
+    except TooManyZipEntries as error:
+        raise AttachmentError(
+            _(
+                "Berkas %(name)s berisi lebih dari %(max)s entri arsip dan tidak dapat "
+                "diterima. Kirim berkas dengan isi yang lebih sedikit atau pisahkan menjadi "
+                "beberapa berkas."
+            )
+            % {"name": display_name, "max": f"{error.limit:,}".replace(",", ".")},
+            kind="content",
+        ) from error
+    if not matches:
         raise AttachmentError(
             _("Berkas %(name)s: isi berkas tidak sesuai dengan ekstensi .%(ext)s.")
             % {"name": display_name, "ext": extension},
