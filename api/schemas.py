@@ -73,7 +73,10 @@ class TicketPageOut(Schema):
 
 class AttachmentOut(Schema):
     sequence: int
+    # The original (cleaned) name as uploaded.
     name: str
+    # `<nomor>_<NN>_<nama>.<ext>`: the name the download carries (DESIGN §3).
+    file_name: str
     size: int
     content_type: str
     url: str

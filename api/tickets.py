@@ -44,7 +44,12 @@ from sla.clocks import ClockReading
 from sla.selectors import sla_view
 from tickets import services
 from tickets.access import get_ticket_for_user, tickets_visible_to
-from tickets.attachments import AttachmentError, CheckedFile, attachment_check
+from tickets.attachments import (
+    AttachmentError,
+    CheckedFile,
+    attachment_check,
+    attachment_download_name,
+)
 from tickets.console_forms import ConsoleFilterForm
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action, ActionForbidden
@@ -257,6 +262,11 @@ def _attachment(ticket: Ticket, attachment: Attachment) -> dict[str, Any]:
     return {
         "sequence": attachment.sequence,
         "name": attachment.original_name,
+        "file_name": attachment_download_name(
+            ticket_number=ticket.number,
+            sequence=attachment.sequence,
+            original_name=attachment.original_name,
+        ),
         "size": attachment.size,
         "content_type": attachment.content_type,
         "url": reverse("api-v1:attachment_download", args=[ticket.number, attachment.sequence]),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReporterRole
 from reference.models import CodeKind, Priority
+from tickets.attachments import attachment_download_name
 
 
 class Status(models.TextChoices):
@@ -237,6 +238,9 @@ class Attachment(models.Model):
     file = models.FileField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
+    # Hex SHA-256 of the content, recorded at upload; blank for files uploaded before
+    # it was recorded (migration 0010 does not read every stored file back).
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -249,11 +253,16 @@ class Attachment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.stored_name
+        return self.download_name
 
     @property
-    def stored_name(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
+    def download_name(self) -> str:
+        """`<nomor>_<NN>_<nama>.<ext>`: what a person sees and downloads (not the key)."""
+        return attachment_download_name(
+            ticket_number=self.ticket.number,
+            sequence=self.sequence,
+            original_name=self.original_name,
+        )
 
 
 class EventKind(models.TextChoices):

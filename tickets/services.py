@@ -183,6 +183,7 @@ def ticket_create(
                     file=name,
                     size=checked.size,
                     content_type=checked.content_type,
+                    sha256=checked.sha256,
                     uploaded_by=reporter,
                 )
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
@@ -450,6 +451,7 @@ def _perform(
                         file=name,
                         size=checked.size,
                         content_type=checked.content_type,
+                        sha256=checked.sha256,
                         uploaded_by=actor,
                     )
                     for offset, (checked, name) in enumerate(zip(files, stored, strict=True))

@@ -74,7 +74,12 @@ def test_storage_names_follow_the_pattern():
     name = attachment_storage_name(
         ticket_number="SPSE-20261128-00042", sequence=3, display_name="Bukti Unggah (1).PDF"
     )
-    assert name.rsplit("/", 1)[-1] == "SPSE-20261128-00042_03_bukti-unggah-1.pdf"
+    # A folder per ticket, then a part unique to this write before the visible name
+    folder, key = name.rsplit("/", 1)
+    assert folder.endswith("/SPSE-20261128-00042")
+    unique, visible = key.split("_", 1)
+    assert len(unique) == 32 and int(unique, 16) >= 0
+    assert visible == "SPSE-20261128-00042_03_bukti-unggah-1.pdf"
 
 
 def test_content_check_leaves_the_file_at_its_start():

@@ -273,7 +273,7 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
     return FileResponse(
         default_storage.open(attachment.file.name, "rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=attachment.download_name,
         content_type=attachment.content_type,
     )
 
@@ -281,13 +281,13 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
 @require_GET
 @login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
-    """All attachments of a ticket as one zip, streamed, under their stored names."""
+    """All attachments of a ticket as one zip, streamed, under their download names."""
     ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
     attachments = list(public_attachments(ticket))
     if not attachments:
         raise Http404
     entries = [
-        (attachment.stored_name, _opener(attachment.file.name)) for attachment in attachments
+        (attachment.download_name, _opener(attachment.file.name)) for attachment in attachments
     ]
     response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{ticket.number}.zip"'
