@@ -1,18 +1,12 @@
 """The versioned JSON API, `/api/v1/` (django-ninja): OpenAPI at `/api/v1/openapi.json`,
 interactive docs at `/api/v1/docs`."""
 
-from django.conf import settings
 from ninja import NinjaAPI
-from ninja.throttling import AuthRateThrottle
 
 from api.auth import TokenAuth
 from api.errors import install_error_handlers
+from api.ratelimit import UserRateThrottle
 from api.tickets import router as tickets_router
-
-
-class TokenRateThrottle(AuthRateThrottle):
-    """Requests per token (request.auth is the token: its text names its prefix)."""
-
 
 api = NinjaAPI(
     title="LPSE Support API",
@@ -24,7 +18,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
-    throttle=[TokenRateThrottle(settings.API_RATE_LIMIT)],
+    throttle=[UserRateThrottle()],
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

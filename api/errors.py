@@ -6,6 +6,7 @@ action; plus 401 no or bad token, 413 file too large, 415 file type not allowed,
 invalid fields, 429 too many requests.
 """
 
+import math
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -145,7 +146,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, 429, _("Terlalu banyak permintaan. Coba lagi sebentar lagi.")
         )
         if exc.wait:
-            response["Retry-After"] = str(int(exc.wait) + 1)
+            # Whole seconds, never early (RFC 9110), as ninja's own throttle path does.
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         return response
 
     @api.exception_handler(HttpError)
