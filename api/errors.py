@@ -33,6 +33,16 @@ class ApiFieldErrors(Exception):
         self.status = status
 
 
+class ApiError(Exception):
+    """A refusal with its own message and no field to point at."""
+
+    def __init__(self, status: int, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+
+
 ERROR_RESPONSES: dict[int, type[Schema]] = {
     400: ErrorOut,
     401: ErrorOut,
@@ -65,8 +75,14 @@ def error_response(
     status: int,
     message: str,
     fields: dict[str, list[str]] | None = None,
+    *,
+    code: str = "",
 ) -> HttpResponse:
-    body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+    body = {
+        "code": code or _CODES.get(status, "error"),
+        "message": message,
+        "fields": fields or {},
+    }
     return api.create_response(request, body, status=status)
 
 
@@ -121,6 +137,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             api, request, exc.status, _("Periksa isian yang ditandai."), exc.fields
         )
+
+    @api.exception_handler(ApiError)
+    def refused_request(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.message, code=exc.code)
 
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -114,6 +114,10 @@ class Ticket(models.Model):
     revision = models.PositiveIntegerField(default=0)
     # The form's one-time key: a double-clicked or retried submission finds the first ticket.
     submission_key = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the API request that filed the ticket under `submission_key` (its
+    # fields and its files' SHA-256): a retry must repeat it, a different request under
+    # the same key is refused. Blank for the web and for tickets filed before it.
+    submission_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)

@@ -112,8 +112,11 @@ def ticket_create(
     draft: TicketDraft,
     files: list[CheckedFile],
     submission_key: str = "",
+    submission_fingerprint: str = "",
 ) -> Ticket:
-    """File a new ticket with its attachments; a repeated submission returns the first."""
+    """File a new ticket with its attachments; a repeated submission returns the first
+    (the caller compares `submission_fingerprint` to tell a retry from a different
+    request that reuses the key)."""
     if submission_key:
         existing = Ticket.objects.filter(reporter=reporter, submission_key=submission_key).first()
         if existing is not None:
@@ -174,6 +177,7 @@ def ticket_create(
                 status=Status.NEW,
                 tier=1,
                 submission_key=submission_key,
+                submission_fingerprint=submission_fingerprint,
             )
             Attachment.objects.bulk_create(
                 Attachment(
