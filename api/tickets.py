@@ -204,7 +204,12 @@ def _page(
     return rows[:limit], _encode_cursor({"o": offset + limit}) if more else None
 
 
-def _summary(ticket: Ticket) -> dict[str, Any]:
+def _updated_at(user: User, ticket: Ticket) -> datetime.datetime:
+    """Reporters see the last change they can see: an internal note leaves no trace."""
+    return ticket.public_updated_at if user.is_reporter else ticket.updated_at
+
+
+def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "title": ticket.title,
@@ -216,7 +221,7 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
         "application": ticket.application.code,
         "holder": ticket.holder.display_name if ticket.holder else None,
         "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "updated_at": _updated_at(user, ticket),
         "next_due_at": ticket.next_due_at,
     }
 
@@ -253,7 +258,7 @@ def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, An
         tickets = console_list(queue_tickets(user, console.queue_key(user)), chosen)
         sort = chosen.sort
     rows, nxt = _page(tickets, sort, filters.cursor, filters.limit)
-    return {"items": [_summary(t) for t in rows], "next_cursor": nxt}
+    return {"items": [_summary(user, t) for t in rows], "next_cursor": nxt}
 
 
 # --- Detail ------------------------------------------------------------------------------
@@ -330,7 +335,7 @@ def ticket_detail_data(user: User, ticket: Ticket) -> dict[str, Any]:
         "merged_into": ticket.merged_into.number if ticket.merged_into else None,
         "reopen_count": ticket.reopen_count,
         "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "updated_at": _updated_at(user, ticket),
         "closed_at": ticket.closed_at,
         "response_clock": _clock(view.clocks.response),
         "resolution_clock": _clock(view.clocks.resolution),

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReporterRole
@@ -120,6 +121,10 @@ class Ticket(models.Model):
     submission_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    # The last change the reporter can see: every action but an internal note, which
+    # moves only `updated_at` (staff pages). The reporter's live pages and the API's
+    # `updated_at` for reporters read this one, so a note leaves no trace for them.
+    public_updated_at = models.DateTimeField(_("diperbarui (pelapor)"), default=timezone.now)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     # SLA (DESIGN §5, sla/clocks.py). The first public staff message ends the response
     # clock; the pauses ([begin, end|null] while the reporter is asked to act) stop both.
@@ -154,7 +159,9 @@ class Ticket(models.Model):
             models.Index(fields=["application", "max_tier"], name="ticket_app_max_tier"),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
             # The newest change of a reporter's or a scope's tickets: live pages' stamps.
-            models.Index(fields=["reporter", "-updated_at"], name="ticket_reporter_updated"),
+            models.Index(
+                fields=["reporter", "-public_updated_at"], name="ticket_reporter_public_upd"
+            ),
             models.Index(fields=["-updated_at"], name="ticket_recently_updated"),
             models.Index(fields=["priority", "-created_at"], name="ticket_priority_recent"),
             models.Index(

@@ -380,6 +380,7 @@ def _perform(
     data: dict[str, Any] | None = None,
     event_internal: bool = False,
     bump_revision: bool = True,
+    reporter_visible: bool = True,
     after: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     """Check, then apply one action atomically: ticket fields, message, files, event."""
@@ -433,7 +434,9 @@ def _perform(
                     ),
                 )
             )
-            Ticket.objects.filter(pk=locked.pk).update(**updates, updated_at=now)
+            # `public_updated_at` is what the reporter's pages and API see change.
+            stamps = {"updated_at": now, **({"public_updated_at": now} if reporter_visible else {})}
+            Ticket.objects.filter(pk=locked.pk).update(**updates, **stamps)
             message = None
             if post is not None:
                 assert actor is not None
@@ -559,6 +562,8 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
         event_internal=True,
         # A note changes nothing a colleague may be acting on: it does not make pages stale.
         bump_revision=False,
+        # Nor anything the reporter can observe (live stamps, the API's updated_at).
+        reporter_visible=False,
     )
 
 

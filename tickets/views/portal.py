@@ -74,7 +74,7 @@ def current_reporter(request: HttpRequest) -> User:
 @reporter_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     tickets = tickets_visible_to(current_reporter(request))
-    stamp = live.list_stamp(tickets)
+    stamp = live.reporter_list_stamp(tickets)
     if (same := live.unchanged(request, stamp)) is not None:
         return same
     return render(
@@ -94,7 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = TicketSearchForm(request.GET or None)
     tickets = tickets_visible_to(current_reporter(request))
-    stamp = live.list_stamp(tickets)
+    stamp = live.reporter_list_stamp(tickets)
     if (same := live.unchanged(request, stamp)) is not None:
         return same
     filters: dict[str, str] = {}
@@ -258,7 +258,7 @@ def detail_context(ticket: Any) -> dict[str, Any]:
         "conversation": ticket_conversation(ticket, include_internal=False),
         "history": ticket_history(ticket, include_internal=False),
         "sla": sla_view(ticket),
-        "live_stamp": live.ticket_stamp(ticket),
+        "live_stamp": live.reporter_ticket_stamp(ticket),
     }
 
 
