@@ -112,11 +112,10 @@ def ticket_create(
     draft: TicketDraft,
     files: list[CheckedFile],
     submission_key: str = "",
+    # Kept with the key; the API compares it to tell a retry from another request.
     submission_fingerprint: str = "",
 ) -> Ticket:
-    """File a new ticket with its attachments; a repeated submission returns the first
-    (the caller compares `submission_fingerprint` to tell a retry from a different
-    request that reuses the key)."""
+    """File a new ticket with its attachments; a repeated submission returns the first."""
     if submission_key:
         existing = Ticket.objects.filter(reporter=reporter, submission_key=submission_key).first()
         if existing is not None:
