@@ -2,18 +2,12 @@
 interactive docs at `/api/v1/docs`."""
 
 from csp.decorators import csp_update
-from django.conf import settings
 from ninja import NinjaAPI
-from ninja.throttling import AuthRateThrottle
 
 from api.auth import TokenAuth
 from api.errors import install_error_handlers
+from api.ratelimit import UserRateThrottle
 from api.tickets import router as tickets_router
-
-
-class TokenRateThrottle(AuthRateThrottle):
-    """Requests per token (request.auth is the token: its text names its prefix)."""
-
 
 api = NinjaAPI(
     title="LPSE Support API",
@@ -25,7 +19,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
-    throttle=[TokenRateThrottle(settings.API_RATE_LIMIT)],
+    throttle=[UserRateThrottle()],
     docs_url="/docs",
     # Swagger UI (our static copy) draws its icons from data: URLs in its stylesheet; the
     # site-wide Content-Security-Policy is widened for this page alone.

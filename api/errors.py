@@ -6,6 +6,7 @@ action; plus 401 no or bad token, 413 file too large, 415 file type not allowed,
 invalid fields, 429 too many requests.
 """
 
+import math
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +32,16 @@ class ApiFieldErrors(Exception):
         super().__init__(fields)
         self.fields = fields
         self.status = status
+
+
+class ApiError(Exception):
+    """A refusal with its own message and no field to point at."""
+
+    def __init__(self, status: int, message: str, *, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {
@@ -65,8 +76,14 @@ def error_response(
     status: int,
     message: str,
     fields: dict[str, list[str]] | None = None,
+    *,
+    code: str = "",
 ) -> HttpResponse:
-    body = {"code": _CODES.get(status, "error"), "message": message, "fields": fields or {}}
+    body = {
+        "code": code or _CODES.get(status, "error"),
+        "message": message,
+        "fields": fields or {},
+    }
     return api.create_response(request, body, status=status)
 
 
@@ -122,6 +139,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, exc.status, _("Periksa isian yang ditandai."), exc.fields
         )
 
+    @api.exception_handler(ApiError)
+    def refused_request(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error_response(api, request, exc.status, exc.message, code=exc.code)
+
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         found: dict[str, list[str]] = {}
@@ -146,7 +167,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, 429, _("Terlalu banyak permintaan. Coba lagi sebentar lagi.")
         )
         if exc.wait:
-            response["Retry-After"] = str(int(exc.wait) + 1)
+            # Whole seconds, never early (RFC 9110), as ninja's own throttle path does.
+            response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
         return response
 
     @api.exception_handler(RawPostDataException)

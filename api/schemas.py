@@ -6,6 +6,15 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field
 
+# For reporters the last change they can see (an internal note leaves it as it was).
+UpdatedAt = Annotated[
+    datetime.datetime,
+    Field(
+        description="Perubahan terakhir; bagi pelapor: perubahan terakhir yang dapat mereka "
+        "lihat (catatan internal tidak mengubahnya)."
+    ),
+]
+
 # A database id: SQLite cannot even compare a number beyond 64 bits (a 500, not a 404).
 DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
@@ -62,7 +71,7 @@ class TicketSummaryOut(Schema):
     application: str
     holder: str | None
     created_at: datetime.datetime
-    updated_at: datetime.datetime
+    updated_at: UpdatedAt
     next_due_at: datetime.datetime | None
 
 
@@ -73,7 +82,10 @@ class TicketPageOut(Schema):
 
 class AttachmentOut(Schema):
     sequence: int
+    # The original (cleaned) name as uploaded.
     name: str
+    # `<nomor>_<NN>_<nama>.<ext>`: the name the download carries (DESIGN §3).
+    file_name: str
     size: int
     content_type: str
     url: str
@@ -133,7 +145,7 @@ class TicketOut(Schema):
     merged_into: str | None
     reopen_count: int
     created_at: datetime.datetime
-    updated_at: datetime.datetime
+    updated_at: UpdatedAt
     closed_at: datetime.datetime | None
     response_clock: ClockOut
     resolution_clock: ClockOut

@@ -6,6 +6,7 @@ web's forms validate what the web's forms validate."""
 import base64
 import binascii
 import datetime
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -22,7 +23,7 @@ from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
-from api.errors import ERROR_RESPONSES, ApiFieldErrors
+from api.errors import ERROR_RESPONSES, ApiError, ApiFieldErrors
 from api.schemas import (
     ApplicationOut,
     AssignIn,
@@ -50,7 +51,12 @@ from tickets.access import (
     get_ticket_for_user,
     tickets_visible_to,
 )
-from tickets.attachments import AttachmentError, CheckedFile, attachment_check
+from tickets.attachments import (
+    AttachmentError,
+    CheckedFile,
+    attachment_check,
+    attachment_download_name,
+)
 from tickets.console_forms import ConsoleFilterForm
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
@@ -204,7 +210,12 @@ def _page(
     return rows[:limit], _encode_cursor({"o": offset + limit}) if more else None
 
 
-def _summary(ticket: Ticket) -> dict[str, Any]:
+def _updated_at(user: User, ticket: Ticket) -> datetime.datetime:
+    """Reporters see the last change they can see: an internal note leaves no trace."""
+    return ticket.public_updated_at if user.is_reporter else ticket.updated_at
+
+
+def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
         "title": ticket.title,
@@ -216,7 +227,7 @@ def _summary(ticket: Ticket) -> dict[str, Any]:
         "application": ticket.application.code,
         "holder": ticket.holder.display_name if ticket.holder else None,
         "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "updated_at": _updated_at(user, ticket),
         "next_due_at": ticket.next_due_at,
     }
 
@@ -253,7 +264,7 @@ def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, An
         tickets = console_list(queue_tickets(user, console.queue_key(user)), chosen)
         sort = chosen.sort
     rows, nxt = _page(tickets, sort, filters.cursor, filters.limit)
-    return {"items": [_summary(t) for t in rows], "next_cursor": nxt}
+    return {"items": [_summary(user, t) for t in rows], "next_cursor": nxt}
 
 
 # --- Detail ------------------------------------------------------------------------------
@@ -263,6 +274,11 @@ def _attachment(ticket: Ticket, attachment: Attachment) -> dict[str, Any]:
     return {
         "sequence": attachment.sequence,
         "name": attachment.original_name,
+        "file_name": attachment_download_name(
+            ticket_number=ticket.number,
+            sequence=attachment.sequence,
+            original_name=attachment.original_name,
+        ),
         "size": attachment.size,
         "content_type": attachment.content_type,
         "url": reverse("api-v1:attachment_download", args=[ticket.number, attachment.sequence]),
@@ -321,7 +337,7 @@ def ticket_detail_data(user: User, ticket: Ticket) -> dict[str, Any]:
         "merged_into": ticket.merged_into.number if ticket.merged_into else None,
         "reopen_count": ticket.reopen_count,
         "created_at": ticket.created_at,
-        "updated_at": ticket.updated_at,
+        "updated_at": _updated_at(user, ticket),
         "closed_at": ticket.closed_at,
         "response_clock": _clock(view.clocks.response),
         "resolution_clock": _clock(view.clocks.resolution),
@@ -439,6 +455,38 @@ class TicketIn(Schema):
     manual_jadwal_berakhir: str = ""
 
 
+def _request_fingerprint(data: TicketIn, files: list[CheckedFile]) -> str:
+    """SHA-256 of what the request asks for: its fields and its files (name, content)."""
+    canonical = json.dumps(
+        {
+            "fields": data.dict(),
+            "files": [[f.display_name, f.sha256] for f in files],
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _same_request(ticket: Ticket, fingerprint: str) -> None:
+    """A retry repeats the request; anything else under the same key is refused (422).
+
+    Tickets filed before fingerprints were kept have none: a retry of those is trusted.
+    """
+    if ticket.submission_fingerprint and ticket.submission_fingerprint != fingerprint:
+        raise ApiError(
+            422,
+            _(
+                "Idempotency-Key ini sudah dipakai untuk permintaan lain dengan isi yang "
+                "berbeda (tiket %(number)s). Gunakan Idempotency-Key baru untuk tiket baru, "
+                "atau kirim ulang permintaan yang sama persis."
+            )
+            % {"number": ticket.number},
+            code="idempotency_key_reused",
+        )
+
+
 @router.post(
     "/tickets",
     response={200: TicketOut, 201: TicketOut, **ERROR_RESPONSES},
@@ -452,7 +500,8 @@ def ticket_create(
     """File a ticket (reporters), multipart with optional `files`.
 
     Send an `Idempotency-Key` header: a retried request with the same key answers the
-    ticket the first one created (200) instead of creating another (201).
+    ticket the first one created (200) instead of creating another (201). The same key
+    with different fields or files answers 422 (`idempotency_key_reused`).
     """
     user = api_user(request)
     refusal = action_refusal(user, None, Action.CREATE)
@@ -461,20 +510,28 @@ def ticket_create(
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
         raise ApiFieldErrors({"Idempotency-Key": [_("Paling banyak 64 karakter.")]})
+    checked = _checked_files(files)
+    fingerprint = _request_fingerprint(data, checked) if key else ""
     if key:
         existing = Ticket.objects.filter(reporter=user, submission_key=key).first()
         if existing is not None:
+            _same_request(existing, fingerprint)
             return Status(200, ticket_detail_data(user, get_ticket_for_user(user, existing.number)))
-    checked = _checked_files(files)
     form = TicketCreateForm(data.dict(), reporter=user)
     if not form.is_valid():
         raise ApiFieldErrors(_form_errors(form))
     started = timezone.now()
     ticket = services.ticket_create(
-        reporter=user, draft=form.to_draft(), files=checked, submission_key=key
+        reporter=user,
+        draft=form.to_draft(),
+        files=checked,
+        submission_key=key,
+        submission_fingerprint=fingerprint,
     )
     # A concurrent request with the same key may have won: then this one found its ticket.
     created = ticket.created_at >= started
+    if not created:
+        _same_request(ticket, fingerprint)
     detail = ticket_detail_data(user, get_ticket_for_user(user, ticket.number))
     return Status(201 if created else 200, detail)
 

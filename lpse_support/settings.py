@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "integrations",
     "sla",
     "notifications",
+    # The API's shared rate-limit counters (api/models.py).
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -293,8 +295,11 @@ MAIL_DOMAIN = env("MAIL_DOMAIN", "lpse-support.localhost")
 # PostgreSQL; workers: `manage.py db_worker`).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
-# API requests allowed per token (django-ninja throttle syntax: N/s, N/m, N/h, N/d).
+# API requests allowed per user, all their tokens together (N/s, N/m, N/h, N/d), and per
+# client address for requests without a valid token. Counted in the database
+# (api.RateCounter), so every process and machine shares one budget.
 API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")
+API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "30/m")
 
 # Share of an SLA target still left when the holder is warned (DESIGN §5).
 SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)

@@ -26,7 +26,7 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    environment (.env.example), static files collected into a scratch folder and served
    by WhiteNoise (STATIC_ROOT is not read from the environment: a small settings module
    in the scratch folder sets it, and copies the files rather than compressing them).
-   The API's per-token rate limit is raised (API_RATE_LIMIT) so that it does not stop
+   The API's per-user rate limit is raised (API_RATE_LIMIT) so that it does not stop
    the load.
 5. A short warm-up (every scenario, not reported), then memory: the app's worker
    processes' peak RSS over their baseline (VmHWM after resetting it through
@@ -1020,7 +1020,7 @@ def bench(
         f"max {summary['reporter_tickets_max']}), {summary['staff']} staff ({kinds})"
     )
     say(
-        f"  note       API_RATE_LIMIT={API_RATE_LIMIT} for the bench: the per-token throttle "
+        f"  note       API_RATE_LIMIT={API_RATE_LIMIT} for the bench: the per-user throttle "
         "(production default 120/m) is out of the way"
     )
     say()

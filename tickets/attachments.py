@@ -1,5 +1,7 @@
-"""Attachment rules: allowed types, content checks, size limits and storage names."""
+"""Attachment rules: allowed types, content checks, size limits, names and storage keys."""
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.filenames import clean_filename, slugify_stem, split_extension
-from lib.filetypes import ALLOWED_EXTENSIONS, content_matches_extension
+from lib.filetypes import ALLOWED_EXTENSIONS, TooManyZipEntries, content_matches_extension
 
 CONTENT_TYPES = {
     "jpg": "image/jpeg",
@@ -44,6 +46,7 @@ class CheckedFile:
     extension: str
     content_type: str
     size: int
+    sha256: str
 
 
 def allowed_extensions_label() -> str:
@@ -73,13 +76,42 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
         )
     if size == 0:
         raise AttachmentError(_("Berkas %(name)s kosong.") % {"name": display_name}, kind="empty")
-    if not content_matches_extension(extension, upload.file):  # type: ignore[arg-type]
+    try:
+        matches = content_matches_extension(extension, upload.file)  # type: ignore[arg-type]
+    except TooManyZipEntries as error:
+        raise AttachmentError(
+            _(
+                "Berkas %(name)s berisi lebih dari %(max)s entri arsip dan tidak dapat "
+                "diterima. Kirim berkas dengan isi yang lebih sedikit atau pisahkan menjadi "
+                "beberapa berkas."
+            )
+            % {"name": display_name, "max": f"{error.limit:,}".replace(",", ".")},
+            kind="content",
+        ) from error
+    if not matches:
         raise AttachmentError(
             _("Berkas %(name)s: isi berkas tidak sesuai dengan ekstensi .%(ext)s.")
             % {"name": display_name, "ext": extension},
             kind="content",
         )
-    return CheckedFile(upload, display_name, extension, CONTENT_TYPES[extension], size)
+    return CheckedFile(
+        upload, display_name, extension, CONTENT_TYPES[extension], size, _sha256(upload)
+    )
+
+
+def _sha256(upload: UploadedFile) -> str:
+    """The content's SHA-256, read in the upload's chunks (never whole into memory).
+
+    Computed here rather than while the storage writes the file: the S3 client may
+    read, seek and retry parts of the file on its own, so a hash taken on its reads
+    would not be the content's.
+    """
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def attachments_check(uploads: list[UploadedFile]) -> tuple[list[CheckedFile], list[str]]:
@@ -98,14 +130,29 @@ def attachments_check(uploads: list[UploadedFile]) -> tuple[list[CheckedFile], l
     return checked, errors
 
 
+def attachment_download_name(*, ticket_number: str, sequence: int, original_name: str) -> str:
+    """The name a person sees and downloads: `<nomor>_<NN>_<nama>.<ext>` (DESIGN §3).
+
+    Derived from the row (ticket number, sequence, original name), never from the
+    storage key, so list, single download and zip always agree.
+    """
+    stem, extension = split_extension(original_name)
+    name = f"{ticket_number}_{sequence:02d}_{slugify_stem(stem)}"
+    return f"{name}.{extension}" if extension else name
+
+
 def attachment_storage_name(*, ticket_number: str, sequence: int, display_name: str) -> str:
-    """Storage key following `<ticket number>_<NN>_<slug of original name>.<ext>`."""
-    stem, extension = split_extension(display_name)
+    """Storage key: the download name behind a random part unique to this write.
+
+    Two writes never share a key, so no write replaces another upload's file and the
+    clean-up of a failed or duplicate submission deletes only what it wrote itself
+    (S3 has no atomic "create if absent": checking for a free name first is a race).
+    """
     now = timezone.now()
-    return (
-        f"lampiran/{now:%Y}/{now:%m}/"
-        f"{ticket_number}_{sequence:02d}_{slugify_stem(stem)}.{extension}"
+    visible = attachment_download_name(
+        ticket_number=ticket_number, sequence=sequence, original_name=display_name
     )
+    return f"lampiran/{now:%Y}/{now:%m}/{ticket_number}/{uuid.uuid4().hex}_{visible}"
 
 
 def attachment_store(*, ticket_number: str, sequence: int, checked: CheckedFile) -> str:

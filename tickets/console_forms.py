@@ -145,9 +145,12 @@ class ConsoleFilterForm(forms.Form):
 # --- Actions --------------------------------------------------------------------------
 
 
-def _text_field(label: StrOrPromise, rows: int = 5) -> forms.CharField:
+def _text_field(
+    label: StrOrPromise, rows: int = 5, help_text: StrOrPromise = ""
+) -> forms.CharField:
     return forms.CharField(
         label=label,
+        help_text=help_text,
         max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": rows}),
         error_messages={"required": _lazy("Isian ini wajib diisi.")},
@@ -295,7 +298,15 @@ class OverridePriorityForm(ActionForm):
     action = Action.OVERRIDE_PRIORITY
 
     priority = forms.ChoiceField(label=_lazy("Prioritas baru"), choices=Priority.choices)
-    reason = _text_field(_lazy("Alasan perubahan prioritas"), rows=3)
+    # The reason becomes the ticket's priority explanation and a public history entry:
+    # the reporter reads it, so the form says so before it is written.
+    reason = _text_field(
+        _lazy("Alasan perubahan prioritas"),
+        rows=3,
+        help_text=_lazy(
+            "Alasan ini ditampilkan kepada pelapor, di samping prioritas dan di riwayat tiket."
+        ),
+    )
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

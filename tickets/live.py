@@ -25,19 +25,38 @@ def _time_slot() -> int:
 
 
 def ticket_stamp(ticket: Ticket) -> str:
-    """Changes whenever an action touches the ticket (notes included)."""
+    """Staff pages: changes whenever an action touches the ticket (notes included)."""
     return f"{ticket.revision}.{ticket.updated_at.timestamp():.6f}.{_time_slot()}"
 
 
+def reporter_ticket_stamp(ticket: Ticket) -> str:
+    """The reporter's page: changes with every action but an internal note.
+
+    Built only from what notes do not touch (the revision and `public_updated_at`): a
+    stamp that moved with a note would tell the reporter, by a refresh, that staff wrote
+    something about the ticket.
+    """
+    return f"{ticket.revision}.{ticket.public_updated_at.timestamp():.6f}.{_time_slot()}"
+
+
+def _newest(tickets: QuerySet[Ticket], field: str) -> str:
+    latest: datetime.datetime | None = (
+        tickets.order_by(f"-{field}").values_list(field, flat=True).first()
+    )
+    return f"{latest.timestamp() if latest else 0:.6f}.{_time_slot()}"
+
+
 def list_stamp(tickets: QuerySet[Ticket]) -> str:
-    """Changes whenever any of these tickets changes or a new one arrives.
+    """Staff lists: changes whenever any of these tickets changes or a new one arrives.
 
     The newest `updated_at` is enough: filing, every action and every closing set it.
     """
-    latest: datetime.datetime | None = (
-        tickets.order_by("-updated_at").values_list("updated_at", flat=True).first()
-    )
-    return f"{latest.timestamp() if latest else 0:.6f}.{_time_slot()}"
+    return _newest(tickets, "updated_at")
+
+
+def reporter_list_stamp(tickets: QuerySet[Ticket]) -> str:
+    """The reporter's dashboard and list: like `list_stamp`, blind to internal notes."""
+    return _newest(tickets, "public_updated_at")
 
 
 def unchanged(request: HttpRequest, stamp: str) -> HttpResponse | None:

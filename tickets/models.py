@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReporterRole
 from reference.models import CodeKind, Priority
+from tickets.attachments import attachment_download_name
 
 
 class Status(models.TextChoices):
@@ -113,8 +115,16 @@ class Ticket(models.Model):
     revision = models.PositiveIntegerField(default=0)
     # The form's one-time key: a double-clicked or retried submission finds the first ticket.
     submission_key = models.CharField(max_length=64, blank=True)
+    # SHA-256 of the API request that filed the ticket under `submission_key` (its
+    # fields and its files' SHA-256): a retry must repeat it, a different request under
+    # the same key is refused. Blank for the web and for tickets filed before it.
+    submission_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+    # The last change the reporter can see: every action but an internal note, which
+    # moves only `updated_at` (staff pages). The reporter's live pages and the API's
+    # `updated_at` for reporters read this one, so a note leaves no trace for them.
+    public_updated_at = models.DateTimeField(_("diperbarui (pelapor)"), default=timezone.now)
     closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True)
     # SLA (DESIGN §5, sla/clocks.py). The first public staff message ends the response
     # clock; the pauses ([begin, end|null] while the reporter is asked to act) stop both.
@@ -149,7 +159,9 @@ class Ticket(models.Model):
             models.Index(fields=["application", "max_tier"], name="ticket_app_max_tier"),
             models.Index(fields=["status", "resolved_at"], name="ticket_status_resolved"),
             # The newest change of a reporter's or a scope's tickets: live pages' stamps.
-            models.Index(fields=["reporter", "-updated_at"], name="ticket_reporter_updated"),
+            models.Index(
+                fields=["reporter", "-public_updated_at"], name="ticket_reporter_public_upd"
+            ),
             models.Index(fields=["-updated_at"], name="ticket_recently_updated"),
             models.Index(fields=["priority", "-created_at"], name="ticket_priority_recent"),
             models.Index(
@@ -237,6 +249,9 @@ class Attachment(models.Model):
     file = models.FileField(max_length=255)
     size = models.PositiveBigIntegerField()
     content_type = models.CharField(max_length=100)
+    # Hex SHA-256 of the content, recorded at upload; blank for files uploaded before
+    # it was recorded (migration 0010 does not read every stored file back).
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -249,11 +264,16 @@ class Attachment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.stored_name
+        return self.download_name
 
     @property
-    def stored_name(self) -> str:
-        return self.file.name.rsplit("/", 1)[-1]
+    def download_name(self) -> str:
+        """`<nomor>_<NN>_<nama>.<ext>`: what a person sees and downloads (not the key)."""
+        return attachment_download_name(
+            ticket_number=self.ticket.number,
+            sequence=self.sequence,
+            original_name=self.original_name,
+        )
 
 
 class EventKind(models.TextChoices):

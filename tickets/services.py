@@ -108,6 +108,8 @@ def ticket_create(
     draft: TicketDraft,
     files: list[CheckedFile],
     submission_key: str = "",
+    # Kept with the key; the API compares it to tell a retry from another request.
+    submission_fingerprint: str = "",
 ) -> Ticket:
     """File a new ticket with its attachments; a repeated submission returns the first."""
     refusal = action_refusal(reporter, None, Action.CREATE)
@@ -173,6 +175,7 @@ def ticket_create(
                 status=Status.NEW,
                 tier=1,
                 submission_key=submission_key,
+                submission_fingerprint=submission_fingerprint,
             )
             Attachment.objects.bulk_create(
                 Attachment(
@@ -182,6 +185,7 @@ def ticket_create(
                     file=name,
                     size=checked.size,
                     content_type=checked.content_type,
+                    sha256=checked.sha256,
                     uploaded_by=reporter,
                 )
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
@@ -343,6 +347,7 @@ def _perform(
     data: dict[str, Any] | None = None,
     event_internal: bool = False,
     bump_revision: bool = True,
+    reporter_visible: bool = True,
     after: Callable[[Ticket], None] | None = None,
 ) -> Ticket:
     """Check, then apply one action atomically: ticket fields, message, files, event."""
@@ -396,7 +401,9 @@ def _perform(
                     ),
                 )
             )
-            Ticket.objects.filter(pk=locked.pk).update(**updates, updated_at=now)
+            # `public_updated_at` is what the reporter's pages and API see change.
+            stamps = {"updated_at": now, **({"public_updated_at": now} if reporter_visible else {})}
+            Ticket.objects.filter(pk=locked.pk).update(**updates, **stamps)
             message = None
             if post is not None:
                 assert actor is not None
@@ -418,6 +425,7 @@ def _perform(
                         file=name,
                         size=checked.size,
                         content_type=checked.content_type,
+                        sha256=checked.sha256,
                         uploaded_by=actor,
                     )
                     for offset, (checked, name) in enumerate(zip(files, stored, strict=True))
@@ -523,6 +531,8 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
         event_internal=True,
         # A note changes nothing a colleague may be acting on: it does not make pages stale.
         bump_revision=False,
+        # Nor anything the reporter can observe (live stamps, the API's updated_at).
+        reporter_visible=False,
     )
 
 

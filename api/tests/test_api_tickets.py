@@ -4,6 +4,7 @@ whole lifecycle of actions, with the web's rules."""
 import io
 import os
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,7 +296,12 @@ def test_creating_a_ticket_answers_201_with_the_detail_and_stores_the_files(
         assert download.status_code == 200
         assert download.getvalue() == content
         assert download["Content-Type"] == attachment["content_type"]
-    # The same Idempotency-Key answers the same ticket, 200, without a second one
+    # The same Idempotency-Key with the same request (files sent again, as a retry does)
+    # answers the same ticket, 200, without a second one
+    form["files"] = [
+        samples.upload("bukti.png", samples.PNG),
+        samples.upload("surat.pdf", samples.PDF),
+    ]
     again = api_form(client, alice_token, "/tickets", form, HTTP_IDEMPOTENCY_KEY="kunci-1")
     assert again.status_code == 200
     assert again.json()["number"] == ticket.number
@@ -321,6 +327,55 @@ def test_an_idempotency_key_belongs_to_its_reporter(
         422,
     )
     assert "Idempotency-Key" in body["fields"]
+
+
+@pytest.mark.parametrize(
+    ("change", "files"),
+    [
+        ({"title": "Judul lain"}, [("bukti.png", samples.PNG)]),
+        ({"code": ""}, [("bukti.png", samples.PNG)]),
+        ({}, [("bukti.png", samples.PNG + b"x")]),  # same name, other content
+        ({}, [("foto.png", samples.PNG)]),  # same content, other name
+        ({}, []),
+    ],
+)
+def test_an_idempotency_key_reused_for_a_different_request_is_422(
+    client: Client,
+    alice: User,
+    alice_token: str,
+    media_storage: str,
+    change: dict[str, Any],
+    files: list[tuple[str, bytes]],
+) -> None:
+    # Given a ticket filed with a key
+    form = {**ticket_form(alice), "files": [samples.upload("bukti.png", samples.PNG)]}
+    first = api_form(client, alice_token, "/tickets", form, HTTP_IDEMPOTENCY_KEY="kunci-9")
+    assert first.status_code == 201
+    number = first.json()["number"]
+    stored = sorted(str(p) for p in Path(media_storage).rglob("*") if p.is_file())
+    # When the same key comes with other fields or files
+    other = {**ticket_form(alice), **change, "files": [samples.upload(*f) for f in files]}
+    response = api_form(client, alice_token, "/tickets", other, HTTP_IDEMPOTENCY_KEY="kunci-9")
+    # Then it is refused with a clear message naming the first ticket
+    body = assert_error(response, 422)
+    assert body["code"] == "idempotency_key_reused"
+    assert "Idempotency-Key ini sudah dipakai" in body["message"] and number in body["message"]
+    assert body["fields"] == {}
+    # And nothing was created or stored
+    assert Ticket.objects.count() == 1 and Attachment.objects.count() == 1
+    assert sorted(str(p) for p in Path(media_storage).rglob("*") if p.is_file()) == stored
+
+
+def test_a_ticket_filed_before_fingerprints_is_still_found_by_its_key(
+    client: Client, alice: User, alice_token: str
+) -> None:
+    # Given a ticket filed under a key before requests were fingerprinted
+    first = api_form(client, alice_token, "/tickets", ticket_form(alice), HTTP_IDEMPOTENCY_KEY="k")
+    Ticket.objects.update(submission_fingerprint="")
+    # When it is retried
+    again = api_form(client, alice_token, "/tickets", ticket_form(alice), HTTP_IDEMPOTENCY_KEY="k")
+    # Then the first ticket answers, as before
+    assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
 
 
 @pytest.mark.parametrize(

@@ -1,3 +1,5 @@
+import struct
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
@@ -72,7 +74,12 @@ def test_storage_names_follow_the_pattern():
     name = attachment_storage_name(
         ticket_number="SPSE-20261128-00042", sequence=3, display_name="Bukti Unggah (1).PDF"
     )
-    assert name.rsplit("/", 1)[-1] == "SPSE-20261128-00042_03_bukti-unggah-1.pdf"
+    # A folder per ticket, then a part unique to this write before the visible name
+    folder, key = name.rsplit("/", 1)
+    assert folder.endswith("/SPSE-20261128-00042")
+    unique, visible = key.split("_", 1)
+    assert len(unique) == 32 and int(unique, 16) >= 0
+    assert visible == "SPSE-20261128-00042_03_bukti-unggah-1.pdf"
 
 
 def test_content_check_leaves_the_file_at_its_start():
@@ -80,3 +87,13 @@ def test_content_check_leaves_the_file_at_its_start():
     assert upload.file is not None
     assert content_matches_extension("docx", upload.file)  # type: ignore[arg-type]
     assert upload.file.tell() == 0
+
+
+def test_an_office_file_listing_too_many_entries_is_refused_with_a_clear_message():
+    # Given a docx whose end record lists 70,000 entries (the central directory itself
+    # is never read, so it need not be there)
+    tail = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 65_000, 65_000, 0, 30, 0)
+    upload = samples.upload("laporan.docx", b"PK\x03\x04" + b"\x00" * 26 + tail)
+    # Then it is refused in Indonesian, naming the file and the limit
+    with pytest.raises(AttachmentError, match=r"laporan\.docx berisi lebih dari 10\.000 entri"):
+        attachment_check(upload)

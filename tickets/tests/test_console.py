@@ -664,3 +664,20 @@ def test_counts_stop_at_the_cap_and_the_page_says_so(client, alice, supervisor, 
         queues.COUNT_CAP = original
     assert (second.number, len(second.object_list), second.has_next()) == (2, 2, False)
     assert second.has_previous()
+
+
+def test_the_priority_form_says_the_reason_is_shown_to_the_reporter(client, alice, agent):
+    # Given a ticket the agent holds
+    ticket = services.ticket_take(ticket=make_ticket(alice), actor=agent)
+    client.force_login(agent)
+    # Then *Ubah prioritas* tells the agent, under the reason, that the reporter reads it
+    page = client.get(detail_url(ticket)).content.decode()
+    panel = page[page.index("Ubah prioritas") :]
+    assert "Alasan ini ditampilkan kepada pelapor" in panel[: panel.index("Simpan prioritas")]
+    # And it is true: after the change the reporter's page shows the reason
+    client.post(
+        action_url(ticket, "override_priority"),
+        {"revision": ticket.revision, "priority": "minor", "reason": "Tidak menghambat jadwal."},
+    )
+    client.force_login(alice)
+    assert "Tidak menghambat jadwal." in client.get(ticket.get_absolute_url()).content.decode()

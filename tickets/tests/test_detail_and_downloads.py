@@ -30,12 +30,12 @@ def test_print_view_has_the_ticket_without_navigation(client, alice):
     assert 'class="topbar"' not in body
 
 
-def test_single_download_keeps_the_original_name(client, alice):
+def test_single_download_follows_the_naming_pattern(client, alice):
     ticket = make_ticket(alice, files={"Bukti Unggah.png": samples.PNG})
     client.force_login(alice)
     response = client.get(reverse("portal:attachment_download", args=[ticket.number, 1]))
     assert b"".join(response.streaming_content) == samples.PNG
-    assert 'filename="Bukti Unggah.png"' in response["Content-Disposition"]
+    assert f'filename="{ticket.number}_01_bukti-unggah.png"' in response["Content-Disposition"]
     assert response["Content-Type"] == "image/png"
 
 

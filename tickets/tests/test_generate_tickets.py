@@ -109,6 +109,18 @@ def test_every_ticket_follows_a_legal_status_path(generated):
         assert status == tickets[ticket_id]
 
 
+def test_internal_notes_do_not_move_the_reporters_stamp(generated):
+    # As in the services: a ticket whose last change was an internal note shows the
+    # reporter the time of the change before it
+    rows = list(Ticket.objects.values_list("id", "public_updated_at", "updated_at"))
+    assert all(public <= updated for _id, public, updated in rows)
+    hidden = {ticket_id: updated for ticket_id, public, updated in rows if public < updated}
+    assert hidden and len(hidden) < len(rows)
+    for ticket_id, updated in hidden.items():
+        last = TicketEvent.objects.get(ticket_id=ticket_id, created_at=updated)
+        assert last.is_internal, ticket_id
+
+
 def test_sla_columns_match_the_status(generated):
     running = Ticket.objects.filter(status__in=[Status.NEW, Status.IN_PROGRESS])
     assert running.exists()

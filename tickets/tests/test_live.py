@@ -2,11 +2,13 @@
 
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from tickets import services
+from api.tests.test_api_access import api_get, token_for
+from tickets import live, services
 from tickets.models import TicketPresence
 from tickets.tests.factories import make_ticket
 
@@ -111,3 +113,48 @@ def test_presence_is_not_for_reporters_or_staff_who_cannot_see_the_ticket(
     client.force_login(agent)
     assert client.get(url).status_code == 405
     assert not TicketPresence.objects.exclude(user=agent).exists()
+
+
+def test_an_internal_note_leaves_no_trace_the_reporter_can_observe(
+    client: Client, alice: User, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The stamps also change every five minutes; hold that still for this test.
+    monkeypatch.setattr(live, "_time_slot", lambda: 0)
+    # Given alice's ticket in the agent's hands, her three live pages and the API
+    ticket = services.ticket_take(ticket=make_ticket(alice), actor=agent)
+    pages = [
+        ticket.get_absolute_url(),
+        reverse("portal:ticket_list"),
+        reverse("portal:dashboard"),
+    ]
+    client.force_login(alice)
+    stamps = {url: stamp_of(client.get(url).content) for url in pages}
+    raw = token_for(alice)
+
+    def api_updated_at() -> tuple[str, str]:
+        detail = api_get(client, raw, f"/tickets/{ticket.number}").json()
+        (summary,) = api_get(client, raw, "/tickets").json()["items"]
+        return detail["updated_at"], summary["updated_at"]
+
+    before = api_updated_at()
+    client.force_login(agent)
+    console_url = reverse("console:ticket_detail", args=[ticket.number])
+    console_stamp = stamp_of(client.get(console_url).content)
+    # When the agent writes an internal note
+    services.ticket_add_note(ticket=ticket, actor=agent, body="Cek log server dulu.")
+    # Then her pages still answer their polls with 204, and the API's time is the same
+    client.force_login(alice)
+    for url, stamp in stamps.items():
+        assert client.get(url, {"live": stamp}).status_code == 204, url
+    assert api_updated_at() == before
+    # While the staff page does see the note
+    client.force_login(agent)
+    assert client.get(console_url, {"live": console_stamp}).status_code == 200
+    # When the agent then replies publicly
+    services.ticket_reply(ticket=ticket, actor=agent, body="Sudah kami perbaiki.")
+    # Then each of her pages and the API show a change
+    client.force_login(alice)
+    for url, stamp in stamps.items():
+        assert client.get(url, {"live": stamp}).status_code == 200, url
+    after = api_updated_at()
+    assert after[0] != before[0] and after[1] != before[1]

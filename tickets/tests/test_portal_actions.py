@@ -132,7 +132,7 @@ def test_feedback_with_two_files_goes_back_to_the_holder(
     message = ticket.messages.get(kind="feedback")
     assert message.author == alice and not message.is_internal
     assert message.body == "Terlampir tangkapan layar; error muncul pukul 09.58 WIB."
-    assert [a.stored_name for a in message.attachments.all()] == [
+    assert [a.download_name for a in message.attachments.all()] == [
         f"{ticket.number}_01_bukti-error.png",
         f"{ticket.number}_02_kronologi.txt",
     ]
@@ -404,7 +404,7 @@ def test_belum_with_a_message_and_a_file_reopens_to_the_resolver(
     assert (ticket.status, ticket.holder, ticket.reopen_count) == (Status.IN_PROGRESS, agent, 1)
     message = ticket.messages.get(kind="reopen")
     assert message.body == "Masih gagal unggah pada pukul 14.10 WIB."
-    assert [a.stored_name for a in message.attachments.all()] == [
+    assert [a.download_name for a in message.attachments.all()] == [
         f"{ticket.number}_01_masih-gagal.png"
     ]
     assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
@@ -620,7 +620,7 @@ def test_messages_show_their_kind_the_staff_name_and_their_files(client, alice, 
     body = client.get(ticket.get_absolute_url()).content.decode()
     for text in [
         "Balasan", "Permintaan feedback", "Feedback pelapor", "Penyelesaian", "Belum selesai",
-        "Agent 119", "(helpdesk)", "(pelapor)", "contoh layar.png",
+        "Agent 119", "(helpdesk)", "(pelapor)", f"{ticket.number}_01_contoh-layar.png",
         url("ticket_detail", ticket) + "lampiran/1/",
     ]:  # fmt: skip
         assert text in body, text

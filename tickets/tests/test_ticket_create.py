@@ -57,7 +57,7 @@ def test_reporter_creates_a_ticket_with_two_attachments(client, alice, form_data
     assert ticket.priority == "major"
     assert ticket.notification_email == "notif.alice@example.go.id"
     assert ticket.code == "9537119" and not ticket.code_validated
-    names = [a.stored_name for a in ticket.attachments.all()]
+    names = [a.download_name for a in ticket.attachments.all()]
     assert names == [f"{ticket.number}_01_bukti-unggah.png", f"{ticket.number}_02_kronologi.txt"]
     assert [a.original_name for a in ticket.attachments.all()] == [
         "Bukti Unggah.png",
@@ -188,7 +188,7 @@ def test_dangerous_file_names_are_cleaned_and_stored_safely(
     client.post(URL, form_data)
     attachment = Attachment.objects.get()
     assert attachment.original_name == "passwd.txt"
-    assert attachment.stored_name.endswith("_01_passwd.txt")
+    assert attachment.download_name.endswith("_01_passwd.txt")
     stored = _stored_files(media_storage)
     assert len(stored) == 1 and os.path.realpath(stored[0]).startswith(
         os.path.realpath(media_storage)

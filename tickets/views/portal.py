@@ -75,7 +75,7 @@ def current_reporter(request: HttpRequest) -> User:
 @reporter_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     tickets = tickets_visible_to(current_reporter(request))
-    stamp = live.list_stamp(tickets)
+    stamp = live.reporter_list_stamp(tickets)
     if (same := live.unchanged(request, stamp)) is not None:
         return same
     return render(
@@ -95,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = TicketSearchForm(request.GET or None)
     tickets = tickets_visible_to(current_reporter(request))
-    stamp = live.list_stamp(tickets)
+    stamp = live.reporter_list_stamp(tickets)
     if (same := live.unchanged(request, stamp)) is not None:
         return same
     filters: dict[str, str] = {}
@@ -267,7 +267,7 @@ def detail_context(ticket: Any) -> dict[str, Any]:
         "conversation": ticket_conversation(ticket, include_internal=False),
         "history": ticket_history(ticket, include_internal=False),
         "sla": sla_view(ticket),
-        "live_stamp": live.ticket_stamp(ticket),
+        "live_stamp": live.reporter_ticket_stamp(ticket),
     }
 
 
@@ -282,7 +282,7 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
     return FileResponse(
         default_storage.open(attachment.file.name, "rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=attachment.download_name,
         content_type=attachment.content_type,
     )
 
@@ -290,13 +290,13 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
 @require_GET
 @login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
-    """All attachments of a ticket as one zip, streamed, under their stored names."""
+    """All attachments of a ticket as one zip, streamed, under their download names."""
     ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
     attachments = list(public_attachments(ticket))
     if not attachments:
         raise Http404
     entries = [
-        (attachment.stored_name, _opener(attachment.file.name)) for attachment in attachments
+        (attachment.download_name, _opener(attachment.file.name)) for attachment in attachments
     ]
     response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{ticket.number}.zip"'

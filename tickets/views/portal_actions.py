@@ -122,7 +122,7 @@ def _form_refused(
 @reporter_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     ticket = get_ticket_for_user(current_reporter(request), number)
-    if (same := live.unchanged(request, live.ticket_stamp(ticket))) is not None:
+    if (same := live.unchanged(request, live.reporter_ticket_stamp(ticket))) is not None:
         return same
     return _render_detail(request, ticket)
 

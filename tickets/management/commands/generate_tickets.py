@@ -838,6 +838,10 @@ class Generator:
             "revision": len(events) - 1,
             "created_at": moment(created),
             "updated_at": events[-1]["created_at"],
+            # Internal notes do not move what the reporter sees (tickets/live.py).
+            "public_updated_at": next(e for e in reversed(events) if not e["is_internal"])[
+                "created_at"
+            ],
             "closed_at": moment(closed_at),
             "first_response_at": moment(first_response),
             "sla_pauses": pauses_to_json(pause_moments),
