@@ -9,6 +9,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import StaffAssignment, User
+from accounts.throttle import StaffAdminAuthenticationForm
+
+# /admin/login/ is throttled like /masuk/ and says so in the same words.
+admin.site.login_form = StaffAdminAuthenticationForm
 
 # The identity a reporter was handed over with: the source is authoritative for it.
 SOURCE_FIELDS = (

@@ -4,7 +4,9 @@ Every variable is listed in `.env.example`. Defaults are safe for production:
 DEBUG is off and there is no secret key unless DEBUG is on.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    # Staff sign-in throttling (accounts/throttle.py).
+    "axes",
     # Serves the API docs' Swagger UI from our own static files, not from a CDN.
     "ninja",
     "accounts",
@@ -80,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # Last: it turns a sign-in that axes refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lpse_support.urls"
@@ -204,7 +210,41 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies (addresses or CIDRs) whose X-Forwarded-For names the client
+# (lpse_support/clientip.py). Nobody's unless configured; behind a proxy, the local one.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if BEHIND_PROXY else "")
+for _proxy in TRUSTED_PROXIES:
+    # A typo must stop the start, not silently trust nobody (or everybody).
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+
+# Staff sign-in throttling (django-axes, state in the database so that it holds across
+# processes; accounts/throttle.py). Failures lock the (username, address) pair only, so
+# nobody can lock a colleague out from elsewhere; a much higher ceiling applies per
+# address alone, because a whole government office may share one NAT address.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out sign-ins before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.StaffSignInHandler"
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock runs its stated time from the lockout; tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "lpse_support.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.throttle.client_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# Sign-ins and sign-outs go to the audit log (accounts/audit.py) instead.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
