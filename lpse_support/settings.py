@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     # Last: it turns a sign-in that axes refused into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -202,6 +203,9 @@ ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 20)
 SESSION_COOKIE_NAME = "lpsesupport_session"
 CSRF_COOKIE_NAME = "lpsesupport_csrftoken"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Staff sessions also end after this many seconds without activity (background polls
+# of an open page do not count); reporters' sessions only at SESSION_COOKIE_AGE.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)
