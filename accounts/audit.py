@@ -136,7 +136,12 @@ def _sign_in_failed(
 def _signed_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None or not _is_staff_side(user):
         return
-    audit_record(action=AuditAction.SIGN_OUT, actor=user, address=request_address(request))
+    audit_record(
+        action=AuditAction.SIGN_OUT,
+        actor=user,
+        address=request_address(request),
+        detail={"reason": getattr(request, "sign_out_reason", "user")},
+    )
 
 
 def _locked_out(

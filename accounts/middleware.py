@@ -85,10 +85,13 @@ class StaffIdleTimeoutMiddleware:
                     "Silakan masuk lagi."
                 )
                 % {"minutes": idle_limit // 60},
+                "idle",
             )
         if isinstance(started, int | float) and now - started > settings.SESSION_COOKIE_AGE:
             return self._end(
-                request, _("Sesi Anda sudah mencapai batas waktunya. Silakan masuk lagi.")
+                request,
+                _("Sesi Anda sudah mencapai batas waktunya. Silakan masuk lagi."),
+                "max_age",
             )
         if not isinstance(started, int | float):
             session[STARTED_KEY] = now
@@ -98,8 +101,10 @@ class StaffIdleTimeoutMiddleware:
             session[LAST_ACTIVITY_KEY] = now
         return None
 
-    def _end(self, request: HttpRequest, message: str) -> HttpResponse:
+    def _end(self, request: HttpRequest, message: str, reason: str) -> HttpResponse:
         background = _is_background(request)
+        # The audit log's sign-out event says why (accounts/audit.py).
+        request.sign_out_reason = reason  # type: ignore[attr-defined]
         logout(request)
         messages.info(request, message)
         login_url = reverse("accounts:staff_login")

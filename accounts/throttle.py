@@ -30,9 +30,9 @@ USERNAME_MAX_LENGTH = 150
 def lockout_message() -> str:
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return _(
-        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, masuk dengan nama "
-        "pengguna ini dari alamat Anda dikunci selama %(minutes)d menit. Coba lagi nanti "
-        "atau minta admin membuka kuncinya."
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, masuk dari alamat Anda "
+        "dengan nama pengguna ini dikunci selama %(minutes)d menit. Coba lagi nanti atau "
+        "minta admin membuka kuncinya."
     ) % {"minutes": minutes}
 
 

@@ -238,7 +238,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "accounts.throttle.StaffSignInHandler"
 AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
 SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 100)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("SIGNIN_LOCKOUT_MINUTES", 15))
+# At least a minute: axes reads a zero cool-off as "locked until an admin unlocks".
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("SIGNIN_LOCKOUT_MINUTES", 15)))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lock runs its stated time from the lockout; tries during it do not extend it.

@@ -83,7 +83,7 @@ def test_a_staff_sign_out_is_recorded(client, agent):
     client.force_login(agent)
     client.post(reverse("accounts:logout"), REMOTE_ADDR=OFFICE)
     [event] = events(AuditAction.SIGN_OUT)
-    assert (event.actor, event.address) == (agent, OFFICE)
+    assert (event.actor, event.address, event.detail) == (agent, OFFICE, {"reason": "user"})
 
 
 def test_reporter_sign_ins_and_outs_are_not_staff_events(client, alice):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.middleware import LAST_ACTIVITY_KEY, STARTED_KEY
+from accounts.models import AuditAction, AuditEvent
 from tickets.tests.factories import make_ticket
 
 IDLE_TEXT = "Sesi Anda berakhir karena tidak ada aktivitas selama 30 menit"
@@ -64,9 +65,11 @@ def test_after_the_idle_time_the_next_request_signs_out(idle, staff_client, agen
         reverse("accounts:staff_login") + "?next=/konsol/%3Fstatus%3Dopen"
     )
     assert SESSION_KEY not in staff_client.session
-    # And the sign-in page says why
+    # And the sign-in page says why, as does the audit log
     page = staff_client.get(response["Location"])
     assert IDLE_TEXT in page.content.decode()
+    [sign_out] = AuditEvent.objects.filter(action=AuditAction.SIGN_OUT)
+    assert (sign_out.actor, sign_out.detail) == (agent, {"reason": "idle"})
 
 
 def test_the_idle_time_is_a_setting(idle, staff_client):
@@ -135,6 +138,8 @@ def test_a_staff_session_ends_at_its_maximum_age_despite_activity(idle, staff_cl
     assert SESSION_KEY not in staff_client.session
     page = staff_client.get(response["Location"])
     assert "Sesi Anda sudah mencapai batas waktunya" in page.content.decode()
+    [sign_out] = AuditEvent.objects.filter(action=AuditAction.SIGN_OUT)
+    assert sign_out.detail == {"reason": "max_age"}
 
 
 def test_an_admin_session_times_out_too(idle, client, admin_user):
