@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.totp import totp_required
+
 
 class UserTimezoneMiddleware:
     """Show times in the time zone of the viewer's LPSE (WIB for national users)."""
@@ -114,3 +116,42 @@ class StaffIdleTimeoutMiddleware:
         if request.method == "GET" and not background:
             return redirect_to_login(request.get_full_path(), login_url)
         return redirect(login_url)
+
+
+# Pages an unverified person still reaches: the code page itself and signing out.
+TOTP_OPEN_VIEWS = frozenset({"accounts:totp", "accounts:logout", "admin:logout"})
+
+
+class StaffTotpMiddleware:
+    """With STAFF_TOTP_REQUIRED, a superuser or national supervisor signed in with a
+    password reaches nothing but the code page until they give a code (accounts/totp.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if not settings.STAFF_TOTP_REQUIRED:
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_verified():
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TOTP_OPEN_VIEWS:
+            return None
+        if not totp_required(user):
+            return None
+        url = reverse("accounts:totp")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        if request.method == "GET" and not _is_background(request):
+            return redirect_to_login(request.get_full_path(), url)
+        return redirect(url)

@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Staff sign-in throttling (accounts/throttle.py).
     "axes",
+    # Optional TOTP second factor for superusers and national supervisors (accounts/totp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Serves the API docs' Swagger UI from our own static files, not from a CDN.
     "ninja",
     "accounts",
@@ -80,11 +83,13 @@ MIDDLEWARE = [
     "api.middleware.ApiErrorFormatMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
+    "accounts.middleware.StaffTotpMiddleware",
     # Last: it turns a sign-in that axes refused into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -250,6 +255,9 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 # Sign-ins and sign-outs go to the audit log (accounts/audit.py) instead.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Superusers and national supervisors must also give a code from an authenticator app.
+STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "LPSE Support"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
