@@ -255,6 +255,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 # Sign-ins and sign-outs go to the audit log (accounts/audit.py) instead.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+# Masked in the form data axes keeps with each attempt (passwords always are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # Superusers and national supervisors must also give a code from an authenticator app.
 STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", False)
 OTP_TOTP_ISSUER = "LPSE Support"

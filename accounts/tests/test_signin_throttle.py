@@ -53,6 +53,10 @@ def test_five_failures_lock_the_pair_with_an_indonesian_message(limits, agent):
     assert LOCKED_TEXT in body
     assert "15 menit" in body
     assert "dan sandi yang benar" not in body
+    # And the attempt kept by axes holds no password
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.failures_since_start == 5
+    assert "salah-sekali" not in attempt.post_data
 
 
 def test_a_correct_password_during_the_lockout_is_refused(limits, agent):
