@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -113,7 +113,11 @@ class StaffIdleTimeoutMiddleware:
         if getattr(request, "htmx", False):
             # A full page load of the sign-in page, not a sign-in form inside a fragment.
             return HttpResponseClientRedirect(login_url)
-        if request.method == "GET" and not background:
+        if background:
+            # A poll must not draw the sign-in page into the bell; live.js stops on 403.
+            # The message waits in the session for the next page the person opens.
+            return HttpResponseForbidden()
+        if request.method == "GET":
             return redirect_to_login(request.get_full_path(), login_url)
         return redirect(login_url)
 
@@ -152,6 +156,9 @@ class StaffTotpMiddleware:
         url = reverse("accounts:totp")
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
-        if request.method == "GET" and not _is_background(request):
+        if _is_background(request):
+            # The code page's own bell must not fetch the code page into itself.
+            return HttpResponseForbidden()
+        if request.method == "GET":
             return redirect_to_login(request.get_full_path(), url)
         return redirect(url)

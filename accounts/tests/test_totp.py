@@ -108,6 +108,12 @@ def test_without_the_setting_nobody_needs_a_code(settings, admin_user):
     assert not TOTPDevice.objects.exists()
 
 
+def test_background_polls_of_an_unverified_person_are_refused(required, admin_user):
+    # The bell on the code page itself must not fetch the code page into the bell
+    client = password_sign_in(admin_user)
+    assert client.get(reverse("notifications:bell")).status_code == 403
+
+
 def test_an_unverified_person_can_still_sign_out(required, admin_user):
     client = password_sign_in(admin_user)
     response = client.post(reverse("accounts:logout"))
