@@ -83,12 +83,13 @@ MIDDLEWARE = [
     "api.middleware.ApiErrorFormatMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
     "accounts.middleware.StaffIdleTimeoutMiddleware",
+    # Gives request.user.is_verified() to the second-factor check below.
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTotpMiddleware",
     # Last: it turns a sign-in that axes refused into the lockout answer.
     "axes.middleware.AxesMiddleware",
