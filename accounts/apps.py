@@ -7,4 +7,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the hand-off key checks (accounts.E001...).
-        from accounts import checks  # noqa: F401
+        # Importing connects the audit log's receivers for sign-in signals.
+        from accounts import (
+            audit,
+            checks,  # noqa: F401
+        )
+
+        audit.connect_axes_signals()

@@ -1,8 +1,10 @@
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.ssokeys import key_problem, parse_kd_lpse_list
@@ -318,3 +320,69 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", _("Masuk")
+    SIGN_IN_FAILED = "sign_in_failed", _("Gagal masuk")
+    SIGN_OUT = "sign_out", _("Keluar")
+    LOCKED_OUT = "locked_out", _("Dikunci karena gagal masuk berulang")
+    API_TOKEN_CREATED = "api_token_created", _("Token API dibuat")
+    API_TOKEN_REVOKED = "api_token_revoked", _("Token API dicabut")
+    ASSIGNMENT_CREATED = "assignment_created", _("Penugasan dibuat")
+    ASSIGNMENT_CHANGED = "assignment_changed", _("Penugasan diubah")
+    ASSIGNMENT_DELETED = "assignment_deleted", _("Penugasan dihapus")
+    GROUP_CHANGED = "group_changed", _("Grup aplikasi diubah")
+    SSO_KEY_CHANGED = "sso_key_changed", _("Kunci SSO diubah")
+    EXPORT = "export", _("Ekspor")
+
+
+class AuditLogIsAppendOnly(Exception):
+    """An audit event is never changed or removed once written."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: object) -> int:
+        raise AuditLogIsAppendOnly("audit events cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event (accounts/audit.py); rows are only ever added."""
+
+    at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    # The account may be deleted later; actor_username keeps who it was.
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("pelaku"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_username = models.CharField(_("nama pengguna"), max_length=150, blank=True)
+    action = models.CharField(_("aksi"), max_length=30, choices=AuditAction.choices)
+    address = models.CharField(_("alamat klien"), max_length=45, blank=True)
+    target = models.CharField(_("sasaran"), max_length=300, blank=True)
+    detail = models.JSONField(_("rincian"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("catatan audit")
+        verbose_name_plural = _("catatan audit")
+        indexes = [models.Index(fields=["action", "-at"], name="auditevent_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AuditLogIsAppendOnly("audit events cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogIsAppendOnly("audit events cannot be deleted")

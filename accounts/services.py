@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.audit import assignment_detail, assignment_saved
 from accounts.models import (
     ROLES_BY_SOURCE,
     PendingSsoSignIn,
@@ -261,13 +262,14 @@ def staff_member_upsert(
     user.full_name, user.email, user.is_active = full_name, email, True
     user.save()
     for role, kd_lpse, group_code, title in assignments:
-        StaffAssignment.objects.update_or_create(
-            user=user,
-            role=role,
-            lpse=Lpse.objects.get(kd_lpse=kd_lpse) if kd_lpse else None,
-            application_group=(
-                ApplicationGroup.objects.get(code=group_code) if group_code else None
-            ),
-            defaults={"title": title},
+        lpse = Lpse.objects.get(kd_lpse=kd_lpse) if kd_lpse else None
+        group = ApplicationGroup.objects.get(code=group_code) if group_code else None
+        existing = StaffAssignment.objects.filter(
+            user=user, role=role, lpse=lpse, application_group=group
+        ).first()
+        before = assignment_detail(existing) if existing else None
+        assignment, _created = StaffAssignment.objects.update_or_create(
+            user=user, role=role, lpse=lpse, application_group=group, defaults={"title": title}
         )
+        assignment_saved(assignment=assignment, before=before)
     return user

@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, User
+from accounts.audit import audit_record
+from accounts.models import ApiToken, AuditAction, User
 
 TOKEN_PREFIX = "lps"  # noqa: S105 (the public marker of our tokens, not a secret)
 MAX_ACTIVE_TOKENS = 10
@@ -28,7 +29,7 @@ def _hash(secret: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str, address: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`; the full token is returned once and never stored."""
     name = name.strip()[:100] or _("Token API")
     if ApiToken.objects.filter(user=user, revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
@@ -39,19 +40,35 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=_hash(secret))
+    audit_record(
+        action=AuditAction.API_TOKEN_CREATED,
+        actor=user,
+        address=address,
+        target=str(token),
+        detail={"token_id": token.pk, "prefix": prefix},
+    )
     return token, f"{TOKEN_PREFIX}_{prefix}_{secret}"
 
 
-def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+def api_token_revoke(*, user: User, token_id: int, address: str = "") -> ApiToken:
     """Revoke one of the user's own tokens (another user's token does not exist)."""
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
         raise Http404
     if token.revoked_at is None:
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
         token.refresh_from_db()
+        # Only the request that actually revoked it is recorded, not a repeated click.
+        if revoked:
+            audit_record(
+                action=AuditAction.API_TOKEN_REVOKED,
+                actor=user,
+                address=address,
+                target=str(token),
+                detail={"token_id": token.pk, "prefix": token.prefix},
+            )
     return token
 
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
 from api.models import RateCounter
+from lpse_support.clientip import client_ip
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -32,12 +33,8 @@ def rate_parse(rate: str) -> tuple[int, int]:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as this server sees it.
-
-    One small function on purpose: the trusted-proxy helper (X-Forwarded-For only from
-    configured proxies) replaces it when it lands.
-    """
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address: X-Forwarded-For only through TRUSTED_PROXIES."""
+    return client_ip(request) or "unknown"
 
 
 @dataclass(frozen=True)

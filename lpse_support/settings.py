@@ -4,7 +4,9 @@ Every variable is listed in `.env.example`. Defaults are safe for production:
 DEBUG is off and there is no secret key unless DEBUG is on.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -68,6 +70,11 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Staff sign-in throttling (accounts/throttle.py).
+    "axes",
+    # Optional TOTP second factor for superusers and national supervisors (accounts/totp.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Serves the API docs' Swagger UI from our own static files, not from a CDN.
     "ninja",
     "accounts",
@@ -91,6 +98,8 @@ MIDDLEWARE = [
     "api.middleware.ApiErrorFormatMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An idle staff session ends before the body guard below counts it as signed in.
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     # Before anything reads the body: how much of it to read, and whether files may be
     # written at all (never for a request that is not authenticated).
     "lpse_support.middleware.RequestBodyMiddleware",
@@ -98,6 +107,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",
+    # Gives request.user.is_verified() to the second-factor check below.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTotpMiddleware",
+    # Last: it turns a sign-in that axes refused into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lpse_support.urls"
@@ -214,6 +228,9 @@ ATTACHMENT_MAX_FILES = env_int("ATTACHMENT_MAX_FILES", 20)
 SESSION_COOKIE_NAME = "lpsesupport_session"
 CSRF_COOKIE_NAME = "lpsesupport_csrftoken"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Staff sessions also end after this many seconds without activity (background polls
+# of an open page do not count); reporters' sessions only at SESSION_COOKIE_AGE.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # HTTPS: secure cookies, redirect to HTTPS and HSTS are on unless DEBUG (or the test
@@ -232,7 +249,47 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies (addresses or CIDRs) whose X-Forwarded-For names the client
+# (lpse_support/clientip.py). Nobody's unless configured; behind a proxy, the local one.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if BEHIND_PROXY else "")
+for _proxy in TRUSTED_PROXIES:
+    # A typo must stop the start, not silently trust nobody (or everybody).
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from error
+
+# Staff sign-in throttling (django-axes, state in the database so that it holds across
+# processes; accounts/throttle.py). Failures lock the (username, address) pair only, so
+# nobody can lock a colleague out from elsewhere; a much higher ceiling applies per
+# address alone, because a whole government office may share one NAT address.
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out sign-ins before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.StaffSignInHandler"
+AXES_FAILURE_LIMIT = env_int("SIGNIN_FAILURE_LIMIT", 5)
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 100)
+# At least a minute: axes reads a zero cool-off as "locked until an admin unlocks".
+AXES_COOLOFF_TIME = timedelta(minutes=max(1, env_int("SIGNIN_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock runs its stated time from the lockout; tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "lpse_support.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.throttle.client_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+# Sign-ins and sign-outs go to the audit log (accounts/audit.py) instead.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Masked in the form data axes keeps with each attempt (passwords always are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# Superusers and national supervisors must also give a code from an authenticator app.
+STAFF_TOTP_REQUIRED = env_bool("STAFF_TOTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "LPSE Support"
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static
 # files, no inline code, no eval (htmx runs with allowEval off, templates/base.html).
@@ -331,5 +388,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # axes logs every sign-in at INFO; the audit log records them (accounts/audit.py).
+    "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

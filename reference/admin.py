@@ -1,7 +1,14 @@
 """Django admin for the reference data (DESIGN: managed in Django admin)."""
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.forms import ModelForm
+from django.http import HttpRequest
+
+from accounts.audit import audit_record, request_address
+from accounts.models import AuditAction
 from reference.models import (
     Application,
     ApplicationGroup,
@@ -37,12 +44,75 @@ class ApplicationAdmin(admin.ModelAdmin):
     inlines = [ApplicationVersionInline]
 
 
+def _group_state(group: ApplicationGroup) -> dict[str, Any]:
+    return {
+        "code": group.code,
+        "name": group.name,
+        "directorate": group.directorate.code if group.directorate else None,
+        "applications": sorted(group.applications.values_list("code", flat=True)),
+    }
+
+
 @admin.register(ApplicationGroup)
 class ApplicationGroupAdmin(admin.ModelAdmin):
+    """A group's applications decide what its tier 2/3 staff and supervisors see: every
+    change is in the audit log (accounts/audit.py)."""
+
     list_display = ("code", "name", "directorate")
     search_fields = ("code", "name")
     filter_horizontal = ("applications",)
     list_select_related = ("directorate",)
+
+    def save_model(
+        self, request: HttpRequest, obj: ApplicationGroup, form: ModelForm, change: bool
+    ) -> None:
+        old = ApplicationGroup.objects.filter(pk=obj.pk).first() if change and obj.pk else None
+        # Kept on the form: the applications change only in save_related, after this.
+        form._audit_before = _group_state(old) if old is not None else None  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        group = form.instance
+        before = getattr(form, "_audit_before", None)
+        after = _group_state(group)
+        if before == after:
+            return
+        audit_record(
+            action=AuditAction.GROUP_CHANGED,
+            actor=request.user,
+            address=request_address(request),
+            target=str(group)[:300],
+            detail={"group_id": group.pk, "before": before, "after": after},
+        )
+
+    def _record_delete(self, request: HttpRequest, group: ApplicationGroup) -> None:
+        audit_record(
+            action=AuditAction.GROUP_CHANGED,
+            actor=request.user,
+            address=request_address(request),
+            target=str(group)[:300],
+            detail={
+                "group_id": group.pk,
+                "deleted": True,
+                "before": _group_state(group),
+                # Assignments to the group go with it (on_delete=CASCADE).
+                "assignments_deleted": [
+                    str(assignment) for assignment in group.staffassignment_set.all()
+                ],
+            },
+        )
+
+    def delete_model(self, request: HttpRequest, obj: ApplicationGroup) -> None:
+        self._record_delete(request, obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ApplicationGroup]) -> None:
+        for group in queryset:
+            self._record_delete(request, group)
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Category)

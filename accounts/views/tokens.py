@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.tokens import TokenLimitReached, api_token_create, api_token_revoke
+from lpse_support.clientip import client_ip
 
 
 class TokenForm(forms.Form):
@@ -34,7 +35,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            _, created = api_token_create(user=user, name=form.cleaned_data["name"])
+            _, created = api_token_create(
+                user=user, name=form.cleaned_data["name"], address=client_ip(request)
+            )
         except TokenLimitReached as error:
             form.add_error(None, str(error))
         else:
@@ -55,6 +58,6 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = api_token_revoke(user=_user(request), token_id=token_id)
+    token = api_token_revoke(user=_user(request), token_id=token_id, address=client_ip(request))
     messages.success(request, _("Token %(name)s dicabut.") % {"name": token.name})
     return redirect("accounts:tokens")

@@ -32,7 +32,8 @@ def test_every_changelist_and_add_page_opens(signed_in_admin):
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
         assert signed_in_admin.get(url).status_code == 200, url
         add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
-        expected = 403 if model is Ticket else 200
+        # Tickets change only through the state machine; the audit log is append-only.
+        expected = 403 if model is Ticket or meta.label == "accounts.AuditEvent" else 200
         assert signed_in_admin.get(add).status_code == expected, add
 
 
