@@ -19,10 +19,11 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.checks import sso_keys_check
-from accounts.models import PendingSsoSignIn, SsoKey, UsedSsoToken, User
+from accounts.models import AuditAction, AuditEvent, PendingSsoSignIn, SsoKey, UsedSsoToken, User
 from accounts.sso import SsoError, verify_handoff_token
 from lib.devkeys import DEV_SPSE_LPSES, generate_dev_keys, load_keys_file
 from reference.models import Lpse
@@ -856,3 +857,30 @@ def test_tokens_signed_like_the_simulator_carry_aud_and_kid():
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["aud"] == "lpse-support"
     assert jwt.get_unverified_header(token)["kid"].startswith("spse-119-")
+
+
+def test_key_changes_in_the_admin_are_audited_without_the_key(client, admin_user):
+    # given the admin signed in, who adds a key and then deactivates it
+    client.force_login(admin_user)
+    assert admin_add(client).status_code == 302
+    key = SsoKey.objects.get(kid="spse-119-2027")
+    change = {
+        "source": "spse",
+        "kid": key.kid,
+        "algorithm": "HS256",
+        "key": STRONG_SECRET,
+        "kd_lpse": "119",
+        "valid_from_0": "",
+        "valid_from_1": "",
+        "valid_until_0": "",
+        "valid_until_1": "",
+        "note": "",
+    }
+    url = reverse("admin:accounts_ssokey_change", args=[key.pk])
+    assert client.post(url, change).status_code == 302
+    # then both changes are in the audit log, by whom and for which kid, never the key
+    events = list(AuditEvent.objects.filter(action=AuditAction.SSO_KEY_CHANGED).order_by("pk"))
+    assert [e.detail["operation"] for e in events] == ["created", "changed"]
+    assert all(e.target == "spse:spse-119-2027" and e.actor == admin_user for e in events)
+    assert events[1].detail["fields"] == ["is_active"] and events[1].detail["is_active"] is False
+    assert all(STRONG_SECRET not in json.dumps(e.detail) for e in events)
