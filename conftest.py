@@ -11,6 +11,7 @@ their assignment and agent_deactivated their account.
 """
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 
 from accounts.models import User
@@ -18,6 +19,10 @@ from accounts.services import reporter_upsert, staff_member_upsert
 from reference.models import Application, ApplicationGroup, Category, Lpse, TicketType
 from reference.services import reference_seed
 from sla.seed import sla_seed
+
+# CI runs on a busy 2-core machine: no property test may fail for taking long.
+hypothesis_settings.register_profile("lpse", deadline=None)
+hypothesis_settings.load_profile("lpse")
 
 pytest_plugins = ["testsupport.simulator", "testsupport.browser", "testsupport.smtp"]
 

@@ -83,7 +83,7 @@ class RequestBodyMiddleware:
         max_bytes = settings.ATTACHMENT_MAX_BYTES
         max_total = upload_body_limit(max_bytes=max_bytes, max_files=settings.ATTACHMENT_MAX_FILES)
         if length > max_total:
-            return _too_large(request, _upload_message(per_file=False))
+            return _too_large(request, _upload_message(per_file=False), field="files")
         request.upload_handlers = [
             UploadLimitHandler(request, max_bytes=max_bytes, max_total=max_total),
             *(load_handler(path, request) for path in settings.FILE_UPLOAD_HANDLERS),
@@ -130,7 +130,8 @@ def _refuse_nul_bytes(request: HttpRequest) -> HttpResponse | None:
                 values.append(key)
                 values.extend(item for item in items if isinstance(item, str))
     except UploadTooLarge as error:
-        return _too_large(request, _upload_message(per_file=error.per_file))
+        # The API's file parameter is `files` on every endpoint that takes them.
+        return _too_large(request, _upload_message(per_file=error.per_file), field="files")
     except RequestDataTooBig:
         return _too_large(request, _("Isian formulir terlalu besar."))
     except (MultiPartParserError, TooManyFilesSent):
@@ -152,9 +153,9 @@ def _upload_message(*, per_file: bool) -> str:
     ) % {"files": settings.ATTACHMENT_MAX_FILES, "limit": limit}
 
 
-def _too_large(request: HttpRequest, message: str) -> HttpResponse:
+def _too_large(request: HttpRequest, message: str, *, field: str = "") -> HttpResponse:
     if request.path.startswith(API_PREFIX):
-        return _api_error(413, "too_large", message)
+        return _api_error(413, "too_large", message, {field: [message]} if field else {})
     return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
@@ -165,6 +166,8 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
-def _api_error(status: int, code: str, message: str) -> HttpResponse:
-    body = json.dumps({"code": code, "message": message, "fields": {}})
+def _api_error(
+    status: int, code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> HttpResponse:
+    body = json.dumps({"code": code, "message": message, "fields": fields or {}})
     return HttpResponse(body, status=status, content_type="application/json")

@@ -3,7 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import StaffAssignment, User
 from notifications.models import MailStatus, NotificationKind, OutgoingMail
 from notifications.services import mail_preferences
 from tickets import services
@@ -61,6 +61,8 @@ def test_admins_see_failed_mail_with_its_error_and_send_it_again(
     OutgoingMail.objects.filter(pk=mail.pk).update(
         status=MailStatus.FAILED, attempts=3, last_error="550 mailbox unavailable"
     )
+    # and an admin whose assignment covers the ticket (DESIGN §1: only through assignments)
+    StaffAssignment.objects.create(user=admin_user, role="agent", lpse=ticket.lpse)
     client.force_login(admin_user)
     # When the admin lists failed mail
     listing = client.get(
