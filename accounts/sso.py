@@ -203,6 +203,14 @@ def _checked(candidate: VerificationKey) -> VerificationKey:
     return candidate
 
 
+def _registered_key(
+    source: str, kid: str, alg: str, key: str, codes: frozenset[int], origin: str
+) -> VerificationKey:
+    """A key of the table or the file; SiRUP's list of LPSEs is empty (national)."""
+    allowed = None if source == SignInSource.SIRUP and not codes else codes
+    return _checked(VerificationKey(source, kid, alg, normalise_key(alg, key), allowed, origin))
+
+
 def verification_key(source: str, kid: str | None) -> VerificationKey:
     """Select the key that verifies a token of `source` whose header names `kid`.
 
@@ -224,32 +232,13 @@ def verification_key(source: str, kid: str | None) -> VerificationKey:
         if row is not None:
             if not row.is_valid_at(now):
                 raise SsoError("key_not_valid", f"table key {kid!r} inactive or out of dates")
-            allowed = row.allowed_lpse
-            return _checked(
-                VerificationKey(
-                    source,
-                    kid,
-                    row.algorithm,
-                    normalise_key(row.algorithm, row.key),
-                    None if source == SignInSource.SIRUP and not allowed else allowed,
-                    "table",
-                )
-            )
+            return _registered_key(source, kid, row.algorithm, row.key, row.allowed_lpse, "table")
         entry = next((e for e in file_keys if e.kid == kid), None)
         if entry is not None:
             if not entry.is_valid_at(now):
                 raise SsoError("key_not_valid", f"file key {kid!r} out of dates")
             codes = frozenset(entry.kd_lpse)
-            return _checked(
-                VerificationKey(
-                    source,
-                    kid,
-                    entry.alg,
-                    normalise_key(entry.alg, entry.key),
-                    None if source == SignInSource.SIRUP and not codes else codes,
-                    "file",
-                )
-            )
+            return _registered_key(source, kid, entry.alg, entry.key, codes, "file")
         if file_keys or SsoKey.objects.filter(source=source).exists():
             raise SsoError("unknown_key", f"kid {kid!r}")
     env_key = _environment_key(source)
