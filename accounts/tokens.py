@@ -7,12 +7,12 @@ import hmac
 import secrets
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import ApiToken, AuditAction, User
+from lib.errors import NotFound
 
 TOKEN_PREFIX = "lps"  # noqa: S105 (the public marker of our tokens, not a secret)
 MAX_ACTIVE_TOKENS = 10
@@ -54,7 +54,7 @@ def api_token_revoke(*, user: User, token_id: int, address: str = "") -> ApiToke
     """Revoke one of the user's own tokens (another user's token does not exist)."""
     token = ApiToken.objects.filter(user=user, pk=token_id).first()
     if token is None:
-        raise Http404
+        raise NotFound
     if token.revoked_at is None:
         revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=timezone.now()

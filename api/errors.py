@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from lib.errors import NotFound
 from tickets.lifecycle import TicketActionError
 
 
@@ -125,8 +126,10 @@ def _field_name(loc: list[Any]) -> str:
 
 
 def install_error_handlers(api: NinjaAPI) -> None:
+    # The domain's "does not exist, or not yours" and Django's own 404 answer alike.
+    @api.exception_handler(NotFound)
     @api.exception_handler(Http404)
-    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return error_response(api, request, 404, _("Tidak ditemukan."))
 
     @api.exception_handler(TicketActionError)

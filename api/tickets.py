@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,6 +40,7 @@ from api.schemas import (
     TicketPageOut,
     TicketTypeOut,
 )
+from lib.errors import NotFound
 from reference.models import Application, Category, Lpse, RatingCategory, TicketType
 from sla.clocks import ClockReading
 from sla.selectors import sla_view
@@ -727,7 +728,7 @@ def merge(request: HttpRequest, number: str, data: MergeIn) -> dict[str, Any]:
     def perform(user: User, ticket: Ticket) -> object:
         try:
             into = get_ticket_for_user(user, data.into)
-        except Http404:
+        except NotFound:
             # Who may not merge hears that, whatever they named (as for assign).
             if (refusal := action_refusal(user, ticket, Action.MERGE)) is not None:
                 raise refusal from None

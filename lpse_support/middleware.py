@@ -4,13 +4,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.files.uploadhandler import load_handler
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.tokens import api_token_authenticate
+from lib.errors import NotFound
 from lpse_support.uploads import (
     RefuseFilesHandler,
     UploadLimitHandler,
@@ -24,6 +26,22 @@ SSO_PREFIX = "/sso/"
 ANONYMOUS_MAX_BODY_BYTES = 64 * 1024
 # The sign-in forms: a user name and password, or a hand-off token of at most 8 KB.
 SIGN_IN_MAX_BODY_BYTES = 16 * 1024
+
+
+class DomainErrorMiddleware:
+    """The pages' one translation of the domain's `NotFound`: the same 404 response as an
+    unknown address (the API translates it in `api.errors`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if isinstance(exc, NotFound):
+            return response_for_exception(request, Http404())
+        return None
 
 
 class RequestBodyMiddleware:

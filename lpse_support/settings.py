@@ -104,6 +104,8 @@ MIDDLEWARE = [
     # written at all (never for a request that is not authenticated).
     "lpse_support.middleware.RequestBodyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The domain's NotFound ("not yours" or missing) becomes the one 404 page.
+    "lpse_support.middleware.DomainErrorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.UserTimezoneMiddleware",

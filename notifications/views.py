@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from lib.errors import NotFound
 from notifications.models import Notification
 from notifications.services import (
     STAFF_MAIL_KINDS,
@@ -57,7 +58,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notifications:list")
     try:
         ticket = get_ticket_for_user(user, notification.ticket.number)  # type: ignore[union-attr]
-    except Http404:
+    except NotFound:
         return redirect("notifications:list")
     if user.is_reporter:
         return redirect(ticket.get_absolute_url())

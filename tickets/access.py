@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLE_TIERS, StaffAssignment, StaffRole, User
+from lib.errors import NotFound
 from tickets.lifecycle import (
     REPORTER_ACTIONS,
     Action,
@@ -182,7 +182,7 @@ def get_ticket_for_user(user: User, number: str) -> Ticket:
         .first()
     )
     if ticket is None:
-        raise Http404
+        raise NotFound
     return ticket
 
 

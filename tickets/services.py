@@ -8,13 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from integrations.clients import lookup_code
 from integrations.types import Tender
+from lib.errors import NotFound
 from lib.sla import add_working_days
 from notifications.services import ticket_event_notify
 from reference.models import (
@@ -332,7 +332,7 @@ def _guard_early(ticket: Ticket, actor: User, action: str, revision: int | None)
 
 def _ensure_visible(ticket: Ticket, actor: User | None) -> None:
     if actor is not None and not tickets_visible_to(actor).filter(pk=ticket.pk).exists():
-        raise Http404
+        raise NotFound
 
 
 def _perform(

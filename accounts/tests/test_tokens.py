@@ -4,7 +4,6 @@ import re
 from typing import Any
 
 import pytest
-from django.http import Http404
 from django.test import Client
 from pytest_django.fixtures import Settings
 
@@ -16,6 +15,7 @@ from accounts.tokens import (
     api_token_create,
     api_token_revoke,
 )
+from lib.errors import NotFound
 
 TOKENS_URL = "/akun/token/"
 PING = "/api/v1/ticket-types"  # any authenticated read
@@ -137,7 +137,7 @@ def test_another_users_token_does_not_exist(client: Client, alice: User, carol: 
     assert _api_status(client, raw) == 200
     # and alice's page does not list it
     assert token.prefix not in client.get(TOKENS_URL).content.decode()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         api_token_revoke(user=alice, token_id=token.pk)
 
 

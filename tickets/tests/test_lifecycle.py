@@ -1,8 +1,8 @@
 """The lifecycle services: every path of DESIGN §4, and the refusals."""
 
 import pytest
-from django.http import Http404
 
+from lib.errors import NotFound
 from reference.models import RatingCategory
 from tickets import services
 from tickets.lifecycle import ActionConflict, ActionForbidden, ActionInvalid
@@ -58,11 +58,11 @@ def test_stale_pages_are_refused_and_double_clicks_apply_once(ticket, agent, age
 
 
 def test_refusals(ticket, alice, bob, agent, agent_other, lkpp_spse, supervisor):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.ticket_take(ticket=ticket, actor=agent_other)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.ticket_force_close(ticket=ticket, actor=bob, reason="x")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.ticket_take(ticket=ticket, actor=lkpp_spse)  # has not reached tier 2
     with pytest.raises(ActionForbidden):
         services.ticket_take(ticket=ticket, actor=supervisor)

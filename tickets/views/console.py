@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from lib.errors import NotFound
 from sla.selectors import attach_sla_views, sla_view
 from tickets import live, search, services
 from tickets.access import (
@@ -252,7 +253,7 @@ def _refused(
     """The detail page as it is now, with the reason at the top (403, 409 or 400)."""
     try:
         current = get_ticket_for_user(user, ticket.number)
-    except Http404:
+    except NotFound:
         messages.error(request, refusal.message)
         return redirect("console:queue")
     return _detail(
