@@ -1,7 +1,8 @@
 # LPSE Support — developer and CI entry points.
 #
 #   make demo     set everything up and run the app (:8000) and the SSO simulator (:8001)
-#   make test     the whole suite: ruff, mypy, migrations check, pytest on PostgreSQL + SQLite
+#   make test     the whole suite: ruff, mypy, import contracts, migrations check,
+#                 pytest on PostgreSQL + SQLite
 #
 # Missing Debian packages are installed when run as root, printed otherwise.
 # Variables: DB=all|postgres|sqlite  PYTEST_ARGS="-k sso -x"  PYTHON=python3
@@ -29,9 +30,9 @@ TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
-	@echo "make test           ruff, mypy, migrations check, pytest on PostgreSQL and on SQLite"
+	@echo "make test           ruff, mypy, import contracts, migrations check, pytest on PostgreSQL and on SQLite"
 	@echo "make test DB=sqlite (or DB=postgres) only that pytest pass; PYTEST_ARGS=\"-k sso\" to select"
-	@echo "make lint / fmt     ruff + mypy / ruff format + ruff check --fix"
+	@echo "make lint / fmt     ruff + mypy + lint-imports / ruff format + ruff check --fix"
 	@echo "make bench          load benchmark (gunicorn + locust, durable throwaway PostgreSQL): BENCH_TICKETS (100000),"
 	@echo "                    BENCH_SECONDS (30) per scenario, BENCH_USERS (8), BENCH_JSON=path; data set cached in ~/.cache"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
@@ -58,13 +59,14 @@ test:
 demo: venv
 	$(PY) scripts/run_demo.py
 
-# All three run even when one fails. mypy imports the settings (django-stubs): DEBUG=1
+# All four run even when one fails. mypy imports the settings (django-stubs): DEBUG=1
 # (TESTING=1 is honoured inside pytest only, and stops anything else).
 lint: venv
 	@status=0; \
 	$(VENV)/bin/ruff check . || status=1; \
 	$(VENV)/bin/ruff format --check . || status=1; \
 	DEBUG=1 $(VENV)/bin/mypy . || status=1; \
+	PYTHONPATH=scripts $(VENV)/bin/lint-imports || status=1; \
 	exit $$status
 
 fmt: venv

@@ -12,9 +12,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.clientip import client_ip
 from accounts.middleware import LAST_ACTIVITY_KEY, STARTED_KEY
 from accounts.models import AuditAction, AuditEvent, StaffAssignment, User
-from lpse_support.clientip import client_ip
 
 
 def audit_record(

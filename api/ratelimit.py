@@ -15,8 +15,8 @@ from django.db import connection
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
+from accounts.clientip import client_ip
 from api.models import RateCounter
-from lpse_support.clientip import client_ip
 
 _PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 

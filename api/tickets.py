@@ -43,7 +43,6 @@ from api.schemas import (
 from lib.errors import NotFound
 from reference.models import Application, Category, Lpse, RatingCategory, TicketType
 from sla.clocks import ClockReading
-from sla.selectors import sla_view
 from tickets import services
 from tickets.access import (
     PERSON_ACTIONS,
@@ -69,6 +68,7 @@ from tickets.selectors import (
     ticket_history,
     ticket_list_filter,
 )
+from tickets.ticket_sla import sla_view
 from tickets.views.portal import attachment_download, attachments_zip
 
 router = Router()

@@ -39,7 +39,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from simulator.data.lpses import LPSES
+from lib.demo_lpses import LPSES
 
 KEYS_FILE_VERSION = 2
 SOURCES = ("spse", "sirup")

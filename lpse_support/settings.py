@@ -254,7 +254,7 @@ X_FRAME_OPTIONS = "DENY"
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # Proxies (addresses or CIDRs) whose X-Forwarded-For names the client
-# (lpse_support/clientip.py). Nobody's unless configured; behind a proxy, the local one.
+# (lib/clientip.py). Nobody's unless configured; behind a proxy, the local one.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1" if BEHIND_PROXY else "")
 for _proxy in TRUSTED_PROXIES:
     # A typo must stop the start, not silently trust nobody (or everybody).
@@ -281,7 +281,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The lock runs its stated time from the lockout; tries during it do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "lpse_support.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.clientip.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.throttle.client_username"
 AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
 # Sign-ins and sign-outs go to the audit log (accounts/audit.py) instead.

@@ -3,8 +3,8 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _lazy
 
-from notifications.mail import mail_resend
 from notifications.models import MailOptOut, MailStatus, Notification, OutgoingMail
+from notifications.tasks import mail_resend
 from tickets.admin import visible_tickets
 
 

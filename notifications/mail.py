@@ -14,7 +14,7 @@ import logging
 import random
 import smtplib
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -98,6 +98,7 @@ def _thread_headers(number: str) -> dict[str, str]:
 class Delivery:
     outcome: str  # sent, retry, failed, skipped
     mail_id: int
+    retry_at: datetime.datetime | None = None  # when to try again (outcome "retry")
 
 
 def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
@@ -129,9 +130,8 @@ def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
                 enqueued_at=timezone.now(),
                 last_error=str(problem),
             )
-            _enqueue_retry(mail_id, next_at)
             logger.warning("mail retry id=%s attempt=%d error=%s", mail_id, mail.attempts, problem)
-            return Delivery("retry", mail_id)
+            return Delivery("retry", mail_id, retry_at=next_at)
         mine.update(status=MailStatus.FAILED, last_error=str(problem))
         logger.error("mail failed id=%s attempt=%d error=%s", mail_id, mail.attempts, problem)
         return Delivery("failed", mail_id)
@@ -140,22 +140,16 @@ def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
     return Delivery("sent", mail_id)
 
 
-def _enqueue_retry(mail_id: int, run_after: datetime.datetime) -> None:
-    from notifications.tasks import deliver_mail
-
-    deliver_mail.using(run_after=run_after).enqueue(mail_id)
-
-
 @dataclass
 class MailSweep:
     released: int = 0
     requeued: int = 0
+    # The mails to enqueue again (`notifications.tasks.mail_sweep` enqueues them).
+    mail_ids: list[int] = field(default_factory=list, compare=False)
 
 
-def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:
-    """Give back claims of dead workers and re-enqueue overdue mails (periodic)."""
-    from notifications.tasks import deliver_mail
-
+def mail_reclaim(*, now: datetime.datetime | None = None) -> MailSweep:
+    """Give back claims of dead workers and pick overdue mails to enqueue again."""
     now = now or timezone.now()
     result = MailSweep()
     stale = list(
@@ -177,18 +171,13 @@ def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:
     )
     ids = [*stale, *overdue]
     OutgoingMail.objects.filter(pk__in=ids).update(enqueued_at=now)
-    for mail_id in ids:
-        # A second task for a mail whose first one is only late is harmless: the claim
-        # lets one of them send it.
-        deliver_mail.enqueue(mail_id)
-        result.requeued += 1
+    result.mail_ids = ids
+    result.requeued = len(ids)
     return result
 
 
-def mail_resend(*, mail_ids: list[int]) -> int:
-    """Admins send failed mails again (after fixing an address or the server)."""
-    from notifications.tasks import deliver_mail
-
+def mail_reset_failed(*, mail_ids: list[int]) -> list[int]:
+    """Make failed mails pending again (to be enqueued); the ids that were failed."""
     now = timezone.now()
     ids = list(
         OutgoingMail.objects.filter(pk__in=mail_ids, status=MailStatus.FAILED).values_list(
@@ -198,6 +187,4 @@ def mail_resend(*, mail_ids: list[int]) -> int:
     OutgoingMail.objects.filter(pk__in=ids, status=MailStatus.FAILED).update(
         status=MailStatus.PENDING, attempts=0, next_attempt_at=now, enqueued_at=now, last_error=""
     )
-    for mail_id in ids:
-        deliver_mail.enqueue(mail_id)
-    return len(ids)
+    return ids

@@ -1,9 +1,12 @@
-"""Who hears about what, in the app and by e-mail; callers run inside the change's transaction.
+"""Delivery of notifications, in the app and by e-mail; callers run inside the change's
+transaction.
 
-Every ticket action and the SLA sweep call here. One in-app notification per person
-and one `OutgoingMail` row per address are written with the change itself, so nothing
-is lost: a task per mail is enqueued in the same transaction (database task backend)
-and `mail.py` delivers it. Internal notes never reach a notification.
+The app that sends a notice (tickets: events and the SLA sweep, `tickets/notify.py`)
+decides who hears about what and describes what it is about (`About`); this module
+knows nothing more of it. One in-app notification per person and one `OutgoingMail`
+row per address are written with the change itself, so nothing is lost: a task per mail
+is enqueued in the same transaction (database task backend, `tasks.py`) and `mail.py`
+delivers it.
 """
 
 import uuid
@@ -12,53 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import MailOptOut, Notification, NotificationKind, OutgoingMail
-from tickets.access import staff_acting_on, ticket_holder_on_duty
-from tickets.models import EventKind, Message, Ticket
+from notifications.tasks import enqueue_mails
 
 K = NotificationKind
 
-# What each recorded ticket event tells people.
-KIND_OF_EVENT: dict[str, str] = {
-    EventKind.CREATED: K.TICKET_CREATED,
-    EventKind.ASSIGNED: K.ASSIGNED,
-    EventKind.REPLIED: K.REPLIED,
-    EventKind.FEEDBACK_REQUESTED: K.FEEDBACK_REQUESTED,
-    EventKind.FEEDBACK_GIVEN: K.FEEDBACK_GIVEN,
-    EventKind.RESOLVED: K.RESOLVED,
-    EventKind.REOPENED: K.REOPENED,
-    EventKind.ESCALATED: K.ESCALATED,
-    EventKind.RETURNED: K.RETURNED,
-    EventKind.CONFIRMED: K.CLOSED,
-    EventKind.FORCE_CLOSED: K.FORCE_CLOSED,
-    EventKind.AUTO_CLOSED: K.AUTO_CLOSED,
-    EventKind.MERGED: K.MERGED,
-}
-# Kinds the reporter is told of, at the ticket's notification e-mail.
-REPORTER_KINDS = frozenset(
-    {
-        K.TICKET_CREATED,
-        K.REPLIED,
-        K.FEEDBACK_REQUESTED,
-        K.RESOLVED,
-        K.CLOSED,
-        K.FORCE_CLOSED,
-        K.AUTO_CLOSED,
-        K.MERGED,
-    }
-)
-# Kinds staff are told of, and which staff: the tier that must act now, or the holder.
-TIER_KINDS = frozenset({K.TICKET_CREATED, K.ESCALATED, K.RETURNED})
-HOLDER_KINDS = frozenset(
-    {K.ASSIGNED, K.FEEDBACK_GIVEN, K.REOPENED, K.CLOSED, K.FORCE_CLOSED, K.AUTO_CLOSED}
-)
 # Kinds staff may turn off by e-mail (in the app they always arrive).
 STAFF_MAIL_KINDS = (
     K.TICKET_CREATED,
@@ -73,95 +40,41 @@ STAFF_MAIL_KINDS = (
     K.SLA_WARNING,
     K.SLA_BREACH,
 )
-# The reporter's own words (or the helpdesk's public answer) are quoted in these.
-QUOTED_KINDS = frozenset(
-    {K.REPLIED, K.FEEDBACK_REQUESTED, K.RESOLVED, K.FEEDBACK_GIVEN, K.REOPENED}
-)
-
-
-def _headline(kind: str, ticket: Ticket, *, staff: bool) -> str:
-    values = {"tier": ticket.tier, "into": ticket.merged_into.number if ticket.merged_into else ""}
-    reporter: dict[str, str] = {
-        K.TICKET_CREATED: _("Tiket Anda telah kami terima"),
-        K.REPLIED: _("Balasan dari helpdesk"),
-        K.FEEDBACK_REQUESTED: _("Helpdesk membutuhkan feedback Anda"),
-        K.RESOLVED: _("Tiket Anda telah diselesaikan — mohon konfirmasi"),
-        K.CLOSED: _("Tiket Anda telah selesai"),
-        K.FORCE_CLOSED: _("Tiket Anda telah ditutup"),
-        K.AUTO_CLOSED: _("Tiket Anda ditutup otomatis"),
-        K.MERGED: _("Tiket Anda digabung ke %(into)s"),
-    }
-    helpdesk: dict[str, str] = {
-        K.TICKET_CREATED: _("Tiket baru menunggu diambil"),
-        K.ASSIGNED: _("Tiket ditugaskan kepada Anda"),
-        K.FEEDBACK_GIVEN: _("Pelapor telah mengirim feedback"),
-        K.REOPENED: _("Pelapor menyatakan tiket belum selesai"),
-        K.ESCALATED: _("Tiket dieskalasi ke Tier %(tier)d"),
-        K.RETURNED: _("Tiket dikembalikan ke Tier %(tier)d"),
-        K.CLOSED: _("Pelapor mengonfirmasi tiket selesai"),
-        K.FORCE_CLOSED: _("Pelapor menutup tiket"),
-        K.AUTO_CLOSED: _("Tiket ditutup otomatis (tidak ada konfirmasi)"),
-    }
-    return (helpdesk if staff else reporter)[kind] % values
 
 
 @dataclass(frozen=True)
-class Audience:
-    reporter: bool
-    staff: list[User]
+class MailView:
+    """What one audience (staff or the reporter) reads in a mail about something."""
+
+    link: str  # absolute
+    button: str  # the HTML mail's button
+    open_text: str  # the plain-text mail's line above the link
+    hint: str = ""  # what to do now, if anything
+    quote_label: str = ""  # above the quoted message
 
 
-def audience(kind: str, ticket: Ticket, *, actor: User | None) -> Audience:
-    """Who hears about `kind` on `ticket` (never the person who did it, unless reporter)."""
-    staff: list[User] = []
-    holder = ticket_holder_on_duty(ticket)
-    if kind in TIER_KINDS or (kind in HOLDER_KINDS and holder is None):
-        staff = list(staff_acting_on(ticket))
-    elif kind in HOLDER_KINDS and holder is not None:
-        staff = [holder]
-    if actor is not None:
-        staff = [user for user in staff if user.pk != actor.pk]
-    return Audience(reporter=kind in REPORTER_KINDS, staff=staff)
+@dataclass(frozen=True)
+class About:
+    """What a notice is about, as the sending app describes it."""
 
+    target: Model  # stored in the rows' `ticket` column
+    reference: str  # prefixes the in-app title and the mail subject ("[reference] ...")
+    facts: tuple[tuple[str, str], ...] = ()  # label and value lines of the mail
+    staff: MailView | None = None
+    reporter: MailView | None = None
+    quote: str = ""  # a message quoted in the mail
 
-def ticket_event_notify(
-    *, ticket: Ticket, event_kind: str, actor: User | None, message: Message | None = None
-) -> None:
-    """Tell the reporter and staff about a recorded ticket event (if it is one to tell)."""
-    kind = KIND_OF_EVENT.get(event_kind)
-    if kind is None:
-        return
-    quoted = message if message is not None and not message.is_internal else None
-    if kind not in QUOTED_KINDS:
-        quoted = None
-    who = audience(kind, ticket, actor=actor)
-    if who.reporter:
-        notify(
-            users=[ticket.reporter],
-            kind=kind,
-            ticket=ticket,
-            title=_headline(kind, ticket, staff=False),
-            message=quoted,
-            reporter_address=ticket.notification_email,
-        )
-    if who.staff:
-        notify(
-            users=who.staff,
-            kind=kind,
-            ticket=ticket,
-            title=_headline(kind, ticket, staff=True),
-            message=quoted,
-        )
+    def view(self, *, staff: bool) -> MailView | None:
+        return self.staff if staff else self.reporter
 
 
 def notify(
     *,
     users: Iterable[User],
     kind: str,
-    ticket: Ticket | None,
+    about: About | None,
     title: str,
     body: str = "",
-    message: Message | None = None,
     reporter_address: str = "",
 ) -> list[OutgoingMail]:
     """In-app notifications for `users` and their e-mails (staff unless opted out).
@@ -170,8 +83,9 @@ def notify(
     e-mail), never to the account's address.
     """
     people = _distinct_active(users)
+    target = about.target if about is not None else None
     notifications_create(
-        recipients=people, kind=kind, title=_titled(title, ticket), ticket=ticket, body=body
+        recipients=people, kind=kind, title=_titled(title, about), ticket=target, body=body
     )
     opted_out = set(
         MailOptOut.objects.filter(user__in=people, kind=kind).values_list("user_id", flat=True)
@@ -191,16 +105,14 @@ def notify(
             continue
         staff = not user.is_reporter
         if staff not in bodies:
-            bodies[staff] = _mail_bodies(
-                kind=kind, ticket=ticket, title=title, body=body, message=message, staff=staff
-            )
+            bodies[staff] = _mail_bodies(about=about, title=title, body=body, staff=staff)
         body_text, body_html = bodies[staff]
-        subject = f"[{ticket.number}] {title}" if ticket is not None else title
+        subject = f"[{about.reference}] {title}" if about is not None else title
         mails.append(
             OutgoingMail(
                 recipient=user,
                 to_address=address,
-                ticket=ticket,
+                ticket_id=target.pk if target is not None else None,
                 kind=kind,
                 subject=subject[:250],
                 body_text=body_text,
@@ -210,7 +122,7 @@ def notify(
             )
         )
     OutgoingMail.objects.bulk_create(mails)
-    _enqueue(mails)
+    enqueue_mails(mails)
     return mails
 
 
@@ -224,44 +136,24 @@ def _distinct_active(users: Iterable[User]) -> list[User]:
     return people
 
 
-def _titled(title: str, ticket: Ticket | None) -> str:
-    return (
-        f"{ticket.number}: {title}"
-        if ticket is not None and not title.startswith(ticket.number)
-        else title
-    )
+def _titled(title: str, about: About | None) -> str:
+    if about is None or title.startswith(about.reference):
+        return title
+    return f"{about.reference}: {title}"
 
 
-def _link(ticket: Ticket | None, *, staff: bool, kind: str) -> str:
-    if ticket is None:
-        return settings.SITE_URL
-    if staff:
-        path = reverse("console:ticket_detail", args=[ticket.number])
-    else:
-        path = ticket.get_absolute_url()
-        if kind in (K.RESOLVED, K.FEEDBACK_REQUESTED):
-            path += "#tindakan"
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def _mail_bodies(
-    *,
-    kind: str,
-    ticket: Ticket | None,
-    title: str,
-    body: str,
-    message: Message | None,
-    staff: bool,
-) -> tuple[str, str]:
+def _mail_bodies(*, about: About | None, title: str, body: str, staff: bool) -> tuple[str, str]:
     """The text and HTML of a mail for one audience (never anything personal)."""
+    view = about.view(staff=staff) if about is not None else None
+    if view is None:
+        view = MailView(link=settings.SITE_URL, button=_("Buka"), open_text=_("Buka:"))
     context: dict[str, Any] = {
         "title": title,
         "body": body,
-        "ticket": ticket,
-        "message": message,
-        "kind": kind,
+        "facts": about.facts if about is not None else (),
+        "quote": about.quote if about is not None else "",
+        "view": view,
         "staff": staff,
-        "link": _link(ticket, staff=staff, kind=kind),
         "site_url": settings.SITE_URL,
     }
     return (
@@ -270,26 +162,21 @@ def _mail_bodies(
     )
 
 
-def _enqueue(mails: list[OutgoingMail]) -> None:
-    if not mails:
-        return
-    from notifications.tasks import deliver_mail  # the task module imports mail.py
-
-    # With the database task backend the task rows commit (or roll back) together
-    # with the mails and the change; the periodic sweep re-enqueues anything missed.
-    for mail in mails:
-        deliver_mail.enqueue(mail.pk)
-
-
 # --- In-app notifications ---------------------------------------------------------------
 
 
 def notifications_create(
-    *, recipients: Iterable[User], kind: str, title: str, body: str = "", ticket: Ticket | None
+    *, recipients: Iterable[User], kind: str, title: str, body: str = "", ticket: Model | None
 ) -> list[Notification]:
     """One notification per distinct recipient."""
     rows = [
-        Notification(recipient=user, ticket=ticket, kind=kind, title=title[:200], body=body)
+        Notification(
+            recipient=user,
+            ticket_id=ticket.pk if ticket is not None else None,
+            kind=kind,
+            title=title[:200],
+            body=body,
+        )
         for user in _distinct_active(recipients)
     ]
     return Notification.objects.bulk_create(rows)

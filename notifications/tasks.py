@@ -1,11 +1,46 @@
-"""Background tasks (Django's tasks API, `django-tasks` with its database backend)."""
+"""Background tasks (Django's tasks API, `django-tasks` with its database backend), and
+the one module that enqueues mail: with the database backend a task row commits (or
+rolls back) together with the mail and the change that wrote it.
+"""
+
+import datetime
+from collections.abc import Iterable
 
 from django_tasks import task
 
-from notifications.mail import mail_deliver
+from notifications.mail import MailSweep, mail_deliver, mail_reclaim, mail_reset_failed
+from notifications.models import OutgoingMail
 
 
 @task()
 def deliver_mail(mail_id: int) -> str:
     """Deliver one e-mail; a temporary failure enqueues a later attempt by itself."""
-    return mail_deliver(mail_id=mail_id).outcome
+    delivery = mail_deliver(mail_id=mail_id)
+    if delivery.retry_at is not None:
+        deliver_mail.using(run_after=delivery.retry_at).enqueue(mail_id)
+    return delivery.outcome
+
+
+def enqueue_mails(mails: Iterable[OutgoingMail]) -> None:
+    """One delivery task per mail just written (in the writer's transaction)."""
+    for mail in mails:
+        deliver_mail.enqueue(mail.pk)
+
+
+def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:
+    """Give back claims of dead workers and re-enqueue overdue mails (periodic).
+
+    A second task for a mail whose first one is only late is harmless: the claim lets
+    one of them send it."""
+    result = mail_reclaim(now=now)
+    for mail_id in result.mail_ids:
+        deliver_mail.enqueue(mail_id)
+    return result
+
+
+def mail_resend(*, mail_ids: list[int]) -> int:
+    """Admins send failed mails again (after fixing an address or the server)."""
+    ids = mail_reset_failed(mail_ids=mail_ids)
+    for mail_id in ids:
+        deliver_mail.enqueue(mail_id)
+    return len(ids)

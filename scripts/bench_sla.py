@@ -36,8 +36,8 @@ from sla.clocks import (
 )
 from sla.models import Holiday, HolidayKind
 from sla.seed import sla_seed
-from sla.services import clock_input, sla_sweep
 from tickets.models import Status, Ticket
+from tickets.ticket_sla import clock_input, sla_sweep
 
 RUNNING = (Status.NEW, Status.IN_PROGRESS)
 

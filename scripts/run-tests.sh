@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole check suite, as `make test` runs it:
-#   ruff check, ruff format --check, mypy, makemigrations --check,
+#   ruff check, ruff format --check, mypy, lint-imports (the layers of .importlinter),
+#   makemigrations --check,
 #   pytest on a throwaway PostgreSQL (all tests, browser ones included),
 #   pytest on SQLite (-m "not browser"),
 #   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only).
@@ -109,6 +110,8 @@ step "ruff format --check" ruff format --check .
 # mypy (django-stubs) and makemigrations import the settings outside pytest, where
 # TESTING=1 is refused unless DEBUG is on (lpse_support/settings.py).
 step "mypy" env DEBUG=1 mypy .
+# The import contracts (.importlinter; its contract type is scripts/importlayers.py).
+step "lint-imports" env PYTHONPATH=scripts lint-imports
 step "makemigrations --check" env DEBUG=1 python manage.py makemigrations --check --dry-run
 
 if [ "$DB" = all ] || [ "$DB" = postgres ]; then

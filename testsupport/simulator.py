@@ -33,7 +33,7 @@ from django.test import Client
 
 from lib.demo_accounts import DEMO_REPORTERS
 from lib.devkeys import KeyEntry, generate_dev_keys, load_keys_file, signing_entry
-from simulator.tokens import handoff_claims
+from lib.handoff import handoff_claims
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse

@@ -16,7 +16,6 @@ from integrations.clients import lookup_code
 from integrations.types import Tender
 from lib.errors import NotFound
 from lib.sla import add_working_days
-from notifications.services import ticket_event_notify
 from reference.models import (
     Application,
     ApplicationVersion,
@@ -28,7 +27,6 @@ from reference.models import (
     TicketType,
 )
 from sla.calendars import CalendarBook
-from sla.services import ticket_sla_changes
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.lifecycle import (
@@ -49,9 +47,11 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
+from tickets.notify import ticket_event_notify
 from tickets.numbering import ticket_number_allocate
 from tickets.priority import priority_for_draft
 from tickets.search import SearchEntry, search_add_message, search_entries_write
+from tickets.ticket_sla import ticket_sla_changes
 
 
 @dataclass(frozen=True)
@@ -446,7 +446,7 @@ def _perform(
             )
             if after is not None:
                 after(locked)
-            # Who hears about it is written with the change (notifications/services.py).
+            # Who hears about it is written with the change (tickets/notify.py).
             current = Ticket.objects.select_related(
                 "lpse", "holder", "reporter", "merged_into"
             ).get(pk=locked.pk)

@@ -1,5 +1,5 @@
 """Staff sign-in throttling (accounts/throttle.py, django-axes) and the client address
-(lpse_support/clientip.py)."""
+(lib/clientip.py)."""
 
 from datetime import timedelta
 from typing import Any
@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from lpse_support.clientip import client_ip
+from accounts.clientip import client_ip
 
 OFFICE = "203.0.113.5"
 HOME = "198.51.100.7"

@@ -25,9 +25,9 @@ from django.utils import timezone
 from accounts.checks import sso_keys_check
 from accounts.models import AuditAction, AuditEvent, PendingSsoSignIn, SsoKey, UsedSsoToken, User
 from accounts.sso import SsoError, verify_handoff_token
+from lib.demo_accounts import DEMO_REPORTERS
 from lib.devkeys import DEV_SPSE_LPSES, generate_dev_keys, load_keys_file
 from reference.models import Lpse
-from simulator.people import SPSE_INSTANCES
 from testsupport.simulator import make_handoff_token, sign_in_reporter, signing_key_entry
 
 pytestmark = pytest.mark.django_db
@@ -808,7 +808,8 @@ def test_dev_keys_hold_one_key_per_simulated_lpse_and_one_for_sirup(tmp_path):
 
     # then every SPSE the simulator serves has its own key for its own LPSE only
     spse = {entry.kd_lpse: entry for entry in keys if entry.source == "spse"}
-    assert set(SPSE_INSTANCES) <= {codes[0] for codes in spse}
+    served = {r.kd_lpse for r in DEMO_REPORTERS if r.source == "spse"}
+    assert served <= {codes[0] for codes in spse}
     assert {119, 10} <= set(DEV_SPSE_LPSES)
     assert all(len(codes) == 1 for codes in spse)
     assert len({entry.kid for entry in spse.values()}) == len(spse)

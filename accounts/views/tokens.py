@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.clientip import client_ip
 from accounts.models import User
 from accounts.tokens import TokenLimitReached, api_token_create, api_token_revoke
-from lpse_support.clientip import client_ip
 
 
 class TokenForm(forms.Form):

@@ -31,11 +31,9 @@ from notifications.mail import (
     OVERDUE,
     SENDING_LEASE,
     MailSweep,
-    mail_resend,
-    mail_sweep,
 )
 from notifications.models import MailStatus, NotificationKind, OutgoingMail
-from notifications.tasks import deliver_mail
+from notifications.tasks import deliver_mail, mail_resend, mail_sweep
 from testsupport.smtp import SmtpSink, run_mail_worker
 from tickets import services
 from tickets.lifecycle import ActionConflict

@@ -16,11 +16,11 @@ from django.conf import settings
 from accounts.models import User
 from notifications.models import MailStatus, Notification, NotificationKind, OutgoingMail
 from notifications.services import STAFF_MAIL_KINDS, mail_preferences_set
-from sla.services import sla_sweep
 from testsupport.smtp import Received, SmtpSink, run_mail_worker
 from tickets import services
 from tickets.models import Ticket
 from tickets.tests.factories import make_ticket
+from tickets.ticket_sla import sla_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

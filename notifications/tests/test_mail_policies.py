@@ -12,8 +12,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
-from notifications.mail import OVERDUE, mail_sweep
+from notifications.mail import OVERDUE
 from notifications.models import MailStatus, NotificationKind, OutgoingMail
+from notifications.tasks import mail_sweep
 from notifications.tests.test_mail_delivery import Clock
 from testsupport.smtp import SmtpSink, run_mail_worker
 from tickets import services

@@ -49,7 +49,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from simulator.data.lpses import LPSE_BY_CODE, LPSES, Klpd, Lpse
+from lib.demo_lpses import LPSE_BY_CODE, LPSES, Klpd, Lpse
 
 DEFAULT_SEED = 20260101
 TENDER_COUNT = 360

@@ -9,8 +9,8 @@ from dataclasses import asdict
 
 import pytest
 
+from lib.demo_lpses import LPSE_BY_CODE
 from simulator.data import catalogue as data
-from simulator.data.lpses import LPSE_BY_CODE
 
 TENDER_FIELDS = {
     "kd_tender",

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from lib.handoff import handoff_claims, sign_with_keys_file
 from simulator import conf, people
 from simulator.people import Site
-from simulator.tokens import handoff_claims, sign_with_keys_file
 
 
 def _origin(request: HttpRequest) -> Site | None:

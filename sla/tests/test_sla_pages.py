@@ -6,11 +6,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from sla.services import sla_sweep
 from sla.tests.conftest import MON, TUE, Clock, wib
 from tickets import services
 from tickets.models import Ticket
 from tickets.tests.factories import make_ticket
+from tickets.ticket_sla import sla_sweep
 
 QUEUE = reverse("console:queue")
 

@@ -19,12 +19,12 @@ from django.test import Client
 from accounts.models import User
 from accounts.services import staff_member_upsert
 from notifications.models import Notification, NotificationKind
-from sla import services as sla_services
-from sla.services import SweepResult, sla_sweep
 from sla.tests.conftest import MON, THU, TUE, Clock, wib
 from tickets import services
+from tickets import ticket_sla as sla_services
 from tickets.models import EventKind, Ticket, TicketEvent
 from tickets.tests.factories import make_ticket
+from tickets.ticket_sla import SweepResult, sla_sweep
 
 SLA_EVENTS = (EventKind.SLA_WARNED, EventKind.SLA_BREACHED)
 

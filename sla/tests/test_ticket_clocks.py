@@ -16,7 +16,6 @@ from reference.models import Lpse, Priority
 from sla.calendars import DEFAULT_TARGETS, CalendarBook, Targets
 from sla.clocks import ClockState, pauses_from_json
 from sla.models import Holiday, HolidayKind, SlaPolicy, WorkingPeriod, WorkSchedule
-from sla.services import sla_sweep, ticket_clocks_now
 from sla.tests.conftest import (
     FRI,
     MON,
@@ -35,6 +34,7 @@ from sla.tests.conftest import (
 from tickets import services
 from tickets.models import Status, Ticket
 from tickets.tests.factories import make_ticket
+from tickets.ticket_sla import sla_sweep, ticket_clocks_now
 
 HOUR = datetime.timedelta(hours=1)
 

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -51,9 +50,9 @@ from hypothesis.stateful import (
 )
 
 from accounts.models import User
+from lib.errors import NotFound
 from reference.models import Application, Category, RatingCategory
 from sla.clocks import PAUSING_STATUSES, pauses_from_json
-from sla.services import RESPONSE_MESSAGE_KINDS
 from tickets import services
 from tickets.access import tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_check
@@ -76,6 +75,7 @@ from tickets.models import (
 )
 from tickets.tests import samples
 from tickets.tests.factories import make_ticket
+from tickets.ticket_sla import RESPONSE_MESSAGE_KINDS
 
 # The transitions each action may make, and all of them together (derived, not restated).
 LEGAL: dict[str, frozenset[tuple[str, str]]] = {
@@ -291,7 +291,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         before = self._snapshot()
         try:
             call(self._fresh(index), actor, revision)
-        except (Http404, TicketActionError) as error:
+        except (NotFound, TicketActionError) as error:
             note(f"  refused: {type(error).__name__} {getattr(error, 'message', '')}")
             assert self._snapshot() == before, "a refused action changed something"
             self.in_step, self.outcome, self.applied = False, "refused", None

@@ -24,9 +24,9 @@ from accounts.tokens import api_token_create
 from reference.models import Application, Category, Lpse, Priority, TicketType
 from sla.calendars import CalendarBook
 from sla.clocks import ticket_dues
-from sla.services import clock_input
 from tickets.models import Status, Ticket
 from tickets.search import search_rebuild
+from tickets.ticket_sla import clock_input
 
 TICKETS = 3000
 TABLE = "tickets_ticket"

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from lib.errors import NotFound
-from sla.selectors import attach_sla_views, sla_view
 from tickets import live, search, services
 from tickets.access import (
     action_refusal,
@@ -51,6 +50,7 @@ from tickets.selectors import (
     ticket_history,
     ticket_initial_attachments,
 )
+from tickets.ticket_sla import attach_sla_views, sla_view
 
 View = Callable[..., HttpResponseBase]
 

@@ -34,7 +34,6 @@ from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
 from lib.zipstream import zip_stream
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
-from sla.selectors import sla_view
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
@@ -47,6 +46,7 @@ from tickets.selectors import (
     ticket_initial_attachments,
     ticket_list_filter,
 )
+from tickets.ticket_sla import sla_view
 
 View = Callable[..., HttpResponseBase]
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from notifications.mail import mail_sweep
+from notifications.tasks import mail_sweep
 
 
 class Command(BaseCommand):

@@ -1,5 +1,6 @@
 """The client's address, the one place that decides it (sign-in throttling, audit log,
-rate limits).
+rate limits). No Django here: `accounts.clientip.client_ip(request)` passes in the
+request's addresses and the configured proxies.
 
 `X-Forwarded-For` is read only when the request came from a configured trusted proxy
 (`TRUSTED_PROXIES`): anyone can send that header, so without a trusted proxy in front a
@@ -10,9 +11,6 @@ not one of them is the client.
 
 import functools
 import ipaddress
-
-from django.conf import settings
-from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -38,16 +36,17 @@ def _trusted(address: Address, networks: tuple[Network, ...]) -> bool:
     return any(address in network for network in networks)
 
 
-def client_ip(request: HttpRequest) -> str:
-    """The address of the client that sent this request ("" when unknown)."""
-    remote = _address(request.META.get("REMOTE_ADDR", ""))
+def client_address(remote_addr: str, forwarded_for: str, trusted_proxies: tuple[str, ...]) -> str:
+    """The address of the client ("" when unknown), from the peer's address, the
+    `X-Forwarded-For` header and the networks of our own proxies."""
+    remote = _address(remote_addr)
     if remote is None:
         return ""
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = _networks(trusted_proxies)
     if not networks or not _trusted(remote, networks):
         return str(remote)
     client = remote
-    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    hops = forwarded_for.split(",")
     for hop in reversed(hops):
         address = _address(hop)
         if address is None:

@@ -1,4 +1,5 @@
-"""SLA writes: the clock columns kept current by every action, and the periodic sweep.
+"""The SLA of tickets: the clock columns kept current by every action, the periodic
+sweep, and the readings pages show (the calendars and clock arithmetic are in `sla`).
 
 Ticket actions call `ticket_sla_changes` inside their transaction, so a ticket's due
 times always match its status, priority and pauses. `sla_sweep` (run every minute by
@@ -10,6 +11,7 @@ machines sweeping at once produce it once.
 
 import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +22,12 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from notifications.models import NotificationKind
-from notifications.services import notify
 from reference.models import Priority
 from sla.calendars import CalendarBook
 from sla.clocks import (
     ClockInput,
+    ClockReading,
+    ClockState,
     TicketClocks,
     pauses_after_transition,
     pauses_from_json,
@@ -34,6 +37,7 @@ from sla.clocks import (
 )
 from tickets.access import staff_acting_on, supervisors_of, ticket_holder_on_duty
 from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
+from tickets.notify import ticket_notify
 
 logger = logging.getLogger(__name__)
 
@@ -214,7 +218,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
         )
         recipients = _recipients(ticket, breach=breach)
-        notify(
+        ticket_notify(
             users=recipients,
             kind=NotificationKind.SLA_BREACH if breach else NotificationKind.SLA_WARNING,
             ticket=ticket,
@@ -264,3 +268,48 @@ def _notice_body(ticket: Ticket, clock: str, due: datetime.datetime) -> str:
         "due": local.strftime("%d-%m-%Y %H:%M"),
         "zone": ticket.lpse.timezone_abbreviation,
     }
+
+
+# --- readings for pages: both clocks of a ticket, and the one that matters now ---
+
+RESPONSE = "response"
+RESOLUTION = "resolution"
+
+
+@dataclass(frozen=True)
+class SlaView:
+    """What a page shows of a ticket's SLA."""
+
+    clocks: TicketClocks
+    around_the_clock: bool
+
+    @property
+    def current(self) -> ClockReading:
+        """The response clock until the first response, then the resolution clock."""
+        response = self.clocks.response
+        if response.is_running or response.state == ClockState.PAUSED:
+            return response
+        return self.clocks.resolution
+
+    @property
+    def current_name(self) -> str:
+        return RESPONSE if self.current is self.clocks.response else RESOLUTION
+
+    @property
+    def zone(self) -> datetime.tzinfo:
+        return self.clocks.calendar.zone
+
+
+def sla_view(ticket: Ticket, *, book: CalendarBook | None = None) -> SlaView:
+    book = book or CalendarBook.current()
+    return SlaView(
+        clocks=ticket_clocks_now(ticket, book=book),
+        around_the_clock=book.targets_for(ticket.priority).around_the_clock,
+    )
+
+
+def attach_sla_views(tickets: Iterable[Ticket]) -> None:
+    """Give each ticket of a page its `sla` (three queries for the whole page)."""
+    book = CalendarBook.current()
+    for ticket in tickets:
+        ticket.sla = sla_view(ticket, book=book)  # type: ignore[attr-defined]
