@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from integrations.http import (
+    SYSTEM_CLOCK,
+    Clock,
     SourceError,
     SourceNotFound,
     SourceUnavailable,
@@ -173,43 +175,47 @@ def _catalog_code(code: str) -> str:
 
 
 def _tender_with_snapshot(
-    kd_tender: str | int, *, non_tender: bool
+    kd_tender: str | int, *, non_tender: bool, clock: Clock
 ) -> tuple[Tender, dict[str, Any]]:
     code = _numeric_code("dw", kd_tender)
+    source = source_config("dw", clock=clock)
     if non_tender:
-        return fetch(source_config("dw"), f"/dw/api/v1/nontender/{code}/", _parse_non_tender)
-    return fetch(source_config("dw"), f"/dw/api/v1/tender/{code}/", _parse_tender)
+        return fetch(source, f"/dw/api/v1/nontender/{code}/", _parse_non_tender)
+    return fetch(source, f"/dw/api/v1/tender/{code}/", _parse_tender)
 
 
-def _catalog_with_snapshot(kd_paket: str) -> tuple[CatalogPackage, dict[str, Any]]:
+def _catalog_with_snapshot(kd_paket: str, *, clock: Clock) -> tuple[CatalogPackage, dict[str, Any]]:
     code = _catalog_code(kd_paket)
-    return fetch(source_config("katalog"), f"/katalog/api/v1/paket/{code}/", _parse_catalog)
+    source = source_config("katalog", clock=clock)
+    return fetch(source, f"/katalog/api/v1/paket/{code}/", _parse_catalog)
 
 
-def _rup_with_snapshot(kd_rup: str | int) -> tuple[RupPackage, dict[str, Any]]:
+def _rup_with_snapshot(kd_rup: str | int, *, clock: Clock) -> tuple[RupPackage, dict[str, Any]]:
     code = _numeric_code("sirup", kd_rup)
-    return fetch(source_config("sirup"), f"/sirup/api/v1/rup/{code}/", _parse_rup)
+    return fetch(source_config("sirup", clock=clock), f"/sirup/api/v1/rup/{code}/", _parse_rup)
 
 
 # --- Public API -------------------------------------------------------------------
 
 
-def tender_lookup(kd_tender: str | int, *, non_tender: bool = False) -> Tender:
+def tender_lookup(
+    kd_tender: str | int, *, non_tender: bool = False, clock: Clock = SYSTEM_CLOCK
+) -> Tender:
     """The tender (or non-tender package) `kd_tender` from the LKPP Data Warehouse.
 
     Raises SourceNotFound, SourceUnavailable or SourceBadResponse.
     """
-    return _tender_with_snapshot(kd_tender, non_tender=non_tender)[0]
+    return _tender_with_snapshot(kd_tender, non_tender=non_tender, clock=clock)[0]
 
 
-def catalog_package_lookup(kd_paket: str) -> CatalogPackage:
+def catalog_package_lookup(kd_paket: str, *, clock: Clock = SYSTEM_CLOCK) -> CatalogPackage:
     """The e-Katalog / e-Purchasing package `kd_paket` from the Katalog application."""
-    return _catalog_with_snapshot(kd_paket)[0]
+    return _catalog_with_snapshot(kd_paket, clock=clock)[0]
 
 
-def rup_lookup(kd_rup: str | int) -> RupPackage:
+def rup_lookup(kd_rup: str | int, *, clock: Clock = SYSTEM_CLOCK) -> RupPackage:
     """The procurement plan entry `kd_rup` from SiRUP."""
-    return _rup_with_snapshot(kd_rup)[0]
+    return _rup_with_snapshot(kd_rup, clock=clock)[0]
 
 
 Found = Tender | CatalogPackage | RupPackage
@@ -250,23 +256,26 @@ def _message(kind: str, error_code: str) -> str:
     return f"{label} sedang mengalami gangguan; isi {noun} secara manual."
 
 
-def lookup_code(kind: str, code: str) -> LookupResult:
+def lookup_code(kind: str, code: str, *, clock: Clock = SYSTEM_CLOCK) -> LookupResult:
     """Look `code` up at the source of `kind` (a reference.models.CodeKind value).
 
     Never raises for source problems: a failed lookup is an answer too (the reporter
     fills the data in by hand), so it comes back as `found=False` with an error code
-    and a message. An unknown `kind` is a programming error (ValueError).
+    and a message. An unknown `kind` is a programming error (ValueError). `clock` is
+    the time the lookup runs on (retry waits, breaker window, cache expiry).
     """
     if kind not in _KINDS:
         raise ValueError(f"no source for code kind {kind!r}")
     data: Found
     try:
         if kind in {"tender", "non_tender"}:
-            data, snapshot = _tender_with_snapshot(code, non_tender=kind == "non_tender")
+            data, snapshot = _tender_with_snapshot(
+                code, non_tender=kind == "non_tender", clock=clock
+            )
         elif kind == "rup":
-            data, snapshot = _rup_with_snapshot(code)
+            data, snapshot = _rup_with_snapshot(code, clock=clock)
         else:
-            data, snapshot = _catalog_with_snapshot(code)
+            data, snapshot = _catalog_with_snapshot(code, clock=clock)
     except SourceError as exc:
         error_code = exc.reason if isinstance(exc, SourceUnavailable) else exc.code
         return LookupResult(

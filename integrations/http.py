@@ -15,6 +15,10 @@ ticket:
   because the same code is looked up several times while one ticket is written;
 * one structured log line per network attempt, cache hit or short-circuit.
 
+Time comes from a `Clock` (the system's monotonic clock and `time.sleep` unless a
+source is given another), so that backoff, breaker windows, cache expiry and logged
+durations can be driven by a test instead of by waiting.
+
 `http.client` is used directly (no dependency, separate connect/read timeouts) and it
 never consults proxy variables from the environment.
 """
@@ -31,7 +35,7 @@ import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from django.conf import settings
 
@@ -100,6 +104,30 @@ class SourceBadResponse(SourceError):
     code = "bad_response"
 
 
+# --- Time -------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """Where the wrapper reads elapsed time and how it waits between retries."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    """The real clock: `time.monotonic` and `time.sleep`."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+SYSTEM_CLOCK: Clock = SystemClock()
+
+
 # --- Configuration ----------------------------------------------------------------
 
 
@@ -118,13 +146,17 @@ class SourceConfig:
     breaker_seconds: float = 30.0
     cache_seconds: float = 60.0
     not_found_cache_seconds: float = 30.0
+    # Breaker and cache state are per process and compare times from this clock, so only
+    # a test (after `reset_state`) gives a source another one.
+    clock: Clock = SYSTEM_CLOCK
 
 
-def source_config(name: str) -> SourceConfig:
+def source_config(name: str, *, clock: Clock = SYSTEM_CLOCK) -> SourceConfig:
     """The configuration of source `name` ("dw", "katalog", "sirup") from settings now.
 
     Read at call time (never at import) so that tests and operators can change settings
-    without restarting anything that imported this module.
+    without restarting anything that imported this module. `clock` is the time the
+    calls to this source run on.
     """
     prefix, label = SOURCES[name]
     cache_seconds = float(getattr(settings, "INTEGRATION_CACHE_SECONDS", 60))
@@ -142,6 +174,7 @@ def source_config(name: str) -> SourceConfig:
         not_found_cache_seconds=float(
             getattr(settings, "INTEGRATION_NOT_FOUND_CACHE_SECONDS", min(30.0, cache_seconds))
         ),
+        clock=clock,
     )
 
 
@@ -149,7 +182,10 @@ def source_config(name: str) -> SourceConfig:
 
 
 class CircuitBreaker:
-    """Consecutive-failure breaker for one source (closed → open → half-open → …)."""
+    """Consecutive-failure breaker for one source (closed → open → half-open → …).
+
+    Callers pass the current monotonic time (`now`), so the breaker holds no clock.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -157,13 +193,13 @@ class CircuitBreaker:
         self._opened_at: float | None = None
         self._trial_in_flight = False
 
-    def admit(self, *, window: float) -> Literal["closed", "trial"] | None:
+    def admit(self, *, window: float, now: float) -> Literal["closed", "trial"] | None:
         """May a call go out? "closed": normal call; "trial": the one half-open call;
         None: the circuit is open, answer at once without a network call."""
         with self._lock:
             if self._opened_at is None:
                 return "closed"
-            if time.monotonic() - self._opened_at < window or self._trial_in_flight:
+            if now - self._opened_at < window or self._trial_in_flight:
                 return None
             self._trial_in_flight = True
             return "trial"
@@ -174,11 +210,11 @@ class CircuitBreaker:
             self._opened_at = None
             self._trial_in_flight = False
 
-    def record_failure(self, *, threshold: int) -> None:
+    def record_failure(self, *, threshold: int, now: float) -> None:
         with self._lock:
             self._failures += 1
             if self._trial_in_flight or self._failures >= threshold:
-                self._opened_at = time.monotonic()
+                self._opened_at = now
             self._trial_in_flight = False
 
     @property
@@ -212,24 +248,24 @@ _cache: "OrderedDict[_CacheKey, tuple[float, Any]]" = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def _cache_get(key: _CacheKey) -> Any:
+def _cache_get(key: _CacheKey, *, now: float) -> Any:
     with _cache_lock:
         entry = _cache.get(key)
         if entry is None:
             return _MISS
         expires_at, value = entry
-        if time.monotonic() >= expires_at:
+        if now >= expires_at:
             del _cache[key]
             return _MISS
         _cache.move_to_end(key)
         return value
 
 
-def _cache_put(key: _CacheKey, value: Any, seconds: float) -> None:
+def _cache_put(key: _CacheKey, value: Any, seconds: float, *, now: float) -> None:
     if seconds <= 0:
         return
     with _cache_lock:
-        _cache[key] = (time.monotonic() + seconds, value)
+        _cache[key] = (now + seconds, value)
         _cache.move_to_end(key)
         while len(_cache) > CACHE_MAX_ENTRIES:
             _cache.popitem(last=False)
@@ -292,7 +328,7 @@ def _log(
     outcome: str,
     level: int = logging.INFO,
 ) -> None:
-    duration_ms = round((time.monotonic() - started) * 1000)
+    duration_ms = round((source.clock.monotonic() - started) * 1000)
     logger.log(
         level,
         "source=%s path=%s status=%s duration_ms=%s attempt=%s outcome=%s",
@@ -346,9 +382,10 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         raise ValueError("path must start with '/'")
     tag = f"{getattr(parse, '__module__', '')}.{getattr(parse, '__qualname__', '')}"
     key = (source.name, source.base_url, path, tag)
-    started = time.monotonic()
+    clock = source.clock
+    started = clock.monotonic()
 
-    cached = _cache_get(key)
+    cached = _cache_get(key, now=started)
     if cached is not _MISS:
         if cached is _NOT_FOUND:
             _log(source, path, status=404, started=started, attempt=0, outcome="cache_not_found")
@@ -357,7 +394,7 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         return cached  # stored by this parser
 
     breaker = breaker_for(source)
-    admission = breaker.admit(window=source.breaker_seconds)
+    admission = breaker.admit(window=source.breaker_seconds, now=clock.monotonic())
     if admission is None:
         _log(
             source,
@@ -374,13 +411,13 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
     max_attempts = 1 if admission == "trial" else source.retries + 1
     result = _Attempt(status=0, failure="down")
     for attempt in range(1, max_attempts + 1):
-        attempt_started = time.monotonic()
+        attempt_started = clock.monotonic()
         try:
             result = _attempt(source, path)
         except Exception:
             # A bug or bad configuration (e.g. an invalid URL): never leave a half-open
             # trial marked in flight, or the circuit would stay open for good.
-            breaker.record_failure(threshold=source.breaker_threshold)
+            breaker.record_failure(threshold=source.breaker_threshold, now=clock.monotonic())
             raise
         retryable = result.failure in {"timeout", "down", "error"} or (
             result.status in RETRYABLE_STATUSES
@@ -405,18 +442,18 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         )
         if not will_retry:
             break
-        time.sleep(_backoff(attempt - 1))
+        clock.sleep(_backoff(attempt - 1))
 
     if result.failure is not None:
-        breaker.record_failure(threshold=source.breaker_threshold)
+        breaker.record_failure(threshold=source.breaker_threshold, now=clock.monotonic())
         raise SourceUnavailable(source.name, result.failure, result.detail)
     if result.status == 404:
         breaker.record_success()
-        _cache_put(key, _NOT_FOUND, source.not_found_cache_seconds)
+        _cache_put(key, _NOT_FOUND, source.not_found_cache_seconds, now=clock.monotonic())
         raise SourceNotFound(source.name, f"{path} not found")
     if not 200 <= result.status < 300:
         # 401/403 (wrong token), 5xx: the source cannot serve us now.
-        breaker.record_failure(threshold=source.breaker_threshold)
+        breaker.record_failure(threshold=source.breaker_threshold, now=clock.monotonic())
         raise SourceUnavailable(source.name, "error", f"HTTP {result.status}")
 
     # The source answered: whatever the body holds, it is up.
@@ -433,5 +470,5 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         raise
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise SourceBadResponse(source.name, f"{path}: unexpected shape ({exc!r})") from exc
-    _cache_put(key, value, source.cache_seconds)
+    _cache_put(key, value, source.cache_seconds, now=clock.monotonic())
     return value

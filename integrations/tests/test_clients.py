@@ -1,11 +1,11 @@
 """The typed clients and `lookup_code`: parsing against a local server, then the real
-simulator over loopback HTTP (its data endpoints and reserved fault codes)."""
+simulator over loopback HTTP (its data endpoints and reserved fault codes). Where time
+matters (retries, the breaker window) it is a `FakeClock` the test moves."""
 
 import copy
 import datetime
 import json
 import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +19,7 @@ from integrations.clients import (
     tender_lookup,
 )
 from integrations.http import SourceBadResponse, SourceNotFound, SourceUnavailable, reset_state
-from integrations.tests.test_http import LocalServer, closed_port_url, local_server
+from integrations.tests.test_http import FakeClock, LocalServer, closed_port_url, local_server
 from integrations.types import CatalogPackage, RupPackage, Tender
 
 TENDER: dict[str, Any] = {
@@ -156,6 +156,11 @@ def simulator(settings: Any, standalone_simulator: str) -> str:
 
 
 @pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
 def http_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     caplog.set_level(logging.INFO, logger="integrations.http")
     return caplog
@@ -205,25 +210,26 @@ def test_unknown_tender_is_not_found(simulator):
     )
 
 
-def test_slow_source_times_out_within_the_bound(simulator, settings, http_log):
-    settings.INTEGRATION_READ_TIMEOUT = 1.0
+def test_slow_source_times_out_within_the_bound(simulator, settings, clock, http_log):
+    # The simulator holds "9991…" answers for 5 s; the read timeout ends each attempt, so
+    # the lookup is bounded by (retries + 1) × read timeout plus the one wait below.
+    settings.INTEGRATION_READ_TIMEOUT = 0.2
     settings.INTEGRATION_RETRIES = 1
-    started = time.monotonic()
-    result = lookup_code("tender", "9991119")
-    elapsed = time.monotonic() - started
+    result = lookup_code("tender", "9991119", clock=clock)
     assert (result.found, result.error_code) == (False, "timeout")
     assert result.message == (
         "Data Warehouse LKPP sedang tidak dapat dihubungi; isi data tender secara manual."
     )
     assert network_attempts(http_log) == 2
-    # (retries + 1) × read timeout, one jittered backoff (≤ 0.2 s), and some slack.
-    assert 2.0 <= elapsed < 2.8
+    [wait] = clock.waits
+    assert 0.1 <= wait <= 0.2  # one jittered backoff
 
 
-def test_server_error_after_retries(simulator, http_log):
-    result = lookup_code("tender", "9995119")
+def test_server_error_after_retries(simulator, clock, http_log):
+    result = lookup_code("tender", "9995119", clock=clock)
     assert (result.found, result.error_code) == (False, "error")
     assert network_attempts(http_log) == 2  # INTEGRATION_RETRIES = 1
+    assert len(clock.waits) == 1
     assert "gangguan" in result.message
 
 
@@ -240,34 +246,36 @@ def test_wrong_token_is_an_error(simulator, settings):
     assert caught.value.reason == "error"
 
 
-def test_closed_port_is_down(settings):
+def test_closed_port_is_down(settings, clock):
     point_all_sources_at(settings, closed_port_url())
-    result = lookup_code("rup", "44604827")
+    result = lookup_code("rup", "44604827", clock=clock)
     assert (result.found, result.error_code) == (False, "down")
+    assert len(clock.waits) == 1  # INTEGRATION_RETRIES = 1
     assert result.message == "SiRUP sedang tidak dapat dihubungi; isi data RUP secara manual."
 
 
-def test_circuit_breaker_opens_then_half_opens(simulator, settings, http_log):
+def test_circuit_breaker_opens_then_half_opens(simulator, settings, clock, http_log):
     settings.INTEGRATION_RETRIES = 0
     settings.INTEGRATION_BREAKER_THRESHOLD = 2
-    settings.INTEGRATION_BREAKER_SECONDS = 0.5
-    assert lookup_code("tender", "9995119").error_code == "error"
-    assert lookup_code("tender", "9995120").error_code == "error"
+    settings.INTEGRATION_BREAKER_SECONDS = 30
+    assert lookup_code("tender", "9995119", clock=clock).error_code == "error"
+    assert lookup_code("tender", "9995120", clock=clock).error_code == "error"
     assert network_attempts(http_log) == 2
 
-    started = time.monotonic()
-    result = lookup_code("tender", "9537119")  # a good code, but the circuit is open
+    clock.advance(29.5)
+    # A good code, but the circuit is open: answered without a network attempt.
+    result = lookup_code("tender", "9537119", clock=clock)
     assert result.error_code == "circuit_open"
-    assert time.monotonic() - started < 0.05
     assert network_attempts(http_log) == 2
     assert "tidak dapat dihubungi" in result.message
     # Other sources are not affected.
-    assert lookup_code("rup", "44604827").found
+    assert lookup_code("rup", "44604827", clock=clock).found
 
-    time.sleep(0.55)
-    result = lookup_code("tender", "9537119")  # the half-open trial succeeds
+    clock.advance(0.5)
+    result = lookup_code("tender", "9537119", clock=clock)  # the half-open trial succeeds
     assert result.found
-    assert lookup_code("tender", "9539119").found  # closed again
+    assert lookup_code("tender", "9539119", clock=clock).found  # closed again
+    assert clock.waits == []
 
 
 def test_cache_answers_the_second_lookup(simulator, http_log):

@@ -1,14 +1,14 @@
 """The outbound HTTP wrapper against a tiny local stdlib HTTP server (real loopback HTTP).
 
 The server counts requests per path, so retries, the cache and the circuit breaker are
-checked by what actually reached the wire.
+checked by what actually reached the wire. Time is a `FakeClock`: the test moves it, and
+the wrapper's waits between retries are recorded instead of slept.
 """
 
 import json
 import logging
 import socket
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from integrations.http import (
+    BACKOFF_BASE_SECONDS,
     CircuitBreaker,
     SourceBadResponse,
     SourceConfig,
@@ -28,6 +29,24 @@ from integrations.http import (
     reset_state,
     source_config,
 )
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told to; waits are recorded, not slept."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 class LocalServer:
@@ -42,6 +61,8 @@ class LocalServer:
         self.headers: list[dict[str, str]] = []
         self.routes: dict[str, Any] = {}
         self.healthy = True
+        # "/slow" holds its answer until the server stops, so a client can only time out.
+        self.release = threading.Event()
         self._lock = threading.Lock()
         server = self
 
@@ -87,7 +108,7 @@ class LocalServer:
             good = handler.headers.get("Authorization") == "Bearer secret"
             return (200, b'{"ok": true}') if good else (401, b'{"detail": "token"}')
         if path == "/slow":
-            time.sleep(1.0)
+            self.release.wait()
             return 200, b'{"ok": true}'
         if path == "/malformed":
             return 200, b'{"ok": tru'
@@ -100,6 +121,7 @@ class LocalServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -146,7 +168,12 @@ def caplog_http(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-def config(url: str, **overrides: Any) -> SourceConfig:
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def config(url: str, *, clock: FakeClock | None = None, **overrides: Any) -> SourceConfig:
     base = SourceConfig(
         name="dw",
         label="Data Warehouse LKPP",
@@ -159,6 +186,7 @@ def config(url: str, **overrides: Any) -> SourceConfig:
         breaker_seconds=30,
         cache_seconds=60,
         not_found_cache_seconds=30,
+        clock=clock or FakeClock(),
     )
     return replace(base, **overrides)
 
@@ -189,10 +217,14 @@ def test_second_lookup_comes_from_the_cache(server, caplog_http):
     assert outcomes(caplog_http) == ["ok", "cache_hit"]
 
 
-def test_cache_expires(server):
-    source = config(server.url, cache_seconds=0.2)
+def test_cache_expires(server, clock):
+    source = config(server.url, clock=clock, cache_seconds=60)
     get_json(source, "/ok/3")
-    time.sleep(0.3)
+    clock.advance(59.5)
+    get_json(source, "/ok/3")
+    assert server.hits["/ok/3"] == 1
+
+    clock.advance(0.5)
     get_json(source, "/ok/3")
     assert server.hits["/ok/3"] == 2
 
@@ -204,36 +236,47 @@ def test_cache_off_when_zero_seconds(server):
     assert server.hits["/ok/4"] == 2
 
 
-def test_not_found_is_not_retried_and_cached_briefly(server, caplog_http):
-    source = config(server.url, not_found_cache_seconds=0.2)
+def test_not_found_is_not_retried_and_cached_briefly(server, clock, caplog_http):
+    source = config(server.url, clock=clock, cache_seconds=60, not_found_cache_seconds=30)
     with pytest.raises(SourceNotFound):
         get_json(source, "/missing")
+    clock.advance(29.5)
     with pytest.raises(SourceNotFound):
         get_json(source, "/missing")
     assert server.hits["/missing"] == 1
-    time.sleep(0.3)
+    clock.advance(0.5)
     with pytest.raises(SourceNotFound):
         get_json(source, "/missing")
     assert server.hits["/missing"] == 2
     assert outcomes(caplog_http) == ["not_found", "cache_not_found", "not_found"]
+    assert clock.waits == []
 
 
-def test_503_is_retried_with_backoff_then_unavailable(server, caplog_http):
-    started = time.monotonic()
+def test_503_is_retried_with_backoff_then_unavailable(server, clock, caplog_http):
     with pytest.raises(SourceUnavailable) as caught:
-        get_json(config(server.url, retries=2), "/always503")
-    elapsed = time.monotonic() - started
+        get_json(config(server.url, clock=clock, retries=2), "/always503")
 
     assert caught.value.reason == "error"
     assert server.hits["/always503"] == 3
     assert outcomes(caplog_http) == ["error_retry", "error_retry", "error"]
-    # Backoff 0.2 s then 0.4 s, each jittered to 50–100 %.
-    assert 0.3 <= elapsed < 1.5
+    # Backoff 0.2 s then 0.4 s, each jittered to 50–100 %; none after the last attempt.
+    first, second = clock.waits
+    assert 0.1 <= first <= 0.2
+    assert 0.2 <= second <= 0.4
 
 
-def test_retry_recovers_from_transient_503(server):
-    assert get_json(config(server.url, retries=2), "/flaky") == {"ok": True}
+def test_backoff_is_capped(server, clock):
+    with pytest.raises(SourceUnavailable):
+        get_json(config(server.url, clock=clock, retries=5), "/always503")
+    assert server.hits["/always503"] == 6
+    assert len(clock.waits) == 5
+    assert all(0.5 <= wait <= 1.0 for wait in clock.waits[3:])  # 1.6 s and 3.2 s, capped
+
+
+def test_retry_recovers_from_transient_503(server, clock):
+    assert get_json(config(server.url, clock=clock, retries=2), "/flaky") == {"ok": True}
     assert server.hits["/flaky"] == 3
+    assert len(clock.waits) == 2
 
 
 def test_500_is_not_retried(server):
@@ -251,16 +294,17 @@ def test_wrong_token_is_an_error_without_retry(server):
     assert get_json(config(server.url), "/auth") == {"ok": True}
 
 
-def test_slow_answer_times_out_within_the_bound(server):
-    started = time.monotonic()
+def test_slow_answer_times_out_within_the_bound(server, clock, caplog_http):
+    # "/slow" never answers while the client waits, so only the read timeout ends each
+    # attempt: the call is bounded by (retries + 1) × read timeout plus the waits below.
     with pytest.raises(SourceUnavailable) as caught:
-        get_json(config(server.url, read_timeout=0.3, retries=1), "/slow")
-    elapsed = time.monotonic() - started
+        get_json(config(server.url, clock=clock, read_timeout=0.1, retries=1), "/slow")
 
     assert caught.value.reason == "timeout"
     assert server.hits["/slow"] == 2
-    # (retries + 1) × read timeout + one backoff (≤ 0.2 s), plus slack.
-    assert 0.6 <= elapsed < 1.2
+    assert outcomes(caplog_http) == ["timeout_retry", "timeout"]
+    [wait] = clock.waits
+    assert BACKOFF_BASE_SECONDS / 2 <= wait <= BACKOFF_BASE_SECONDS
 
 
 def test_malformed_json_is_a_bad_response_and_not_cached(server):
@@ -271,68 +315,92 @@ def test_malformed_json_is_a_bad_response_and_not_cached(server):
     assert server.hits["/malformed"] == 2  # no retries, not cached, breaker untouched
 
 
-def test_closed_port_is_down(caplog_http):
+def test_closed_port_is_down(clock, caplog_http):
     with pytest.raises(SourceUnavailable) as caught:
-        get_json(config(closed_port_url(), retries=1), "/ok")
+        get_json(config(closed_port_url(), clock=clock, retries=1), "/ok")
     assert caught.value.reason == "down"
     assert outcomes(caplog_http) == ["down_retry", "down"]
+    assert len(clock.waits) == 1
 
 
-def test_breaker_opens_after_threshold_and_answers_without_network(caplog_http):
-    source = config(closed_port_url(), retries=0, breaker_threshold=2, breaker_seconds=0.3)
+def test_breaker_opens_after_threshold_and_answers_without_network(clock, caplog_http):
+    source = config(
+        closed_port_url(), clock=clock, retries=0, breaker_threshold=2, breaker_seconds=30
+    )
     for _ in range(2):
         with pytest.raises(SourceUnavailable) as caught:
             get_json(source, "/ok")
         assert caught.value.reason == "down"
 
-    started = time.monotonic()
+    clock.advance(29.5)
     with pytest.raises(SourceUnavailable) as caught:
         get_json(source, "/ok")
     assert caught.value.reason == "circuit_open"
-    assert time.monotonic() - started < 0.05
+    # No attempt line: the open circuit answered without going to the network.
     assert outcomes(caplog_http) == ["down", "down", "circuit_open"]
 
     # After the window one trial goes out; it fails, so the circuit opens again at once.
-    time.sleep(0.35)
+    clock.advance(0.5)
     with pytest.raises(SourceUnavailable) as caught:
         get_json(source, "/ok")
     assert caught.value.reason == "down"
     with pytest.raises(SourceUnavailable) as caught:
         get_json(source, "/ok")
     assert caught.value.reason == "circuit_open"
+    assert outcomes(caplog_http)[3:] == ["down", "circuit_open"]
+    assert clock.waits == []
 
 
-def test_half_open_trial_is_a_single_attempt_and_success_closes(server, caplog_http):
+def test_half_open_trial_is_a_single_attempt_and_success_closes(server, clock, caplog_http):
     server.healthy = False
-    source = config(server.url, retries=2, breaker_threshold=1, breaker_seconds=0.2)
+    source = config(server.url, clock=clock, retries=2, breaker_threshold=1, breaker_seconds=30)
     with pytest.raises(SourceUnavailable):
         get_json(source, "/toggle")
     assert server.hits["/toggle"] == 3  # normal call: retried
+    assert len(clock.waits) == 2
 
-    time.sleep(0.25)
+    # The window counts from the failure, after the jittered backoff waits; the clock is
+    # then an arbitrary float, so the steps keep a margin around the 30 s edge.
+    clock.advance(29)
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/toggle")
+    assert caught.value.reason == "circuit_open"
+    clock.advance(1.5)
     with pytest.raises(SourceUnavailable) as caught:
         get_json(source, "/toggle")
     assert caught.value.reason == "error"
     assert server.hits["/toggle"] == 4  # half-open trial: no retries
+    assert len(clock.waits) == 2
 
     server.healthy = True
     with pytest.raises(SourceUnavailable) as caught:
         get_json(source, "/toggle")
     assert caught.value.reason == "circuit_open"
-    time.sleep(0.25)
+    clock.advance(31)
     assert get_json(source, "/toggle") == {"ok": True}
     assert get_json(source, "/ok/5") == {"path": "/ok/5", "items": [1, 2]}  # closed again
 
 
 def test_breaker_lets_only_one_trial_through():
     breaker = CircuitBreaker()
-    breaker.record_failure(threshold=1)
-    assert breaker.admit(window=0) == "trial"
-    assert breaker.admit(window=0) is None  # the trial is still in flight
+    breaker.record_failure(threshold=1, now=100.0)
+    assert breaker.state == "open"
+    assert breaker.admit(window=30, now=129.5) is None
+    assert breaker.admit(window=30, now=130.0) == "trial"
+    assert breaker.admit(window=30, now=200.0) is None  # the trial is still in flight
     assert breaker.state == "half_open"
     breaker.record_success()
     assert breaker.state == "closed"
-    assert breaker.admit(window=0) == "closed"
+    assert breaker.admit(window=30, now=200.0) == "closed"
+
+
+def test_breaker_stays_closed_below_the_threshold():
+    breaker = CircuitBreaker()
+    breaker.record_failure(threshold=2, now=100.0)
+    assert breaker.admit(window=30, now=100.0) == "closed"
+    breaker.record_failure(threshold=2, now=101.0)
+    assert breaker.admit(window=30, now=130.5) is None
+    assert breaker.admit(window=30, now=131.0) == "trial"
 
 
 def test_breaker_is_per_source(server):
