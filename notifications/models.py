@@ -38,7 +38,7 @@ class Notification(models.Model):
     kind = models.CharField(_("jenis"), max_length=30, choices=NotificationKind.choices)
     title = models.CharField(_("judul"), max_length=200)
     body = models.TextField(_("isi"), blank=True)
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
     read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
 
     class Meta:
@@ -99,7 +99,7 @@ class OutgoingMail(models.Model):
     claimed_by = models.CharField(max_length=64, blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

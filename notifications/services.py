@@ -9,6 +9,7 @@ is enqueued in the same transaction (database task backend, `tasks.py`) and `mai
 delivers it.
 """
 
+import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,16 +77,24 @@ def notify(
     title: str,
     body: str = "",
     reporter_address: str = "",
+    now: datetime.datetime | None = None,
 ) -> list[OutgoingMail]:
-    """In-app notifications for `users` and their e-mails (staff unless opted out).
+    """In-app notifications for `users` and their e-mails (staff unless opted out), dated
+    `now` (default: the current time).
 
     For a reporter, the e-mail goes to `reporter_address` (the ticket's notification
     e-mail), never to the account's address.
     """
+    now = now or timezone.now()
     people = _distinct_active(users)
     target = about.target if about is not None else None
     notifications_create(
-        recipients=people, kind=kind, title=_titled(title, about), ticket=target, body=body
+        recipients=people,
+        kind=kind,
+        title=_titled(title, about),
+        ticket=target,
+        body=body,
+        now=now,
     )
     opted_out = set(
         MailOptOut.objects.filter(user__in=people, kind=kind).values_list("user_id", flat=True)
@@ -118,6 +127,8 @@ def notify(
                 body_text=body_text,
                 body_html=body_html,
                 message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
+                created_at=now,
+                # Delivery may start at once, whatever time the change is dated.
                 next_attempt_at=timezone.now(),
             )
         )
@@ -166,9 +177,16 @@ def _mail_bodies(*, about: About | None, title: str, body: str, staff: bool) -> 
 
 
 def notifications_create(
-    *, recipients: Iterable[User], kind: str, title: str, body: str = "", ticket: Model | None
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    ticket: Model | None,
+    now: datetime.datetime | None = None,
 ) -> list[Notification]:
-    """One notification per distinct recipient."""
+    """One notification per distinct recipient, dated `now` (default: the current time)."""
+    now = now or timezone.now()
     rows = [
         Notification(
             recipient=user,
@@ -176,6 +194,7 @@ def notifications_create(
             kind=kind,
             title=title[:200],
             body=body,
+            created_at=now,
         )
         for user in _distinct_active(recipients)
     ]
@@ -191,12 +210,15 @@ def unread_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def notifications_mark_read(*, user: User, notification_id: int | None = None) -> int:
-    """Mark one (or, without an id, every) unread notification of the user as read."""
+def notifications_mark_read(
+    *, user: User, notification_id: int | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Mark one (or, without an id, every) unread notification of the user as read at
+    `now` (default: the current time)."""
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_id is not None:
         unread = unread.filter(pk=notification_id)
-    return unread.update(read_at=timezone.now())
+    return unread.update(read_at=now or timezone.now())
 
 
 def mail_preferences_set(*, user: User, enabled: Iterable[str]) -> None:

@@ -1,5 +1,6 @@
 """Attachment rules: allowed types, content checks, size limits, names and storage keys."""
 
+import datetime
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -141,24 +142,36 @@ def attachment_download_name(*, ticket_number: str, sequence: int, original_name
     return f"{name}.{extension}" if extension else name
 
 
-def attachment_storage_name(*, ticket_number: str, sequence: int, display_name: str) -> str:
+def attachment_storage_name(
+    *, ticket_number: str, sequence: int, display_name: str, now: datetime.datetime | None = None
+) -> str:
     """Storage key: the download name behind a random part unique to this write.
 
     Two writes never share a key, so no write replaces another upload's file and the
     clean-up of a failed or duplicate submission deletes only what it wrote itself
     (S3 has no atomic "create if absent": checking for a free name first is a race).
     """
-    now = timezone.now()
+    now = now or timezone.now()
     visible = attachment_download_name(
         ticket_number=ticket_number, sequence=sequence, original_name=display_name
     )
     return f"lampiran/{now:%Y}/{now:%m}/{ticket_number}/{uuid.uuid4().hex}_{visible}"
 
 
-def attachment_store(*, ticket_number: str, sequence: int, checked: CheckedFile) -> str:
-    """Write the file through the storage API in chunks; return the stored name."""
+def attachment_store(
+    *,
+    ticket_number: str,
+    sequence: int,
+    checked: CheckedFile,
+    now: datetime.datetime | None = None,
+) -> str:
+    """Write the file through the storage API in chunks; return the stored name (filed
+    under the month of `now`, default the current time)."""
     name = attachment_storage_name(
-        ticket_number=ticket_number, sequence=sequence, display_name=checked.display_name
+        ticket_number=ticket_number,
+        sequence=sequence,
+        display_name=checked.display_name,
+        now=now,
     )
     checked.upload.seek(0)
     return default_storage.save(name, checked.upload)

@@ -119,7 +119,11 @@ class Ticket(models.Model):
     # fields and its files' SHA-256): a retry must repeat it, a different request under
     # the same key is refused. Blank for the web and for tickets filed before it.
     submission_fingerprint = models.CharField(max_length=64, blank=True, default="")
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True, db_index=True)
+    # Written by the services, which may be given the time (`now=`); hence a default
+    # rather than auto_now_add, which would overwrite it. The same for the rows below.
+    created_at = models.DateTimeField(
+        _("dibuat"), default=timezone.now, editable=False, db_index=True
+    )
     updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
     # The last change the reporter can see: every action but an internal note, which
     # moves only `updated_at` (staff pages). The reporter's live pages and the API's
@@ -228,7 +232,7 @@ class Message(models.Model):
     kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.REPLY)
     body = models.TextField()
     is_internal = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -255,7 +259,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["sequence"]
@@ -311,7 +315,7 @@ class TicketEvent(models.Model):
     reason = models.TextField(blank=True)
     is_internal = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -328,7 +332,7 @@ class Rating(models.Model):
         "reference.RatingCategory", verbose_name=_("kategori penilaian"), blank=True
     )
     comment = models.TextField(_("saran dan kritik"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         constraints = [

@@ -5,6 +5,7 @@ their tasks) is `notifications.services.notify`, called inside the change's
 transaction. Internal notes never reach a notification.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -105,9 +106,15 @@ def audience(kind: str, ticket: Ticket, *, actor: User | None) -> Audience:
 
 
 def ticket_event_notify(
-    *, ticket: Ticket, event_kind: str, actor: User | None, message: Message | None = None
+    *,
+    ticket: Ticket,
+    event_kind: str,
+    actor: User | None,
+    message: Message | None = None,
+    now: datetime.datetime | None = None,
 ) -> None:
-    """Tell the reporter and staff about a recorded ticket event (if it is one to tell)."""
+    """Tell the reporter and staff about a recorded ticket event (if it is one to tell);
+    the notices are dated `now` (default: the current time)."""
     kind = KIND_OF_EVENT.get(event_kind)
     if kind is None:
         return
@@ -123,6 +130,7 @@ def ticket_event_notify(
             title=_headline(kind, ticket, staff=False),
             message=quoted,
             reporter_address=ticket.notification_email,
+            now=now,
         )
     if who.staff:
         ticket_notify(
@@ -131,6 +139,7 @@ def ticket_event_notify(
             ticket=ticket,
             title=_headline(kind, ticket, staff=True),
             message=quoted,
+            now=now,
         )
 
 
@@ -143,6 +152,7 @@ def ticket_notify(
     body: str = "",
     message: Message | None = None,
     reporter_address: str = "",
+    now: datetime.datetime | None = None,
 ) -> None:
     """Notify `users` about `ticket` (in the app, and by mail as `notify` decides)."""
     notify(
@@ -152,6 +162,7 @@ def ticket_notify(
         title=title,
         body=body,
         reporter_address=reporter_address,
+        now=now,
     )
 
 

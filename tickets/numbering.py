@@ -14,14 +14,17 @@ def ticket_number_format(*, application_code: str, day: datetime.date, value: in
     return f"{application_code}-{day:%Y%m%d}-{value:05d}"
 
 
-def ticket_number_allocate(*, application_code: str, tz_name: str) -> str:
-    """Take the next number of the application's daily sequence in the LPSE's time zone.
+def ticket_number_allocate(
+    *, application_code: str, tz_name: str, now: datetime.datetime | None = None
+) -> str:
+    """Take the next number of the application's daily sequence in the LPSE's time zone,
+    for the day of `now` (default: the current time) there.
 
     Runs in its own short transaction so that the sequence row is locked only for the
     increment, not while attachments are written; a ticket that then fails leaves a gap,
     which the numbering allows, and the number is never given again.
     """
-    day = timezone.localdate(timezone=ZoneInfo(tz_name))
+    day = timezone.localdate(now or timezone.now(), timezone=ZoneInfo(tz_name))
     with transaction.atomic(durable=True):
         try:
             with transaction.atomic():

@@ -14,10 +14,12 @@ PRESENT_FOR = datetime.timedelta(seconds=20)
 FORGET_AFTER = datetime.timedelta(minutes=10)
 
 
-def presence_report(*, ticket: Ticket, user: User, replying: bool) -> list[TicketPresence]:
-    """Record that `user` has the ticket open (and whether they are writing); return the
-    other staff present now, those writing first."""
-    now = timezone.now()
+def presence_report(
+    *, ticket: Ticket, user: User, replying: bool, now: datetime.datetime | None = None
+) -> list[TicketPresence]:
+    """Record that `user` has the ticket open (and whether they are writing) at `now`
+    (default: the current time); return the other staff present then, those writing first."""
+    now = now or timezone.now()
     state = PresenceState.REPLYING if replying else PresenceState.VIEWING
     updated = TicketPresence.objects.filter(ticket=ticket, user=user).update(
         state=state, seen_at=now

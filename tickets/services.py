@@ -1,4 +1,10 @@
-"""Writes of the tickets domain. Every change of a ticket goes through here."""
+"""Writes of the tickets domain. Every change of a ticket goes through here.
+
+Each service takes a keyword `now` (default: the current time) and dates everything it
+writes with it: ticket columns, messages, files, events, SLA clocks and notices. So a
+history can be built in the past (`seed_demo`) and tests pass time in instead of
+patching the clock.
+"""
 
 import datetime
 from collections.abc import Callable, Sequence
@@ -110,8 +116,13 @@ def ticket_create(
     submission_key: str = "",
     # Kept with the key; the API compares it to tell a retry from another request.
     submission_fingerprint: str = "",
+    now: datetime.datetime | None = None,
 ) -> Ticket:
-    """File a new ticket with its attachments; a repeated submission returns the first."""
+    """File a new ticket with its attachments; a repeated submission returns the first.
+
+    `now` (default: the current time, once the source has answered) dates the ticket,
+    its number, files, first event, SLA clocks and notices.
+    """
     refusal = action_refusal(reporter, None, Action.CREATE)
     if refusal is not None:
         raise refusal
@@ -125,6 +136,7 @@ def ticket_create(
     # The outside source is asked before anything is written: a slow or dead source
     # costs the reporter at most its timeout, and the ticket is filed either way.
     check = code_check(kind=code_kind, code=code)
+    now = now or timezone.now()
     # The LPSE that runs the tender handles the ticket.
     lpse = check.lpse or draft.lpse
     # Only data from a source may raise priority; what was typed by hand never does.
@@ -133,21 +145,23 @@ def ticket_create(
         ticket_type=draft.ticket_type,
         tender=check.tender,
         lpse_timezone=lpse.timezone,
-        now=timezone.now(),
+        now=now,
     )
     manual = (
         {key: value for key, value in draft.manual_data.items() if key in MANUAL_DATA_KEYS}
         if code and not check.validated
         else {}
     )
-    number = ticket_number_allocate(application_code=draft.application.code, tz_name=lpse.timezone)
+    number = ticket_number_allocate(
+        application_code=draft.application.code, tz_name=lpse.timezone, now=now
+    )
     stored: list[str] = []
     try:
         # Files are written before the (short) database transaction; any failure
         # afterwards removes them again so that nothing is left behind.
         for sequence, checked in enumerate(files, start=1):
             stored.append(
-                attachment_store(ticket_number=number, sequence=sequence, checked=checked)
+                attachment_store(ticket_number=number, sequence=sequence, checked=checked, now=now)
             )
         with transaction.atomic():
             ticket = Ticket.objects.create(
@@ -167,7 +181,7 @@ def ticket_create(
                 code_validation_note=check.note[:300],
                 code_snapshot=check.snapshot,
                 code_manual=manual,
-                code_checked_at=timezone.now() if code else None,
+                code_checked_at=now if code else None,
                 error_code=draft.error_code,
                 description=draft.description,
                 priority=priority,
@@ -176,6 +190,8 @@ def ticket_create(
                 tier=1,
                 submission_key=submission_key,
                 submission_fingerprint=submission_fingerprint,
+                created_at=now,
+                public_updated_at=now,
             )
             Attachment.objects.bulk_create(
                 Attachment(
@@ -187,13 +203,15 @@ def ticket_create(
                     content_type=checked.content_type,
                     sha256=checked.sha256,
                     uploaded_by=reporter,
+                    created_at=now,
                 )
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
             )
-            # The SLA clocks start when the ticket is filed.
-            clocks = ticket_sla_changes(ticket=ticket, changes={}, now=ticket.created_at)
-            Ticket.objects.filter(pk=ticket.pk).update(**clocks)
-            for name, value in clocks.items():
+            # The SLA clocks start when the ticket is filed; `updated_at` is auto_now, so
+            # `now` is written here.
+            clocks = ticket_sla_changes(ticket=ticket, changes={}, now=now)
+            Ticket.objects.filter(pk=ticket.pk).update(**clocks, updated_at=now)
+            for name, value in {**clocks, "updated_at": now}.items():
                 setattr(ticket, name, value)
             search_entries_write([SearchEntry.of(ticket)])
             TicketEvent.objects.create(
@@ -206,8 +224,11 @@ def ticket_create(
                     "attachments": len(files),
                     "code_validated": check.validated,
                 },
+                created_at=now,
             )
-            ticket_event_notify(ticket=ticket, event_kind=EventKind.CREATED, actor=reporter)
+            ticket_event_notify(
+                ticket=ticket, event_kind=EventKind.CREATED, actor=reporter, now=now
+            )
     except IntegrityError:
         stored_files_delete(stored)
         if submission_key:
@@ -249,7 +270,8 @@ EVENT_OF_ACTION: dict[str, str] = {
 MAX_MESSAGE_LENGTH = 10_000
 NOTE_REPEAT_WINDOW_SECONDS = 60
 
-Changes = Callable[[Ticket], dict[str, Any]]
+# The fields an action sets, from the locked row and the action's time.
+Changes = Callable[[Ticket, datetime.datetime], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -348,9 +370,14 @@ def _perform(
     event_internal: bool = False,
     bump_revision: bool = True,
     reporter_visible: bool = True,
-    after: Callable[[Ticket], None] | None = None,
+    after: Callable[[Ticket, datetime.datetime], None] | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Check, then apply one action atomically: ticket fields, message, files, event."""
+    """Check, then apply one action atomically: ticket fields, message, files, event.
+
+    Everything it writes is dated `now`; by default the current time once the row is
+    locked, so that the recorded times follow the order in which the changes happened.
+    """
     _ensure_visible(ticket, actor)
     try:
         _guard(ticket, actor, action, revision)  # early answer, before files are written
@@ -365,7 +392,10 @@ def _perform(
             for offset, checked in enumerate(files):
                 stored.append(
                     attachment_store(
-                        ticket_number=ticket.number, sequence=first + offset, checked=checked
+                        ticket_number=ticket.number,
+                        sequence=first + offset,
+                        checked=checked,
+                        now=now,
                     )
                 )
         with transaction.atomic():
@@ -382,15 +412,15 @@ def _perform(
                 stored = []
                 ticket.refresh_from_db()
                 return ticket
+            now = now or timezone.now()
             new_status = target_status(action, locked.status)
-            updates = changes(locked) if changes else {}
+            updates = changes(locked, now) if changes else {}
             data = dict(data or {})
             if "tier" in updates:
                 data.update(from_tier=locked.tier, to_tier=updates["tier"])
             updates["status"] = new_status
             if bump_revision:
                 updates["revision"] = locked.revision + 1
-            now = timezone.now()
             updates.update(
                 ticket_sla_changes(
                     ticket=locked,
@@ -413,6 +443,7 @@ def _perform(
                     kind=post.kind,
                     body=post.body,
                     is_internal=post.is_internal,
+                    created_at=now,
                 )
                 search_add_message(locked.pk, post.body)
                 first = (locked.attachments.aggregate(m=Max("sequence"))["m"] or 0) + 1
@@ -427,6 +458,7 @@ def _perform(
                         content_type=checked.content_type,
                         sha256=checked.sha256,
                         uploaded_by=actor,
+                        created_at=now,
                     )
                     for offset, (checked, name) in enumerate(zip(files, stored, strict=True))
                 )
@@ -443,15 +475,20 @@ def _perform(
                     "revision": updates.get("revision", locked.revision),
                     **({"message": message.pk} if message else {}),
                 },
+                created_at=now,
             )
             if after is not None:
-                after(locked)
+                after(locked, now)
             # Who hears about it is written with the change (tickets/notify.py).
             current = Ticket.objects.select_related(
                 "lpse", "holder", "reporter", "merged_into"
             ).get(pk=locked.pk)
             ticket_event_notify(
-                ticket=current, event_kind=EVENT_OF_ACTION[action], actor=actor, message=message
+                ticket=current,
+                event_kind=EVENT_OF_ACTION[action],
+                actor=actor,
+                message=message,
+                now=now,
             )
     except BaseException:
         stored_files_delete(stored)
@@ -460,20 +497,32 @@ def _perform(
     return ticket
 
 
-def ticket_take(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+def ticket_take(
+    *,
+    ticket: Ticket,
+    actor: User,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
     """An agent of the ticket's current tier takes it."""
     return _perform(
         ticket=ticket,
         actor=actor,
         action=Action.TAKE,
         revision=revision,
-        changes=lambda t: {"holder": actor},
+        changes=lambda t, at: {"holder": actor},
         data={"holder": actor.pk},
+        now=now,
     )
 
 
 def ticket_assign(
-    *, ticket: Ticket, actor: User, assignee: User, revision: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    assignee: User,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Hand the ticket to oneself or to a colleague of the same tier."""
     if not works_on_current_tier(assignee, ticket):
@@ -488,8 +537,9 @@ def ticket_assign(
         actor=actor,
         action=Action.ASSIGN,
         revision=revision,
-        changes=lambda t: {"holder": assignee},
+        changes=lambda t, at: {"holder": assignee},
         data={"holder": assignee.pk, "holder_name": assignee.display_name},
+        now=now,
     )
 
 
@@ -500,6 +550,7 @@ def ticket_reply(
     body: str,
     files: Sequence[CheckedFile] = (),
     revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """A public reply from the holder to the reporter."""
     text = _required_text(body, _("Balasan"))
@@ -509,15 +560,22 @@ def ticket_reply(
         action=Action.REPLY,
         revision=revision,
         post=Post(MessageKind.REPLY, text, files=files),
+        now=now,
     )
 
 
-def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
+def ticket_add_note(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    now: datetime.datetime | None = None,
+) -> Ticket:
     """An internal note between staff: never shown to the reporter."""
     text = _required_text(body, _("Catatan internal"))
     # Notes do not move the revision, so a double click is recognised by its content:
     # the same note by the same person a moment ago is the same note.
-    recent = timezone.now() - datetime.timedelta(seconds=NOTE_REPEAT_WINDOW_SECONDS)
+    recent = (now or timezone.now()) - datetime.timedelta(seconds=NOTE_REPEAT_WINDOW_SECONDS)
     if ticket.messages.filter(
         author=actor, kind=MessageKind.NOTE, body=text, created_at__gte=recent
     ).exists():
@@ -533,6 +591,7 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str) -> Ticket:
         bump_revision=False,
         # Nor anything the reporter can observe (live stamps, the API's updated_at).
         reporter_visible=False,
+        now=now,
     )
 
 
@@ -543,6 +602,7 @@ def ticket_request_feedback(
     body: str,
     files: Sequence[CheckedFile] = (),
     revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Ask the reporter for more information; the reporter sees **Beri Feedback**."""
     text = _required_text(body, _("Permintaan feedback"))
@@ -552,6 +612,7 @@ def ticket_request_feedback(
         action=Action.REQUEST_FEEDBACK,
         revision=revision,
         post=Post(MessageKind.FEEDBACK_REQUEST, text, files=files),
+        now=now,
     )
 
 
@@ -562,6 +623,7 @@ def ticket_resolve(
     body: str,
     files: Sequence[CheckedFile] = (),
     revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Resolve with a resolution text; the reporter is asked to confirm."""
     text = _required_text(body, _("Penyelesaian"))
@@ -570,24 +632,30 @@ def ticket_resolve(
         actor=actor,
         action=Action.RESOLVE,
         revision=revision,
-        changes=lambda t: {"resolved_by": actor, "resolved_at": timezone.now()},
+        changes=lambda t, at: {"resolved_by": actor, "resolved_at": at},
         post=Post(MessageKind.RESOLUTION, text, files=files),
+        now=now,
     )
 
 
-def _escalate_changes(ticket: Ticket) -> dict[str, Any]:
+def _escalate_changes(ticket: Ticket, at: datetime.datetime) -> dict[str, Any]:
     # `access.action_refusal` has ruled out tier 3 on the locked row.
     to_tier = ticket.tier + 1
     return {"tier": to_tier, "holder": None, "max_tier": max(ticket.max_tier, to_tier)}
 
 
-def _return_changes(ticket: Ticket) -> dict[str, Any]:
+def _return_changes(ticket: Ticket, at: datetime.datetime) -> dict[str, Any]:
     # `access.action_refusal` has ruled out tier 1 on the locked row.
     return {"tier": ticket.tier - 1, "holder": None}
 
 
 def ticket_escalate(
-    *, ticket: Ticket, actor: User, note: str, revision: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    note: str,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Send the ticket up one tier with a note; it waits there to be taken."""
     text = _required_text(note, _("Catatan eskalasi"))
@@ -600,10 +668,18 @@ def ticket_escalate(
         revision=revision,
         changes=_escalate_changes,
         post=Post(MessageKind.NOTE, text, is_internal=True),
+        now=now,
     )
 
 
-def ticket_return(*, ticket: Ticket, actor: User, note: str, revision: int | None = None) -> Ticket:
+def ticket_return(
+    *,
+    ticket: Ticket,
+    actor: User,
+    note: str,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
     """Send the ticket back down one tier with a note."""
     text = _required_text(note, _("Catatan pengembalian"))
     # The tier limit is checked on the locked row (see ticket_escalate).
@@ -614,11 +690,17 @@ def ticket_return(*, ticket: Ticket, actor: User, note: str, revision: int | Non
         revision=revision,
         changes=_return_changes,
         post=Post(MessageKind.NOTE, text, is_internal=True),
+        now=now,
     )
 
 
 def ticket_merge(
-    *, ticket: Ticket, actor: User, into: Ticket, revision: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    into: Ticket,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Close a duplicate with a link to another open ticket of the same reporter."""
     if into.pk == ticket.pk:
@@ -632,7 +714,7 @@ def ticket_merge(
             _("Tiket tujuan harus tiket terbuka milik pelapor yang sama dan dapat Anda lihat.")
         )
 
-    def merge_changes(duplicate: Ticket) -> dict[str, Any]:
+    def merge_changes(duplicate: Ticket, at: datetime.datetime) -> dict[str, Any]:
         # The target may have closed since the page was shown: check it under its lock.
         target = Ticket.objects.select_for_update().get(pk=into.pk)
         if target.status not in OPEN_STATUSES or target.merged_into_id is not None:
@@ -640,10 +722,10 @@ def ticket_merge(
         return {
             "merged_into": into,
             "close_reason": CloseReason.MERGED,
-            "closed_at": timezone.now(),
+            "closed_at": at,
         }
 
-    def mark_target(duplicate: Ticket) -> None:
+    def mark_target(duplicate: Ticket, at: datetime.datetime) -> None:
         # Pages open on the target are now out of date: it gained a merged duplicate.
         Ticket.objects.filter(pk=into.pk).update(revision=F("revision") + 1)
         revision = Ticket.objects.values_list("revision", flat=True).get(pk=into.pk)
@@ -653,6 +735,7 @@ def ticket_merge(
             kind=EventKind.MERGE_TARGET,
             data={"duplicate": duplicate.number, "revision": revision},
             reason=_("Tiket %(number)s digabung ke tiket ini.") % {"number": duplicate.number},
+            created_at=at,
         )
 
     return _perform(
@@ -664,6 +747,7 @@ def ticket_merge(
         reason=_("Digabung ke tiket %(number)s.") % {"number": into.number},
         data={"into": into.number},
         after=mark_target,
+        now=now,
     )
 
 
@@ -674,6 +758,7 @@ def ticket_give_feedback(
     body: str,
     files: Sequence[CheckedFile] = (),
     revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """The reporter answers a feedback request; the ticket goes back to the tier that asked."""
     text = _required_text(body, _("Pesan feedback"))
@@ -683,17 +768,25 @@ def ticket_give_feedback(
         action=Action.GIVE_FEEDBACK,
         revision=revision,
         post=Post(MessageKind.FEEDBACK, text, files=files),
+        now=now,
     )
 
 
-def ticket_confirm(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+def ticket_confirm(
+    *,
+    ticket: Ticket,
+    actor: User,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
     """The reporter confirms the resolution ("Ya, sudah"): the ticket closes."""
     return _perform(
         ticket=ticket,
         actor=actor,
         action=Action.CONFIRM,
         revision=revision,
-        changes=lambda t: {"close_reason": CloseReason.CONFIRMED, "closed_at": timezone.now()},
+        changes=lambda t, at: {"close_reason": CloseReason.CONFIRMED, "closed_at": at},
+        now=now,
     )
 
 
@@ -704,6 +797,7 @@ def ticket_reopen(
     body: str,
     files: Sequence[CheckedFile] = (),
     revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """The reporter answers "Belum": reopened to whoever resolved it."""
     text = _required_text(body, _("Pesan"))
@@ -714,10 +808,11 @@ def ticket_reopen(
         revision=revision,
         changes=_reopen_changes,
         post=Post(MessageKind.REOPEN, text, files=files),
+        now=now,
     )
 
 
-def _reopen_changes(ticket: Ticket) -> dict[str, Any]:
+def _reopen_changes(ticket: Ticket, at: datetime.datetime) -> dict[str, Any]:
     # Back to whoever resolved it, if they still work on this tier for it; otherwise the
     # ticket waits under "Belum diambil" instead of being stuck with somebody who left.
     resolver = ticket.resolved_by
@@ -730,7 +825,12 @@ def _reopen_changes(ticket: Ticket) -> dict[str, Any]:
 
 
 def ticket_force_close(
-    *, ticket: Ticket, actor: User, reason: str, revision: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    reason: str,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """The reporter closes the ticket himself, with a reason."""
     text = _required_text(reason, _("Alasan"))
@@ -739,11 +839,9 @@ def ticket_force_close(
         actor=actor,
         action=Action.FORCE_CLOSE,
         revision=revision,
-        changes=lambda t: {
-            "close_reason": CloseReason.FORCE_CLOSED,
-            "closed_at": timezone.now(),
-        },
+        changes=lambda t, at: {"close_reason": CloseReason.FORCE_CLOSED, "closed_at": at},
         reason=text,
+        now=now,
     )
 
 
@@ -759,6 +857,7 @@ def ticket_rate(
     stars: int,
     categories: Sequence[RatingCategory] = (),
     comment: str = "",
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """One rating per ticket, after it was confirmed or force-closed."""
     if not 1 <= stars <= 5:
@@ -770,12 +869,14 @@ def ticket_rate(
     if len(comment) > MAX_MESSAGE_LENGTH:
         raise ActionInvalid(_("Saran dan kritik terlalu panjang."))
 
-    def save_rating(locked: Ticket) -> None:
+    def save_rating(locked: Ticket, at: datetime.datetime) -> None:
         # `access.action_refusal` checked the rules on the locked row; the unique
         # constraint still answers two ratings racing past that check.
         try:
             with transaction.atomic():
-                rating = Rating.objects.create(ticket=locked, stars=stars, comment=comment)
+                rating = Rating.objects.create(
+                    ticket=locked, stars=stars, comment=comment, created_at=at
+                )
         except IntegrityError as error:
             raise ActionConflict(_("Tiket ini sudah diberi penilaian.")) from error
         rating.categories.set(categories)
@@ -787,6 +888,7 @@ def ticket_rate(
         revision=None,
         data={"stars": stars},
         after=save_rating,
+        now=now,
     )
 
 
@@ -804,18 +906,19 @@ def auto_close_due_at(
 
 
 def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
-    """Close every ticket whose confirmation is overdue; safe to run on several machines."""
-    now = now or timezone.now()
+    """Close every ticket whose confirmation is overdue at `now`; safe to run on several
+    machines. Without `now`, each ticket is closed (and dated) at the current time."""
+    moment = now or timezone.now()
     # Prefilter with calendar days (N working days are at least N calendar days).
     candidates = Ticket.objects.filter(
         status=Status.AWAITING_CONFIRMATION,
-        resolved_at__lte=now - datetime.timedelta(days=settings.AUTO_CLOSE_WORKING_DAYS),
+        resolved_at__lte=moment - datetime.timedelta(days=settings.AUTO_CLOSE_WORKING_DAYS),
     ).select_related("lpse")
     book = CalendarBook.load()
     closed = 0
     for ticket in candidates.iterator():
         due = auto_close_due_at(ticket, book=book)
-        if due is None or due > now:
+        if due is None or due > moment:
             continue
         try:
             _perform(
@@ -824,9 +927,10 @@ def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
                 action=Action.AUTO_CLOSE,
                 # Another machine closing it first makes this one's revision stale.
                 revision=ticket.revision,
-                changes=lambda t: {"close_reason": CloseReason.AUTO_CLOSED, "closed_at": now},
+                changes=lambda t, at: {"close_reason": CloseReason.AUTO_CLOSED, "closed_at": at},
                 reason=_("Tidak ada konfirmasi dari pelapor dalam %(days)d hari kerja.")
                 % {"days": settings.AUTO_CLOSE_WORKING_DAYS},
+                now=now,
             )
         except ActionConflict:
             continue
@@ -834,7 +938,13 @@ def tickets_auto_close(*, now: datetime.datetime | None = None) -> int:
     return closed
 
 
-def ticket_revalidate_code(*, ticket: Ticket, actor: User, revision: int | None = None) -> Ticket:
+def ticket_revalidate_code(
+    *,
+    ticket: Ticket,
+    actor: User,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
     """Ask the source about the ticket's code again; snapshot and priority follow."""
     # Only who may revalidate makes the outside source be asked.
     if _guard_early(ticket, actor, Action.REVALIDATE_CODE, revision):
@@ -851,14 +961,14 @@ def ticket_revalidate_code(*, ticket: Ticket, actor: User, revision: int | None 
         ticket_type=ticket.ticket_type,
         tender=check.tender,
         lpse_timezone=ticket.lpse.timezone,
-        now=timezone.now(),
+        now=now or timezone.now(),
     )
 
-    def changes(locked: Ticket) -> dict[str, Any]:
+    def changes(locked: Ticket, at: datetime.datetime) -> dict[str, Any]:
         updates: dict[str, Any] = {
             "code_validated": check.validated,
             "code_validation_note": check.note[:300],
-            "code_checked_at": timezone.now(),
+            "code_checked_at": at,
         }
         if check.validated:
             updates["code_snapshot"] = check.snapshot
@@ -878,11 +988,18 @@ def ticket_revalidate_code(*, ticket: Ticket, actor: User, revision: int | None 
             "priority_to": ticket.priority if ticket.priority_overridden else priority,
         },
         reason=reason if not ticket.priority_overridden else "",
+        now=now,
     )
 
 
 def ticket_override_priority(
-    *, ticket: Ticket, actor: User, priority: str, reason: str, revision: int | None = None
+    *,
+    ticket: Ticket,
+    actor: User,
+    priority: str,
+    reason: str,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> Ticket:
     """Staff set the priority by hand, with a reason that is recorded and shown."""
     text = _required_text(reason, _("Alasan perubahan prioritas"))
@@ -898,7 +1015,7 @@ def ticket_override_priority(
         actor=actor,
         action=Action.OVERRIDE_PRIORITY,
         revision=revision,
-        changes=lambda t: {
+        changes=lambda t, at: {
             "priority": priority,
             "priority_reason": explanation[:300],
             "priority_overridden": True,
@@ -906,4 +1023,5 @@ def ticket_override_priority(
         data={"priority_from": ticket.priority, "priority_to": priority},
         reason=text,
         event_internal=False,
+        now=now,
     )

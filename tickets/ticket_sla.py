@@ -145,7 +145,8 @@ _DUE_FIELDS = (
 
 
 def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -> SweepResult:
-    """Recompute running clocks, then warn at 20 % left and record breaches, once each."""
+    """Recompute running clocks, then warn at 20 % left and record breaches, once each;
+    claims, events and notices are dated `now` (default: the current time)."""
     now = now or timezone.now()
     book = CalendarBook.load()
     result = SweepResult()
@@ -216,6 +217,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             reason=_notice_body(ticket, clock, due),
             is_internal=True,
             data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
+            created_at=now,
         )
         recipients = _recipients(ticket, breach=breach)
         ticket_notify(
@@ -224,6 +226,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             ticket=ticket,
             title=_notice_title(ticket, clock, breach=breach),
             body=_notice_body(ticket, clock, due),
+            now=now,
         )
     logger.info(
         "sla %s ticket=%s clock=%s recipients=%d",

@@ -68,12 +68,7 @@ def _load(reporters: list[User], count: int) -> None:
         for name, value in ticket_dues(clock_input(ticket), book).as_fields().items():
             setattr(ticket, name, value)
         rows.append(ticket)
-    field = Ticket._meta.get_field("created_at")
-    field.auto_now_add = False
-    try:
-        Ticket.objects.bulk_create(rows, batch_size=1000)
-    finally:
-        field.auto_now_add = True
+    Ticket.objects.bulk_create(rows, batch_size=1000)
     search_rebuild()
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}" if connection.vendor == "postgresql" else "ANALYZE")

@@ -7,9 +7,9 @@ ppk1's **Konfirmasi**, tickets at tier 2 (SPSE for lkpp1, Katalog for lkpp2) and
 tier 3 (held by teknis1), and closed ones: rated, force-closed, reopened, merged and
 auto-closed. Every one is made through the services, as the people named would have.
 
-Their history happened over the past days: the services stamp times with
-`timezone.now()`, so each demo ticket is played on a clock set back to when it was filed.
-A demo ticket is known by its title for its reporter: a second run skips it.
+Their history happened over the past days: each service is given the time of its step
+(`now=`), from when the ticket was filed onwards. A demo ticket is known by its title
+for its reporter: a second run skips it.
 """
 
 import datetime
@@ -17,7 +17,6 @@ import struct
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -328,12 +327,10 @@ DEMO_TICKETS: tuple[DemoTicket, ...] = (
 
 @dataclass
 class _Player:
-    """Plays a demo ticket's steps through the services, on a clock set in the past."""
+    """Plays a demo ticket's steps through the services, each at its time in the past."""
 
     reporters: dict[tuple[str, int], User]
     staff: dict[str, User] = field(default_factory=dict)
-    # What `timezone.now()` answers while a demo ticket is played.
-    now: datetime.datetime = field(default_factory=timezone.now)
 
     def person(self, username: str, reporter: User) -> User:
         if not username:
@@ -345,16 +342,14 @@ class _Player:
     def play(self, demo: DemoTicket) -> Ticket:
         reporter = self.reporters[demo.reporter]
         start = timezone.now() - demo.ago
-        self.now = start
-        with mock.patch.object(timezone, "now", lambda: self.now):
-            ticket = services.ticket_create(
-                reporter=reporter,
-                draft=self.draft(demo, reporter),
-                files=[f.checked() for f in (demo.files or _chronology(demo.description))],
-            )
-            for number, step in enumerate(demo.steps, start=1):
-                self.now = start + demo.gap * number
-                ticket = self.step(ticket, step, reporter)
+        ticket = services.ticket_create(
+            reporter=reporter,
+            draft=self.draft(demo, reporter),
+            files=[f.checked() for f in (demo.files or _chronology(demo.description))],
+            now=start,
+        )
+        for number, step in enumerate(demo.steps, start=1):
+            ticket = self.step(ticket, step, reporter, now=start + demo.gap * number)
         return ticket
 
     def draft(self, demo: DemoTicket, reporter: User) -> services.TicketDraft:
@@ -374,10 +369,10 @@ class _Player:
             description=demo.description,
         )
 
-    def step(self, ticket: Ticket, step: Step, reporter: User) -> Ticket:
+    def step(self, ticket: Ticket, step: Step, reporter: User, *, now: datetime.datetime) -> Ticket:
         actor = self.person(step.actor, reporter)
         files = [f.checked() for f in step.files]
-        common: dict[str, Any] = {"ticket": ticket, "actor": actor}
+        common: dict[str, Any] = {"ticket": ticket, "actor": actor, "now": now}
         match step.action:
             case "take":
                 return services.ticket_take(**common)
@@ -412,7 +407,6 @@ class _Player:
                 # whatever else was overdue then too, as the real job would have).
                 due = services.auto_close_due_at(ticket)
                 assert due is not None
-                self.now = due
                 services.tickets_auto_close(now=due)
                 ticket.refresh_from_db()
                 return ticket
