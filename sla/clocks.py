@@ -158,6 +158,24 @@ def ticket_dues(clock: ClockInput, book: CalendarBook) -> Dues:
     )
 
 
+def sla_columns(
+    clock: ClockInput, book: CalendarBook, *, swept_at: datetime.datetime | None = None
+) -> dict[str, datetime.datetime | None]:
+    """The SLA columns of a ticket row from its clock input.
+
+    The warning and due moments of the clocks that run; with `swept_at`, also the
+    warnings and breaches that the sweep, had it run all along until then, has recorded
+    (for rows written in bulk rather than by the services and the sweep).
+    """
+    columns = ticket_dues(clock, book).as_fields()
+    if swept_at is not None:
+        for name in ("response", "resolution"):
+            warn, due = columns[f"{name}_warn_at"], columns[f"{name}_due_at"]
+            columns[f"{name}_warned_at"] = warn if warn is not None and warn <= swept_at else None
+            columns[f"{name}_breached_at"] = due if due is not None and due <= swept_at else None
+    return columns
+
+
 def _reading(
     *,
     target: datetime.timedelta,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from lib.sla import Pause
 from notifications.models import NotificationKind
 from reference.models import Priority
 from sla.calendars import CalendarBook
@@ -32,8 +33,8 @@ from sla.clocks import (
     pauses_after_transition,
     pauses_from_json,
     pauses_to_json,
+    sla_columns,
     ticket_clocks,
-    ticket_dues,
 )
 from tickets.access import staff_acting_on, supervisors_of, ticket_holder_on_duty
 from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
@@ -68,6 +69,23 @@ def clock_input(ticket: Ticket, **changes: Any) -> ClockInput:
     )
 
 
+def clock_after_action(
+    *,
+    pauses: tuple[Pause, ...],
+    first_response_at: datetime.datetime | None,
+    from_status: str,
+    to_status: str,
+    at: datetime.datetime,
+    response_message_kind: str | None = None,
+) -> tuple[tuple[Pause, ...], datetime.datetime | None]:
+    """The pauses and the first response once an action at `at` moves the ticket from one
+    status to another and posts a public staff message of `response_message_kind`."""
+    pauses = pauses_after_transition(pauses, from_status=from_status, to_status=to_status, at=at)
+    if first_response_at is None and response_message_kind in RESPONSE_MESSAGE_KINDS:
+        first_response_at = at
+    return pauses, first_response_at
+
+
 def ticket_sla_changes(
     *,
     ticket: Ticket,
@@ -81,18 +99,21 @@ def ticket_sla_changes(
     `response_message_kind` is the kind of a public staff message the action posts.
     """
     sla: dict[str, Any] = {}
-    new_status = changes.get("status", ticket.status)
     old_pauses = pauses_from_json(ticket.sla_pauses)
-    pauses = pauses_after_transition(
-        old_pauses, from_status=ticket.status, to_status=new_status, at=now
+    pauses, first_response_at = clock_after_action(
+        pauses=old_pauses,
+        first_response_at=ticket.first_response_at,
+        from_status=ticket.status,
+        to_status=changes.get("status", ticket.status),
+        at=now,
+        response_message_kind=response_message_kind,
     )
     if pauses != old_pauses:
         sla["sla_pauses"] = pauses_to_json(pauses)
-    if ticket.first_response_at is None and response_message_kind in RESPONSE_MESSAGE_KINDS:
-        sla["first_response_at"] = now
+    if first_response_at != ticket.first_response_at:
+        sla["first_response_at"] = first_response_at
     merged = {**changes, **sla, "sla_pauses": pauses}
-    dues = ticket_dues(clock_input(ticket, **merged), book or CalendarBook.current())
-    sla.update(dues.as_fields())
+    sla.update(sla_columns(clock_input(ticket, **merged), book or CalendarBook.current()))
     return sla
 
 
@@ -158,7 +179,7 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
     )
     for row in rows:
         result.checked += 1
-        dues = ticket_dues(_row_clock(row), book).as_fields()
+        dues = sla_columns(_row_clock(row), book)
         if any(dues[name] != row[name] for name in _DUE_FIELDS):
             # Only if no action changed the ticket meanwhile; the next sweep sees it again.
             if Ticket.objects.filter(pk=row["id"], revision=row["revision"]).update(**dues):
