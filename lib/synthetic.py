@@ -11,7 +11,7 @@ import bisect
 import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 # Real words, roughly in the order a helpdesk sees them (rank 1 first).
 COMMON_WORDS = """
@@ -143,6 +143,116 @@ def unit_name(rng: random.Random, place: str) -> str:
     return f"{rng.choice(UNITS)} {place}"
 
 
+# --- Helpdesk texts -----------------------------------------------------------------
+
+TENDER_STAGES = (
+    "Pengumuman Pascakualifikasi",
+    "Download Dokumen Pemilihan",
+    "Pemberian Penjelasan",
+    "Upload Dokumen Penawaran",
+    "Pembukaan Dokumen Penawaran",
+    "Evaluasi Administrasi, Kualifikasi, Teknis, dan Harga",
+    "Pembuktian Kualifikasi",
+    "Penetapan Pemenang",
+    "Pengumuman Pemenang",
+    "Masa Sanggah",
+    "Surat Penunjukan Penyedia Barang/Jasa",
+    "Penandatanganan Kontrak",
+)
+TITLE_TEMPLATES = (
+    "{leaf}",
+    "{leaf}",
+    "{leaf} pada tahap {stage}",
+    "Mohon bantuan: {leaf_lower}",
+    "{leaf} ({app})",
+    "{leaf} kode {code}",
+    "Kendala {leaf_lower}",
+    "{leaf} - {words}",
+)
+LEADS = (
+    "Selamat pagi, kami dari {unit} mengalami kendala {leaf_lower}.",
+    "Selamat siang, {leaf_lower} sejak kemarin pada aplikasi {app}.",
+    "Mohon bantuan, {leaf_lower} pada tahap {stage}.",
+    "Kami mengalami masalah: {leaf_lower}. Kode paket {code}.",
+    "Yth. Helpdesk LPSE, {leaf_lower} padahal sudah dicoba berulang kali.",
+    "Saat proses {stage} muncul kendala {leaf_lower}.",
+)
+CLOSINGS = (
+    "Mohon bantuannya, terima kasih.",
+    "Terima kasih atas bantuannya.",
+    "Mohon segera ditindaklanjuti karena batas waktu hampir berakhir.",
+    "Tangkapan layar terlampir.",
+    "",
+)
+STAFF_REPLIES = (
+    "Terima kasih atas laporannya. Mohon bersihkan cache peramban lalu coba kembali.",
+    "Laporan sedang kami periksa bersama tim teknis.",
+    "Mohon kirimkan tangkapan layar pesan error beserta waktu kejadiannya.",
+    "Silakan gunakan SPAMKODOK versi terbaru lalu unggah ulang file .rhs.",
+    "Data RUP disinkronkan berkala, mohon tunggu 1x24 jam.",
+    "Jadwal sudah kami sesuaikan, silakan dicek kembali.",
+)
+FEEDBACK_REQUESTS = (
+    "Mohon informasi kode tender dan tangkapan layar error yang muncul.",
+    "Apakah kendala masih terjadi setelah cache peramban dibersihkan?",
+    "Mohon lampirkan dokumen yang gagal diunggah.",
+    "Mohon sebutkan langkah yang dilakukan sebelum error muncul.",
+)
+FEEDBACKS = (
+    "Berikut kami lampirkan tangkapan layarnya.",
+    "Masih terjadi, sudah dicoba dengan peramban lain.",
+    "Kode tender sudah kami cantumkan, mohon dicek.",
+    "Sudah kami coba ulang namun tetap gagal.",
+)
+RESOLUTIONS = (
+    "Permasalahan sudah kami perbaiki, silakan dicoba kembali.",
+    "Data sudah disinkronkan ulang dan sekarang tampil normal.",
+    "Akun sudah kami buka blokirnya, silakan login kembali.",
+    "Dokumen sudah dapat diunggah setelah perbaikan server.",
+)
+REOPENS = (
+    "Belum, masih muncul error yang sama.",
+    "Belum selesai, data masih belum tampil.",
+    "Sudah dicoba tapi masih gagal.",
+)
+NOTES = (
+    "Sudah dikoordinasikan dengan tim teknis.",
+    "Kemungkinan terkait gangguan server kemarin.",
+    "Duplikat laporan serupa dari LPSE lain.",
+    "Perlu dicek log aplikasi.",
+)
+FORCE_REASONS = (
+    "Masalah sudah teratasi sendiri.",
+    "Tidak ada tanggapan, kami ajukan tiket baru.",
+    "Salah memilih kategori.",
+    "Tender sudah dibatalkan.",
+)
+# The internal note of an escalation, by the tier it goes to.
+ESCALATION_NOTES = {
+    2: "Perlu penanganan Helpdesk Eproc LKPP.",
+    3: "Perlu penanganan Tim Teknis.",
+}
+RATING_COMMENTS = (
+    "Terima kasih, sangat membantu.",
+    "Respon agak lambat.",
+    "Solusi tepat.",
+    "Mohon ditingkatkan kecepatan responnya.",
+)
+ATTACHMENT_NAMES = (
+    ("tangkapan layar error.png", "image/png"),
+    ("screenshot.jpg", "image/jpeg"),
+    ("Dokumen Penawaran.rhs", "application/octet-stream"),
+    ("surat permohonan.pdf", "application/pdf"),
+    ("HPS revisi.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "BA klarifikasi.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("log.txt", "text/plain"),
+    ("dokumen pendukung.zip", "application/zip"),
+)
+
+
 # --- Distributions ------------------------------------------------------------------
 
 
@@ -203,3 +313,35 @@ def weighted_index(rng: random.Random, cum_weights: Sequence[float]) -> int:
 
 def zipf_weights(count: int, exponent: float = 1.0) -> list[float]:
     return [1 / (rank**exponent) for rank in range(1, count + 1)]
+
+
+def cumulative(weights: Iterable[float]) -> list[float]:
+    """Cumulative weights, for `weighted_index` and `random.choices`."""
+    return list(itertools.accumulate(weights))
+
+
+def small_count(rng: random.Random, mean: float, *, cap: int = 8) -> int:
+    """A small count with the given mean (geometric, at most `cap`)."""
+    p = 1 / (1 + mean)
+    count = 0
+    while rng.random() > p and count < cap:
+        count += 1
+    return count
+
+
+def log_uniform(rng: random.Random, low: float, high: float) -> float:
+    """A value between `low` and `high` whose logarithm is uniform (waiting times)."""
+    return low * (high / low) ** rng.random()
+
+
+def open_probability(age_days: float) -> float:
+    """Chance that a ticket filed `age_days` ago is still open."""
+    if age_days < 2:
+        return 0.7
+    if age_days < 7:
+        return 0.35
+    if age_days < 30:
+        return 0.1
+    if age_days < 90:
+        return 0.02
+    return 0.003

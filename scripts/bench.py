@@ -86,6 +86,15 @@ BUILD_DB = "lpse_bench_build"
 # What the data set is made of: a change to any of these makes a new cached dump.
 DATASET_CODE = (
     "tickets/management/commands/generate_tickets.py",
+    "tickets/synthetic/__init__.py",
+    "tickets/synthetic/bulk.py",
+    "tickets/synthetic/story.py",
+    "tickets/synthetic/walk.py",
+    "tickets/synthetic/world.py",
+    # The lifecycle, the event map and the clock code the stories are derived from
+    "tickets/lifecycle.py",
+    "tickets/services.py",
+    "sla/services.py",
     "lib/synthetic.py",
     "lib/filenames.py",
     "lib/sla.py",
