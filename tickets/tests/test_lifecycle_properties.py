@@ -58,7 +58,6 @@ from tickets.access import tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_check
 from tickets.lifecycle import (
     REPORTER_ACTIONS,
-    TRANSITIONS,
     Action,
     TicketActionError,
     target_status,
@@ -75,16 +74,8 @@ from tickets.models import (
 )
 from tickets.tests import samples
 from tickets.tests.factories import make_ticket
+from tickets.tests.history import LEGAL, NON_REVISION_EVENTS, replayed_status
 from tickets.ticket_sla import RESPONSE_MESSAGE_KINDS
-
-# The transitions each action may make, and all of them together (derived, not restated).
-LEGAL: dict[str, frozenset[tuple[str, str]]] = {
-    action: frozenset((source, target or source) for source in sources)
-    for action, (sources, target) in TRANSITIONS.items()
-}
-LEGAL_ANY = frozenset().union(*LEGAL.values())
-# Events that do not change the ticket itself: they do not count as a revision.
-NON_REVISION_EVENTS = frozenset({EventKind.CREATED, EventKind.NOTED})
 
 PERSONAS = (
     "alice",
@@ -668,15 +659,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             assert ticket.status in Status.values
             events = list(ticket.events.all())  # the order the reporter reads them in
             assert events[0].kind == EventKind.CREATED
-            replayed = ""
-            for recorded in events:
-                if recorded.to_status:
-                    # Each change starts where the previous one ended, and is legal.
-                    if replayed:
-                        assert recorded.from_status == replayed
-                        assert (recorded.from_status, recorded.to_status) in LEGAL_ANY
-                    replayed = recorded.to_status
-            assert replayed == ticket.status
+            # Each change starts where the previous one ended, and is legal.
+            assert replayed_status(events) == ticket.status
             changes = [e for e in events if e.kind not in NON_REVISION_EVENTS]
             assert [e.data["revision"] for e in changes] == list(range(1, len(changes) + 1))
             assert ticket.revision == len(changes)
