@@ -320,15 +320,6 @@ def cumulative(weights: Iterable[float]) -> list[float]:
     return list(itertools.accumulate(weights))
 
 
-def small_count(rng: random.Random, mean: float, *, cap: int = 8) -> int:
-    """A small count with the given mean (geometric, at most `cap`)."""
-    p = 1 / (1 + mean)
-    count = 0
-    while rng.random() > p and count < cap:
-        count += 1
-    return count
-
-
 def log_uniform(rng: random.Random, low: float, high: float) -> float:
     """A value between `low` and `high` whose logarithm is uniform (waiting times)."""
     return low * (high / low) ** rng.random()
