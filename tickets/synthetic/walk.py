@@ -14,14 +14,14 @@ ENDINGS = frozenset(
     for action, (_sources, target) in TRANSITIONS.items()
     if target is not None and target not in OPEN_STATUSES
 )
-# A story is steered to an outcome drawn first: an open ticket stops at a status...
+# Where a story goes, drawn first: a ticket still open is cut at one of these statuses...
 OPEN_MIX: tuple[tuple[str, float], ...] = (
     (Status.NEW, 20),
     (Status.IN_PROGRESS, 45),
     (Status.AWAITING_FEEDBACK, 17),
     (Status.AWAITING_CONFIRMATION, 18),
 )
-# ...and a closed one ends with one of the actions that close a ticket.
+# ...and every story ends with one of the actions that close a ticket.
 CLOSED_MIX: tuple[tuple[str, float], ...] = (
     (Action.CONFIRM, 58),
     (Action.AUTO_CLOSE, 22),
@@ -112,7 +112,7 @@ def _choices(
     status: str, held: bool, tier: int, ending: str
 ) -> tuple[tuple[str, ...], tuple[float, ...]]:
     """The actions open from this position (the lifecycle's and the access rules' say),
-    closing actions other than the outcome's left out; with their cumulative weights."""
+    closing actions other than `ending` left out; with their cumulative weights."""
     actions = tuple(
         action
         for action in HABITS
