@@ -94,7 +94,7 @@ DATASET_CODE = (
     # The lifecycle, the event map and the clock code the stories are derived from
     "tickets/lifecycle.py",
     "tickets/services.py",
-    "sla/services.py",
+    "tickets/ticket_sla.py",
     "lib/synthetic.py",
     "lib/filenames.py",
     "lib/sla.py",

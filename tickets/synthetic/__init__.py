@@ -7,12 +7,13 @@ before `end`), most of them closed; the open ones are recent.
 
 The history follows no rules of its own. A ticket's story is a random walk through the
 lifecycle: from the current status, one of the actions that `TRANSITIONS` allows (and
-the access rules leave to somebody) is drawn by how often people take it (`HABITS`),
-up to the closing action drawn first; a ticket still open at `end` has the beginning of
-such a story, cut where it is at an open status drawn first. The status follows from `target_status`, the event kind from the
-services' `EVENT_OF_ACTION`, the pauses and the first response from the services'
-`clock_after_action`, and the SLA columns from `sla_columns` as of `end` (as if the
-sweep had run all along). `tickets/tests/test_synthetic_consistency.py` replays it.
+the access rules leave to somebody) is drawn by how often people take it (`HABITS`), up
+to the closing action drawn first; a ticket still open at `end` has the beginning of
+such a story, cut where it is at an open status drawn first. The status follows from
+`target_status`, the event kind from the services' `EVENT_OF_ACTION`, the pauses and
+the first response from `tickets.ticket_sla.clock_after_action`, and the SLA columns
+from `sla.clocks.sla_columns` as of `end` (as if the sweep had run all along).
+`tickets/tests/test_synthetic_consistency.py` replays it.
 
 Determinism: ticket i draws everything from its own `random.Random(seed, i)`, so the
 content does not depend on the batch size. Database ids and the numbers' daily

@@ -36,12 +36,12 @@ from lib.synthetic import (
 from reference.models import CodeKind, Priority
 from sla.calendars import CalendarBook
 from sla.clocks import ClockInput, pauses_to_json, sla_columns
-from sla.services import clock_after_action
 from tickets.lifecycle import REPORTER_ACTIONS, Action, check_transition
 from tickets.models import CloseReason, EventKind, MessageKind, Status
 from tickets.services import EVENT_OF_ACTION
 from tickets.synthetic.walk import CLOSED_MIX, GAP_HOURS, OPEN_MIX, Outcome, Step, story_steps
 from tickets.synthetic.world import AppInfo, Context, LeafInfo, reporters_plan
+from tickets.ticket_sla import clock_after_action
 
 UTC = datetime.UTC
 # Application weights for SPSE-source reporters (SiRUP reporters file SiRUP/Monev).
