@@ -11,8 +11,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
@@ -52,10 +50,10 @@ from tickets.access import (
     tickets_visible_to,
 )
 from tickets.attachments import (
-    AttachmentError,
+    AttachmentsRejected,
     CheckedFile,
-    attachment_check,
     attachment_download_name,
+    attachments_validate,
 )
 from tickets.console_forms import ConsoleFilterForm
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
@@ -389,28 +387,12 @@ ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
     """The attachment rules of the web; 415 for a type, 413 for a size, else 422."""
-    uploads: list[UploadedFile] = list(files or [])
-    if len(uploads) > settings.ATTACHMENT_MAX_FILES:
-        raise ApiFieldErrors(
-            {
-                "files": [
-                    _("Paling banyak %(max)d berkas per pesan.")
-                    % {"max": settings.ATTACHMENT_MAX_FILES}
-                ]
-            }
-        )
-    checked: list[CheckedFile] = []
-    problems: list[AttachmentError] = []
-    for upload in uploads:
-        try:
-            checked.append(attachment_check(upload))
-        except AttachmentError as error:
-            problems.append(error)
-    if problems:
-        kinds = {p.kind for p in problems}
-        status = 415 if "type" in kinds or "content" in kinds else 413 if "size" in kinds else 422
-        raise ApiFieldErrors({"files": [str(p) for p in problems]}, status=status)
-    return checked
+    try:
+        return attachments_validate(list(files or []))
+    except AttachmentsRejected as rejected:
+        kinds = rejected.kinds
+        status = 415 if kinds & {"type", "content"} else 413 if "size" in kinds else 422
+        raise ApiFieldErrors({"files": rejected.messages}, status=status) from rejected
 
 
 @router.get(
