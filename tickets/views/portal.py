@@ -11,15 +11,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import (
-    FileResponse,
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    StreamingHttpResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,10 +25,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
-from lib.zipstream import zip_stream
+from lpse_support.downloads import download_response
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
+from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
 from tickets.selectors import (
@@ -274,34 +268,16 @@ def detail_context(ticket: Any) -> dict[str, Any]:
 # Downloads serve reporters and staff alike: the access helper decides who sees what.
 @require_GET
 @login_required
-def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
-    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
-    attachment = public_attachments(ticket).filter(sequence=sequence).first()
-    if attachment is None:
-        raise Http404
-    return FileResponse(
-        default_storage.open(attachment.file.name, "rb"),
-        as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
-    )
+def attachment_download(request: HttpRequest, number: str, sequence: int) -> StreamingHttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    return download_response(get_attachment_download(user, number, sequence))
 
 
 @require_GET
 @login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """All attachments of a ticket as one zip, streamed, under their download names."""
-    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
-    attachments = list(public_attachments(ticket))
-    if not attachments:
-        raise Http404
-    entries = [
-        (attachment.download_name, _opener(attachment.file.name)) for attachment in attachments
-    ]
-    response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{ticket.number}.zip"'
-    return response
-
-
-def _opener(name: str) -> Callable[[], Any]:
-    return lambda: default_storage.open(name, "rb")
+    user = request.user
+    assert isinstance(user, User)
+    return download_response(get_attachments_zip(user, number))
