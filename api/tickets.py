@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
@@ -41,34 +40,24 @@ from api.schemas import (
 from lib.errors import NotFound
 from lpse_support.downloads import download_response
 from reference.models import Application, Category, Lpse, RatingCategory, TicketType
-from sla.clocks import ClockReading
 from tickets import services
 from tickets.access import (
-    PERSON_ACTIONS,
     action_refusal,
-    allowed_actions,
     get_ticket_for_user,
     tickets_visible_to,
 )
 from tickets.attachments import (
     AttachmentsRejected,
     CheckedFile,
-    attachment_download_name,
     attachments_validate,
 )
 from tickets.console_forms import ConsoleFilterForm
 from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
-from tickets.models import Attachment, Message, Ticket, TicketEvent
+from tickets.models import Ticket
 from tickets.queues import SORT_NEWEST, SORT_OLDEST, console_list, queue_tickets
-from tickets.selectors import (
-    public_attachments,
-    ticket_conversation,
-    ticket_history,
-    ticket_list_filter,
-)
-from tickets.ticket_sla import sla_view
+from tickets.selectors import TicketDetail, ticket_detail_for, ticket_list_filter, updated_at_for
 
 router = Router()
 
@@ -210,11 +199,6 @@ def _page(
     return rows[:limit], _encode_cursor({"o": offset + limit}) if more else None
 
 
-def _updated_at(user: User, ticket: Ticket) -> datetime.datetime:
-    """Reporters see the last change they can see: an internal note leaves no trace."""
-    return ticket.public_updated_at if user.is_reporter else ticket.updated_at
-
-
 def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
@@ -227,7 +211,7 @@ def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
         "application": ticket.application.code,
         "holder": ticket.holder.display_name if ticket.holder else None,
         "created_at": ticket.created_at,
-        "updated_at": _updated_at(user, ticket),
+        "updated_at": updated_at_for(user, ticket),
         "next_due_at": ticket.next_due_at,
     }
 
@@ -270,118 +254,17 @@ def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, An
 # --- Detail ------------------------------------------------------------------------------
 
 
-def _attachment(ticket: Ticket, attachment: Attachment) -> dict[str, Any]:
-    return {
-        "sequence": attachment.sequence,
-        "name": attachment.original_name,
-        "file_name": attachment_download_name(
-            ticket_number=ticket.number,
-            sequence=attachment.sequence,
-            original_name=attachment.original_name,
-        ),
-        "size": attachment.size,
-        "content_type": attachment.content_type,
-        "url": reverse("api-v1:attachment_download", args=[ticket.number, attachment.sequence]),
-    }
-
-
-def _clock(reading: ClockReading) -> dict[str, Any]:
-    return {
-        "state": str(reading.state),
-        "target_minutes": int(reading.target.total_seconds() // 60),
-        "due_at": reading.due_at,
-        "remaining_minutes": int(reading.remaining.total_seconds() // 60),
-    }
-
-
-def _allowed(user: User, ticket: Ticket) -> list[str]:
-    allowed = allowed_actions(user, ticket)
-    return [str(action) for action in PERSON_ACTIONS if action in allowed]
-
-
-def ticket_detail_data(user: User, ticket: Ticket) -> dict[str, Any]:
-    staff = not user.is_reporter
-    messages: list[Message] = list(ticket_conversation(ticket, include_internal=staff))
-    events: list[TicketEvent] = list(ticket_history(ticket, include_internal=staff))
-    view = sla_view(ticket)
-    lpse = ticket.lpse
-    return {
-        "number": ticket.number,
-        "title": ticket.title,
-        "description": ticket.description,
-        "status": ticket.status,
-        "status_label": str(ticket.get_status_display()),
-        "priority": ticket.priority,
-        "priority_reason": ticket.priority_reason,
-        "tier": ticket.tier,
-        "holder": ticket.holder.display_name if ticket.holder else None,
-        "revision": ticket.revision,
-        "lpse": {
-            "id": lpse.pk,
-            "kd_lpse": lpse.kd_lpse,
-            "name": lpse.name,
-            "province": lpse.province,
-            "timezone": lpse.timezone,
-        },
-        "application": ticket.application.code,
-        "version": ticket.version.name,
-        "ticket_type": ticket.ticket_type.name,
-        "category": ticket.category.path_label,
-        "code_kind": ticket.code_kind,
-        "code": ticket.code,
-        "code_validated": ticket.code_validated,
-        "error_code": ticket.error_code,
-        "notification_email": ticket.notification_email,
-        "reporter": ticket.reporter.display_name,
-        "close_reason": ticket.close_reason,
-        "merged_into": ticket.merged_into.number if ticket.merged_into else None,
-        "reopen_count": ticket.reopen_count,
-        "created_at": ticket.created_at,
-        "updated_at": _updated_at(user, ticket),
-        "closed_at": ticket.closed_at,
-        "response_clock": _clock(view.clocks.response),
-        "resolution_clock": _clock(view.clocks.resolution),
-        "attachments": [
-            _attachment(ticket, a) for a in public_attachments(ticket) if a.message_id is None
-        ],
-        "messages": [
-            {
-                "id": m.pk,
-                "author": m.author.display_name,
-                "kind": m.kind,
-                "body": m.body,
-                "internal": m.is_internal,
-                "created_at": m.created_at,
-                "attachments": [_attachment(ticket, a) for a in m.attachments.all()],
-            }
-            for m in messages
-        ],
-        "history": [
-            {
-                "kind": e.kind,
-                "label": str(e.get_kind_display()),
-                "from_status": e.from_status,
-                "to_status": e.to_status,
-                "actor": e.actor.display_name if e.actor else None,
-                "reason": e.reason,
-                "internal": e.is_internal,
-                "created_at": e.created_at,
-            }
-            for e in events
-        ],
-        "allowed_actions": _allowed(user, ticket),
-    }
+def _detail(user: User, number: str) -> TicketDetail:
+    """The ticket as it is now: the detail endpoint's answer and every write's (TicketOut)."""
+    return ticket_detail_for(user, get_ticket_for_user(user, number))
 
 
 @router.get("/tickets/{number}", response={200: TicketOut, **ERROR_RESPONSES}, tags=["Tiket"])
-def ticket_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
     """One ticket with its conversation and history (staff also see internal notes)."""
-    user = api_user(request)
-    return ticket_detail_data(user, get_ticket_for_user(user, number))
+    return _detail(api_user(request), number)
 
 
-# The success of a download is documented by hand (ninja would say JSON): declaring 200
-# in `response` as well listed it twice in the document.
 BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
 ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
@@ -502,7 +385,7 @@ def ticket_create(
         existing = Ticket.objects.filter(reporter=user, submission_key=key).first()
         if existing is not None:
             _same_request(existing, fingerprint)
-            return Status(200, ticket_detail_data(user, get_ticket_for_user(user, existing.number)))
+            return Status(200, _detail(user, existing.number))
     form = TicketCreateForm(data.dict(), reporter=user)
     if not form.is_valid():
         raise ApiFieldErrors(_form_errors(form))
@@ -518,8 +401,7 @@ def ticket_create(
     created = ticket.created_at >= started
     if not created:
         _same_request(ticket, fingerprint)
-    detail = ticket_detail_data(user, get_ticket_for_user(user, ticket.number))
-    return Status(201 if created else 200, detail)
+    return Status(201 if created else 200, _detail(user, ticket.number))
 
 
 # --- Actions -----------------------------------------------------------------------------
@@ -527,11 +409,11 @@ def ticket_create(
 
 def _act(
     request: HttpRequest, number: str, perform: Callable[[User, Ticket], object]
-) -> dict[str, Any]:
+) -> TicketDetail:
     user = api_user(request)
     ticket = get_ticket_for_user(user, number)
     perform(user, ticket)
-    return ticket_detail_data(user, get_ticket_for_user(user, number))
+    return _detail(user, number)
 
 
 ACTION = {200: TicketOut, **ERROR_RESPONSES}
@@ -542,7 +424,7 @@ class MessageForm(Schema):
     revision: int | None = None
 
 
-def _message_action(service: Callable[..., Ticket]) -> Callable[..., dict[str, Any]]:
+def _message_action(service: Callable[..., Ticket]) -> Callable[..., TicketDetail]:
     """An endpoint for an action that posts a message with files (multipart)."""
 
     def endpoint(
@@ -550,7 +432,7 @@ def _message_action(service: Callable[..., Ticket]) -> Callable[..., dict[str, A
         number: str,
         data: Form[MessageForm],
         files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
-    ) -> dict[str, Any]:
+    ) -> TicketDetail:
         checked = _checked_files(files)
         return _act(
             request,
@@ -580,7 +462,7 @@ router.post(
 
 
 @router.post("/tickets/{number}/confirm", response=ACTION, tags=["Pelapor"])
-def confirm(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, Any]:
+def confirm(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
     """Konfirmasi › Ya, sudah: the ticket is closed."""
     return _act(
         request,
@@ -592,7 +474,7 @@ def confirm(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, An
 
 
 @router.post("/tickets/{number}/close", response=ACTION, tags=["Pelapor"])
-def force_close(request: HttpRequest, number: str, data: CloseIn) -> dict[str, Any]:
+def force_close(request: HttpRequest, number: str, data: CloseIn) -> TicketDetail:
     """Tutup Tiket: the reporter closes the ticket with a reason."""
     return _act(
         request,
@@ -604,7 +486,7 @@ def force_close(request: HttpRequest, number: str, data: CloseIn) -> dict[str, A
 
 
 @router.post("/tickets/{number}/rating", response=ACTION, tags=["Pelapor"])
-def rate(request: HttpRequest, number: str, data: RatingIn) -> dict[str, Any]:
+def rate(request: HttpRequest, number: str, data: RatingIn) -> TicketDetail:
     """Penilaian: 1–5 stars, categories offered for that many stars, a comment."""
     categories = list(RatingCategory.objects.filter(pk__in=data.categories))
     if len(categories) != len(set(data.categories)):
@@ -619,7 +501,7 @@ def rate(request: HttpRequest, number: str, data: RatingIn) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/take", response=ACTION, tags=["Petugas"])
-def take(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, Any]:
+def take(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
     return _act(
         request,
         number,
@@ -630,7 +512,7 @@ def take(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/assign", response=ACTION, tags=["Petugas"])
-def assign(request: HttpRequest, number: str, data: AssignIn) -> dict[str, Any]:
+def assign(request: HttpRequest, number: str, data: AssignIn) -> TicketDetail:
     """Assign to a colleague of the ticket's current tier (by username)."""
 
     def perform(user: User, ticket: Ticket) -> object:
@@ -677,7 +559,7 @@ class NoteForm(Schema):
 
 
 @router.post("/tickets/{number}/notes", response=ACTION, tags=["Petugas"])
-def add_note(request: HttpRequest, number: str, data: NoteForm) -> dict[str, Any]:
+def add_note(request: HttpRequest, number: str, data: NoteForm) -> TicketDetail:
     """An internal note (never shown to the reporter)."""
     return _act(
         request,
@@ -687,7 +569,7 @@ def add_note(request: HttpRequest, number: str, data: NoteForm) -> dict[str, Any
 
 
 @router.post("/tickets/{number}/escalate", response=ACTION, tags=["Petugas"])
-def escalate(request: HttpRequest, number: str, data: NoteIn) -> dict[str, Any]:
+def escalate(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail:
     return _act(
         request,
         number,
@@ -698,7 +580,7 @@ def escalate(request: HttpRequest, number: str, data: NoteIn) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/return", response=ACTION, tags=["Petugas"])
-def return_down(request: HttpRequest, number: str, data: NoteIn) -> dict[str, Any]:
+def return_down(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail:
     return _act(
         request,
         number,
@@ -709,7 +591,7 @@ def return_down(request: HttpRequest, number: str, data: NoteIn) -> dict[str, An
 
 
 @router.post("/tickets/{number}/merge", response=ACTION, tags=["Petugas"])
-def merge(request: HttpRequest, number: str, data: MergeIn) -> dict[str, Any]:
+def merge(request: HttpRequest, number: str, data: MergeIn) -> TicketDetail:
     def perform(user: User, ticket: Ticket) -> object:
         try:
             into = get_ticket_for_user(user, data.into)
@@ -724,7 +606,7 @@ def merge(request: HttpRequest, number: str, data: MergeIn) -> dict[str, Any]:
 
 
 @router.post("/tickets/{number}/revalidate-code", response=ACTION, tags=["Petugas"])
-def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> dict[str, Any]:
+def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
     return _act(
         request,
         number,
@@ -735,7 +617,7 @@ def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> dict
 
 
 @router.post("/tickets/{number}/priority", response=ACTION, tags=["Petugas"])
-def override_priority(request: HttpRequest, number: str, data: PriorityIn) -> dict[str, Any]:
+def override_priority(request: HttpRequest, number: str, data: PriorityIn) -> TicketDetail:
     return _act(
         request,
         number,

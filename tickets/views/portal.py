@@ -32,15 +32,8 @@ from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_
 from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
-from tickets.selectors import (
-    dashboard_counts,
-    public_attachments,
-    ticket_conversation,
-    ticket_history,
-    ticket_initial_attachments,
-    ticket_list_filter,
-)
-from tickets.ticket_sla import sla_view
+from tickets.models import Ticket
+from tickets.selectors import dashboard_counts, ticket_detail_for, ticket_list_filter
 
 View = Callable[..., HttpResponseBase]
 
@@ -248,19 +241,21 @@ def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @reporter_required
 def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = get_ticket_for_user(current_reporter(request), number)
-    return render(request, "tickets/portal/ticket_print.html", detail_context(ticket))
+    reporter = current_reporter(request)
+    ticket = get_ticket_for_user(reporter, number)
+    return render(request, "tickets/portal/ticket_print.html", detail_context(reporter, ticket))
 
 
-def detail_context(ticket: Any) -> dict[str, Any]:
+def detail_context(reporter: User, ticket: Ticket) -> dict[str, Any]:
+    detail = ticket_detail_for(reporter, ticket)
     return {
         "nav": "tickets",
         "ticket": ticket,
-        "initial_attachments": ticket_initial_attachments(ticket),
-        "has_attachments": public_attachments(ticket).exists(),
-        "conversation": ticket_conversation(ticket, include_internal=False),
-        "history": ticket_history(ticket, include_internal=False),
-        "sla": sla_view(ticket),
+        "initial_attachments": detail.initial_attachments,
+        "has_attachments": detail.has_attachments,
+        "conversation": detail.conversation,
+        "history": detail.history,
+        "sla": detail.sla,
         "live_stamp": live.reporter_ticket_stamp(ticket),
     }
 
