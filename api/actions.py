@@ -1,274 +1,43 @@
-"""Tickets through the API: reference data, list/search, detail, create, downloads, and
-every action of the web. Each endpoint starts with the same access helper as the web
-(`tickets_visible_to`, `get_ticket_for_user`) and calls the same domain services; the
-web's forms validate what the web's forms validate."""
+"""What a person does through the API: file a ticket, and every action of the web on
+one. Each endpoint starts with the same access helper as the web and calls the same
+domain service; the web's forms validate what the web's forms validate, and files are
+checked by the same attachment rules."""
 
-import base64
-import binascii
-import datetime
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
 
-from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
 from api.errors import ERROR_RESPONSES, ApiError, ApiFieldErrors
+from api.router import router
 from api.schemas import (
-    ApplicationOut,
     AssignIn,
-    CategoryOut,
     CloseIn,
     DbId,
-    LpseOut,
     MergeIn,
     NoteIn,
     PriorityIn,
     RatingIn,
     RevisionIn,
     TicketOut,
-    TicketPageOut,
-    TicketTypeOut,
 )
 from lib.errors import NotFound
-from lpse_support.downloads import download_response
-from reference.models import Application, Category, Lpse, RatingCategory, TicketType
+from reference.models import RatingCategory
 from tickets import services
-from tickets.access import (
-    action_refusal,
-    get_ticket_for_user,
-    tickets_visible_to,
-)
-from tickets.attachments import (
-    AttachmentsRejected,
-    CheckedFile,
-    attachments_validate,
-)
-from tickets.console_forms import ConsoleFilterForm
-from tickets.downloads import get_attachment_download, get_attachments_zip
-from tickets.forms import STATUS_FILTERS, TicketCreateForm, TicketSearchForm
+from tickets.access import action_refusal, get_ticket_for_user
+from tickets.attachments import AttachmentsRejected, CheckedFile, attachments_validate
+from tickets.forms import TicketCreateForm
 from tickets.lifecycle import Action
 from tickets.models import Ticket
-from tickets.queues import SORT_NEWEST, SORT_OLDEST, console_list, queue_tickets
-from tickets.selectors import TicketDetail, ticket_detail_for, ticket_list_filter, updated_at_for
-
-router = Router()
-
-PAGE_SIZE_MAX = 100
-REFERENCE = ["Referensi"]
-
-
-# --- Reference data ----------------------------------------------------------------------
-
-
-@router.get(
-    "/applications", response={200: list[ApplicationOut], **ERROR_RESPONSES}, tags=REFERENCE
-)
-def application_list(request: HttpRequest) -> list[dict[str, Any]]:
-    """Applications with their versions (for creating tickets)."""
-    return [
-        {
-            "id": app.pk,
-            "code": app.code,
-            "name": app.name,
-            "versions": [{"id": v.pk, "name": v.name} for v in app.versions.all() if v.is_active],
-        }
-        for app in Application.objects.filter(is_active=True).prefetch_related("versions")
-    ]
-
-
-@router.get("/categories", response={200: list[CategoryOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def category_list(request: HttpRequest, application: DbId | None = None) -> list[dict[str, Any]]:
-    """Category trees; `selectable` ones can be chosen for a ticket."""
-    categories = Category.objects.filter(is_active=True).select_related("parent")
-    if application is not None:
-        categories = categories.filter(application_id=application)
-    return [
-        {
-            "id": c.pk,
-            "application_id": c.application_id,
-            "parent_id": c.parent_id,
-            "name": c.name,
-            "path": c.path_label,
-            "code_kind": c.code_kind,
-            "code_required": c.code_required,
-            "selectable": c.is_leaf,
-        }
-        for c in categories.order_by("application_id", "order", "pk")
-    ]
-
-
-@router.get("/lpse", response={200: list[LpseOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def lpse_list(request: HttpRequest) -> QuerySet[Lpse]:
-    return Lpse.objects.filter(is_active=True).order_by("kd_lpse")
-
-
-@router.get("/ticket-types", response={200: list[TicketTypeOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def ticket_type_list(request: HttpRequest) -> QuerySet[TicketType]:
-    return TicketType.objects.order_by("pk")
-
-
-# --- Listing -----------------------------------------------------------------------------
-
-
-class ListQuery(Schema):
-    """The web's filters: reporters (nomor, status, judul) and staff (the console's)."""
-
-    nomor: str = ""
-    judul: str = ""
-    status: str = ""
-    antrian: str = ""
-    cari: str = ""
-    prioritas: str = ""
-    aplikasi: str = ""
-    kategori: str = ""
-    lpse: str = ""
-    tier: str = ""
-    dari: str = ""
-    sampai: str = ""
-    urut: str = ""
-    cursor: str = ""
-    limit: int = 20
-
-
-def _form_errors(form: Any) -> dict[str, list[str]]:
-    return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
-
-
-def _encode_cursor(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(raw: str) -> dict[str, Any]:
-    try:
-        padded = raw + "=" * (-len(raw) % 4)
-        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as error:
-        raise ApiFieldErrors({"cursor": [_("Cursor tidak valid.")]}) from error
-    if not isinstance(data, dict):
-        raise ApiFieldErrors({"cursor": [_("Cursor tidak valid.")]})
-    return data
-
-
-def _page(
-    tickets: QuerySet[Ticket], sort: str, cursor: str, limit: int
-) -> tuple[list[Ticket], str | None]:
-    """Keyset pages for newest/oldest (stable under inserts), offset pages otherwise."""
-    if not 1 <= limit <= PAGE_SIZE_MAX:
-        raise ApiFieldErrors({"limit": [_("Antara 1 dan %(max)d.") % {"max": PAGE_SIZE_MAX}]})
-    position = _decode_cursor(cursor) if cursor else {}
-    if sort in (SORT_NEWEST, SORT_OLDEST):
-        if position:
-            try:
-                created = datetime.datetime.fromisoformat(str(position["t"]))
-                pk = int(position["i"])
-            except (KeyError, TypeError, ValueError) as error:
-                raise ApiFieldErrors({"cursor": [_("Cursor tidak valid.")]}) from error
-            if sort == SORT_NEWEST:
-                tickets = tickets.filter(created_at__lt=created) | tickets.filter(
-                    created_at=created, pk__lt=pk
-                )
-            else:
-                tickets = tickets.filter(created_at__gt=created) | tickets.filter(
-                    created_at=created, pk__gt=pk
-                )
-        rows = list(tickets[: limit + 1])
-        more = len(rows) > limit
-        rows = rows[:limit]
-        nxt = (
-            _encode_cursor({"t": rows[-1].created_at.isoformat(), "i": rows[-1].pk})
-            if more
-            else None
-        )
-        return rows, nxt
-    try:
-        offset = int(position.get("o", 0))
-    except (TypeError, ValueError) as error:
-        raise ApiFieldErrors({"cursor": [_("Cursor tidak valid.")]}) from error
-    if offset < 0:
-        raise ApiFieldErrors({"cursor": [_("Cursor tidak valid.")]})
-    rows = list(tickets[offset : offset + limit + 1])
-    more = len(rows) > limit
-    return rows[:limit], _encode_cursor({"o": offset + limit}) if more else None
-
-
-def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
-    return {
-        "number": ticket.number,
-        "title": ticket.title,
-        "status": ticket.status,
-        "status_label": str(ticket.get_status_display()),
-        "priority": ticket.priority,
-        "tier": ticket.tier,
-        "lpse": ticket.lpse.name,
-        "application": ticket.application.code,
-        "holder": ticket.holder.display_name if ticket.holder else None,
-        "created_at": ticket.created_at,
-        "updated_at": updated_at_for(user, ticket),
-        "next_due_at": ticket.next_due_at,
-    }
-
-
-@router.get("/tickets", response={200: TicketPageOut, **ERROR_RESPONSES}, tags=["Tiket"])
-def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
-    """Tickets the token's user sees, with the web's filters; newest first by default.
-
-    Reporters: `nomor`, `status` (belum, sedang, perlu_tindakan, …as on the web), `judul`.
-    Staff: the console's `antrian`, `cari`, `status`, `prioritas`, `aplikasi`,
-    `kategori`, `lpse`, `tier`, `dari`, `sampai`, `urut`.
-    """
-    user = api_user(request)
-    given = {k: v for k, v in filters.dict().items() if v not in ("", None)}
-    if user.is_reporter:
-        form = TicketSearchForm({k: given[k] for k in ("nomor", "status", "judul") if k in given})
-        if not form.is_valid():
-            raise ApiFieldErrors(_form_errors(form))
-        data = form.cleaned_data
-        tickets = ticket_list_filter(
-            tickets_visible_to(user),
-            number=data.get("nomor") or "",
-            statuses=STATUS_FILTERS.get(data.get("status") or "", ()),
-            title=data.get("judul") or "",
-        ).select_related("holder")
-        sort = SORT_NEWEST
-    else:
-        console = ConsoleFilterForm(
-            {k: v for k, v in given.items() if k not in ("cursor", "limit", "nomor", "judul")}
-        )
-        if not console.is_valid():
-            raise ApiFieldErrors(_form_errors(console))
-        chosen = console.filters()
-        tickets = console_list(queue_tickets(user, console.queue_key(user)), chosen)
-        sort = chosen.sort
-    rows, nxt = _page(tickets, sort, filters.cursor, filters.limit)
-    return {"items": [_summary(user, t) for t in rows], "next_cursor": nxt}
-
-
-# --- Detail ------------------------------------------------------------------------------
-
-
-def _detail(user: User, number: str) -> TicketDetail:
-    """The ticket as it is now: the detail endpoint's answer and every write's (TicketOut)."""
-    return ticket_detail_for(user, get_ticket_for_user(user, number))
-
-
-@router.get("/tickets/{number}", response={200: TicketOut, **ERROR_RESPONSES}, tags=["Tiket"])
-def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
-    """One ticket with its conversation and history (staff also see internal notes)."""
-    return _detail(api_user(request), number)
-
-
-BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
-ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
-
-# --- Files -------------------------------------------------------------------------------
+from tickets.queues import assignable_staff
+from tickets.selectors import TicketDetail, ticket_detail_for
 
 
 def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
@@ -281,27 +50,9 @@ def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
         raise ApiFieldErrors({"files": rejected.messages}, status=status) from rejected
 
 
-@router.get(
-    "/tickets/{number}/attachments/{sequence}",
-    response=ERROR_RESPONSES,
-    url_name="attachment_download",
-    tags=["Lampiran"],
-    openapi_extra={"responses": {"200": {"description": "Isi berkas", "content": BINARY}}},
-)
-def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> StreamingHttpResponse:
-    """One attachment (never one of an internal note to a reporter)."""
-    return download_response(get_attachment_download(api_user(request), number, sequence))
-
-
-@router.get(
-    "/tickets/{number}/attachments.zip",
-    response=ERROR_RESPONSES,
-    tags=["Lampiran"],
-    openapi_extra={"responses": {"200": {"description": "Arsip zip", "content": ZIP}}},
-)
-def attachment_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
-    """Every attachment the user may see, as one streamed zip."""
-    return download_response(get_attachments_zip(api_user(request), number))
+def _detail(user: User, number: str) -> TicketDetail:
+    """The ticket as it is now, answered by every write (`TicketOut`)."""
+    return ticket_detail_for(user, get_ticket_for_user(user, number))
 
 
 # --- Creating ----------------------------------------------------------------------------
@@ -388,7 +139,7 @@ def ticket_create(
             return Status(200, _detail(user, existing.number))
     form = TicketCreateForm(data.dict(), reporter=user)
     if not form.is_valid():
-        raise ApiFieldErrors(_form_errors(form))
+        raise ApiFieldErrors.from_form(form)
     started = timezone.now()
     ticket = services.ticket_create(
         reporter=user,
@@ -516,8 +267,6 @@ def assign(request: HttpRequest, number: str, data: AssignIn) -> TicketDetail:
     """Assign to a colleague of the ticket's current tier (by username)."""
 
     def perform(user: User, ticket: Ticket) -> object:
-        from tickets.queues import assignable_staff
-
         assignee = assignable_staff(ticket).filter(username=data.assignee).first()
         if assignee is None:
             # Who may not assign hears that, whoever they named (as in the service).
