@@ -1,12 +1,11 @@
 """One ticket: its detail (the same read as the detail pages) and its files."""
 
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 
 from api.auth import api_user
 from api.errors import ERROR_RESPONSES
 from api.router import router
 from api.schemas import DbId, TicketOut
-from lpse_support.downloads import download_response
 from tickets.access import get_ticket_for_user
 from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.selectors import TicketDetail, ticket_detail_for
@@ -31,9 +30,15 @@ def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
     tags=["Lampiran"],
     openapi_extra={"responses": {"200": {"description": "Isi berkas", "content": BINARY}}},
 )
-def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> StreamingHttpResponse:
+def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> FileResponse:
     """One attachment (never one of an internal note to a reporter)."""
-    return download_response(get_attachment_download(api_user(request), number, sequence))
+    download = get_attachment_download(api_user(request), number, sequence)
+    return FileResponse(
+        download.file,
+        as_attachment=True,
+        filename=download.file_name,
+        content_type=download.content_type,
+    )
 
 
 @router.get(
@@ -44,4 +49,7 @@ def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> Streami
 )
 def attachment_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """Every attachment the user may see, as one streamed zip."""
-    return download_response(get_attachments_zip(api_user(request), number))
+    download = get_attachments_zip(api_user(request), number)
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
+    return response

@@ -1,7 +1,8 @@
 """Downloads of attachments: one file, or all of a ticket's as one streamed zip.
 
-The portal, the console (through the same pages) and the API ask here; each builds its
-own HTTP answer from the `Download` it gets. Who may download what is decided by the
+The portal, the console (through the same pages) and the API ask here, and each turns
+the answer into its HTTP response (a few lines: the import contract keeps the API and
+the pages apart, and HTTP out of the domain). Who may download what is decided by the
 access helper: "not yours" raises the same `NotFound` as "does not exist".
 """
 
@@ -19,33 +20,39 @@ from tickets.selectors import public_attachments
 
 
 @dataclass(frozen=True)
-class Download:
-    """What to stream, as a stored `file` opened for reading or as the `chunks` of one
-    made on the fly (one of the two), with the name it is saved under, its content type
-    and, for a stored file, its size."""
+class FileDownload:
+    """One stored file, open for reading, with the name it is saved under."""
 
+    file: File
     file_name: str
     content_type: str
-    file: File | None = None
-    chunks: Iterator[bytes] | None = None
-    size: int | None = None
+    size: int
 
 
-def get_attachment_download(user: User, number: str, sequence: int) -> Download:
+@dataclass(frozen=True)
+class ZipDownload:
+    """A zip made while it is sent, chunk by chunk, with the name it is saved under."""
+
+    chunks: Iterator[bytes]
+    file_name: str
+    content_type: str = "application/zip"
+
+
+def get_attachment_download(user: User, number: str, sequence: int) -> FileDownload:
     """One attachment the user may see (never one of an internal note)."""
     ticket = get_ticket_for_user(user, number)
     attachment = public_attachments(ticket).filter(sequence=sequence).first()
     if attachment is None:
         raise NotFound
-    return Download(
+    return FileDownload(
+        file=default_storage.open(attachment.file.name, "rb"),
         file_name=attachment.download_name,
         content_type=attachment.content_type,
-        file=default_storage.open(attachment.file.name, "rb"),
         size=attachment.size,
     )
 
 
-def get_attachments_zip(user: User, number: str) -> Download:
+def get_attachments_zip(user: User, number: str) -> ZipDownload:
     """Every attachment the user may see, as one zip under their download names; each
     file is opened only when the zip reaches it."""
     ticket = get_ticket_for_user(user, number)
@@ -55,11 +62,7 @@ def get_attachments_zip(user: User, number: str) -> Download:
     entries = [
         (attachment.download_name, _opener(attachment.file.name)) for attachment in attachments
     ]
-    return Download(
-        file_name=f"{ticket.number}.zip",
-        content_type="application/zip",
-        chunks=zip_stream(entries),
-    )
+    return ZipDownload(chunks=zip_stream(entries), file_name=f"{ticket.number}.zip")
 
 
 def _opener(name: str) -> Opener:

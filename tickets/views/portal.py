@@ -12,7 +12,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +31,6 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
-from lpse_support.downloads import download_response
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
@@ -263,16 +268,23 @@ def detail_context(reporter: User, ticket: Ticket) -> dict[str, Any]:
 # Downloads serve reporters and staff alike: the access helper decides who sees what.
 @require_GET
 @login_required
-def attachment_download(request: HttpRequest, number: str, sequence: int) -> StreamingHttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    return download_response(get_attachment_download(user, number, sequence))
+def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
+    assert isinstance(request.user, User)
+    download = get_attachment_download(request.user, number, sequence)
+    return FileResponse(
+        download.file,
+        as_attachment=True,
+        filename=download.file_name,
+        content_type=download.content_type,
+    )
 
 
 @require_GET
 @login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """All attachments of a ticket as one zip, streamed, under their download names."""
-    user = request.user
-    assert isinstance(user, User)
-    return download_response(get_attachments_zip(user, number))
+    assert isinstance(request.user, User)
+    download = get_attachments_zip(request.user, number)
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
+    return response
