@@ -3,13 +3,24 @@ interactive docs at `/api/v1/docs`."""
 
 from csp.decorators import csp_update
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
+# The endpoint modules add their endpoints to the router when imported, in this order.
+from api import reference, listing, detail, actions  # noqa: F401  # isort: skip
 from api.auth import TokenAuth
 from api.errors import install_error_handlers
 from api.ratelimit import UserRateThrottle
-from api.tickets import router as tickets_router
+from api.router import router
 
-api = NinjaAPI(
+
+class LpseSupportApi(NinjaAPI):
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Operation ids are public (client generators name their methods after them):
+        # they keep the form they had when every endpoint lived in `api/tickets.py`.
+        return f"api_tickets_{operation.view_func.__name__}"
+
+
+api = LpseSupportApi(
     title="LPSE Support API",
     version="1",
     description=(
@@ -27,4 +38,4 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 install_error_handlers(api)
-api.add_router("", tickets_router)
+api.add_router("", router)

@@ -9,6 +9,7 @@ invalid fields, 429 too many requests.
 import math
 from typing import Any
 
+from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
@@ -33,6 +34,11 @@ class ApiFieldErrors(Exception):
         super().__init__(fields)
         self.fields = fields
         self.status = status
+
+    @classmethod
+    def from_form(cls, form: forms.BaseForm) -> "ApiFieldErrors":
+        """The errors of a Django form the endpoint validated with, field by field."""
+        return cls({name: [str(error) for error in errors] for name, errors in form.errors.items()})
 
 
 class ApiError(Exception):

@@ -1,10 +1,21 @@
-"""What the API reads and answers (OpenAPI components)."""
+"""What the API reads and answers (OpenAPI components).
+
+The ticket detail (`TicketOut`) is read from `tickets.selectors.TicketDetail`, the same
+read the detail pages show: fields named as on the model come by a dotted path
+(`validation_alias`, which leaves the document as it is), the others by a resolver.
+"""
 
 import datetime
 from typing import Annotated
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
+
+from sla.clocks import ClockReading
+from tickets.access import PERSON_ACTIONS, allowed_actions
+from tickets.models import Attachment, TicketEvent
+from tickets.selectors import TicketDetail
 
 # For reporters the last change they can see (an internal note leaves it as it was).
 UpdatedAt = Annotated[
@@ -83,20 +94,26 @@ class TicketPageOut(Schema):
 class AttachmentOut(Schema):
     sequence: int
     # The original (cleaned) name as uploaded.
-    name: str
+    name: str = Field(validation_alias="original_name")
     # `<nomor>_<NN>_<nama>.<ext>`: the name the download carries (DESIGN §3).
-    file_name: str
+    file_name: str = Field(validation_alias="download_name")
     size: int
     content_type: str
     url: str
 
+    @staticmethod
+    def resolve_url(attachment: Attachment) -> str:
+        return reverse(
+            "api-v1:attachment_download", args=[attachment.ticket.number, attachment.sequence]
+        )
+
 
 class MessageOut(Schema):
     id: int
-    author: str
+    author: str = Field(validation_alias="author.display_name")
     kind: str
     body: str
-    internal: bool
+    internal: bool = Field(validation_alias="is_internal")
     created_at: datetime.datetime
     attachments: list[AttachmentOut]
 
@@ -108,8 +125,16 @@ class EventOut(Schema):
     to_status: str
     actor: str | None
     reason: str
-    internal: bool
+    internal: bool = Field(validation_alias="is_internal")
     created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_label(event: TicketEvent) -> str:
+        return str(event.get_kind_display())
+
+    @staticmethod
+    def resolve_actor(event: TicketEvent) -> str | None:
+        return event.actor.display_name if event.actor else None
 
 
 class ClockOut(Schema):
@@ -118,41 +143,74 @@ class ClockOut(Schema):
     due_at: datetime.datetime | None
     remaining_minutes: int
 
+    @staticmethod
+    def resolve_state(reading: ClockReading) -> str:
+        return str(reading.state)
 
+    @staticmethod
+    def resolve_target_minutes(reading: ClockReading) -> int:
+        return int(reading.target.total_seconds() // 60)
+
+    @staticmethod
+    def resolve_remaining_minutes(reading: ClockReading) -> int:
+        return int(reading.remaining.total_seconds() // 60)
+
+
+# One ticket with its conversation and history, read from a `TicketDetail` (a comment,
+# not a docstring: pydantic would put a docstring into the document).
 class TicketOut(Schema):
-    number: str
-    title: str
-    description: str
-    status: str
+    number: str = Field(validation_alias="ticket.number")
+    title: str = Field(validation_alias="ticket.title")
+    description: str = Field(validation_alias="ticket.description")
+    status: str = Field(validation_alias="ticket.status")
     status_label: str
-    priority: str
-    priority_reason: str
-    tier: int
+    priority: str = Field(validation_alias="ticket.priority")
+    priority_reason: str = Field(validation_alias="ticket.priority_reason")
+    tier: int = Field(validation_alias="ticket.tier")
     holder: str | None
-    revision: int
-    lpse: LpseOut
-    application: str
-    version: str
-    ticket_type: str
-    category: str
-    code_kind: str
-    code: str
-    code_validated: bool
-    error_code: str
-    notification_email: str
-    reporter: str
-    close_reason: str
+    revision: int = Field(validation_alias="ticket.revision")
+    lpse: LpseOut = Field(validation_alias="ticket.lpse")
+    application: str = Field(validation_alias="ticket.application.code")
+    version: str = Field(validation_alias="ticket.version.name")
+    ticket_type: str = Field(validation_alias="ticket.ticket_type.name")
+    category: str = Field(validation_alias="ticket.category.path_label")
+    code_kind: str = Field(validation_alias="ticket.code_kind")
+    code: str = Field(validation_alias="ticket.code")
+    code_validated: bool = Field(validation_alias="ticket.code_validated")
+    error_code: str = Field(validation_alias="ticket.error_code")
+    notification_email: str = Field(validation_alias="ticket.notification_email")
+    reporter: str = Field(validation_alias="ticket.reporter.display_name")
+    close_reason: str = Field(validation_alias="ticket.close_reason")
     merged_into: str | None
-    reopen_count: int
-    created_at: datetime.datetime
+    reopen_count: int = Field(validation_alias="ticket.reopen_count")
+    created_at: datetime.datetime = Field(validation_alias="ticket.created_at")
     updated_at: UpdatedAt
-    closed_at: datetime.datetime | None
-    response_clock: ClockOut
-    resolution_clock: ClockOut
-    attachments: list[AttachmentOut]
-    messages: list[MessageOut]
+    closed_at: datetime.datetime | None = Field(validation_alias="ticket.closed_at")
+    response_clock: ClockOut = Field(validation_alias="sla.clocks.response")
+    resolution_clock: ClockOut = Field(validation_alias="sla.clocks.resolution")
+    attachments: list[AttachmentOut] = Field(validation_alias="initial_attachments")
+    messages: list[MessageOut] = Field(validation_alias="conversation")
     history: list[EventOut]
     allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_status_label(detail: TicketDetail) -> str:
+        return str(detail.ticket.get_status_display())
+
+    @staticmethod
+    def resolve_holder(detail: TicketDetail) -> str | None:
+        holder = detail.ticket.holder
+        return holder.display_name if holder else None
+
+    @staticmethod
+    def resolve_merged_into(detail: TicketDetail) -> str | None:
+        merged_into = detail.ticket.merged_into
+        return merged_into.number if merged_into else None
+
+    @staticmethod
+    def resolve_allowed_actions(detail: TicketDetail) -> list[str]:
+        allowed = allowed_actions(detail.viewer, detail.ticket)
+        return [str(action) for action in PERSON_ACTIONS if action in allowed]
 
 
 class TextIn(Schema):

@@ -10,9 +10,23 @@ import zipfile
 from dataclasses import dataclass
 from typing import BinaryIO
 
-ALLOWED_EXTENSIONS = (
-    "jpg", "jpeg", "png", "txt", "doc", "docx", "xls", "xlsx", "pdf", "zip", "rar", "rhs",
-)  # fmt: skip
+# The file types LPSE Support accepts, in the order the pages list them: extension →
+# the content type a download is served with. The one list of allowed extensions.
+CONTENT_TYPES = {
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "txt": "text/plain",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "rar": "application/vnd.rar",
+    "rhs": "application/octet-stream",
+}
+ALLOWED_EXTENSIONS = tuple(CONTENT_TYPES)
 
 _JPEG = b"\xff\xd8\xff"
 _PNG = b"\x89PNG\r\n\x1a\n"

@@ -13,27 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.filenames import clean_filename, slugify_stem, split_extension
-from lib.filetypes import ALLOWED_EXTENSIONS, TooManyZipEntries, content_matches_extension
+from lib.filetypes import (
+    ALLOWED_EXTENSIONS,
+    CONTENT_TYPES,
+    TooManyZipEntries,
+    content_matches_extension,
+)
 
-CONTENT_TYPES = {
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "txt": "text/plain",
-    "doc": "application/msword",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xls": "application/vnd.ms-excel",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-    "zip": "application/zip",
-    "rar": "application/vnd.rar",
-    "rhs": "application/octet-stream",
-}
+# What a file input offers (`accept`); the server checks names and content again.
+ATTACHMENT_ACCEPT = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
 
 
 class AttachmentError(ValueError):
     """An uploaded file that breaks a rule; the message is for the user, the kind (type,
-    size, empty, content) lets the API answer 415 or 413."""
+    size, empty, content, count) lets the API answer 415, 413 or 422."""
 
     def __init__(self, message: str, *, kind: str = "invalid") -> None:
         super().__init__(message)
@@ -50,8 +43,38 @@ class CheckedFile:
     sha256: str
 
 
+class AttachmentsRejected(ValueError):
+    """Files of one message that break the rules: one error each (and one for too many)."""
+
+    def __init__(self, errors: list[AttachmentError]) -> None:
+        super().__init__([str(error) for error in errors])
+        self.errors = errors
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(error) for error in self.errors]
+
+    @property
+    def kinds(self) -> set[str]:
+        return {error.kind for error in self.errors}
+
+
 def allowed_extensions_label() -> str:
     return ", ".join(ext for ext in ALLOWED_EXTENSIONS if ext != "jpeg")
+
+
+def attachments_help_text() -> str:
+    """What a file input says about the rules: the types and the size per file."""
+    return _("Tipe berkas: %(types)s. Maksimum %(size)s per berkas.") % {
+        "types": allowed_extensions_label(),
+        "size": _size_label(settings.ATTACHMENT_MAX_BYTES),
+    }
+
+
+def _size_label(size: int) -> str:
+    # "50 MB" rather than filesizeformat's "50,0 MB" when the limit is whole megabytes.
+    megabyte = 1024 * 1024
+    return f"{size // megabyte} MB" if size % megabyte == 0 else filesizeformat(size)
 
 
 def attachment_check(upload: UploadedFile) -> CheckedFile:
@@ -115,20 +138,27 @@ def _sha256(upload: UploadedFile) -> str:
     return digest.hexdigest()
 
 
-def attachments_check(uploads: list[UploadedFile]) -> tuple[list[CheckedFile], list[str]]:
-    """Check a message's files; return the good ones and one message per bad one."""
-    errors: list[str] = []
+def attachments_validate(uploads: list[UploadedFile]) -> list[CheckedFile]:
+    """Check a message's files (how many, and each one); raise AttachmentsRejected with
+    every problem at once, so that the person can fix them all in one go."""
+    errors: list[AttachmentError] = []
     if len(uploads) > settings.ATTACHMENT_MAX_FILES:
         errors.append(
-            _("Paling banyak %(max)d berkas per pesan.") % {"max": settings.ATTACHMENT_MAX_FILES}
+            AttachmentError(
+                _("Paling banyak %(max)d berkas per pesan.")
+                % {"max": settings.ATTACHMENT_MAX_FILES},
+                kind="count",
+            )
         )
     checked: list[CheckedFile] = []
     for upload in uploads:
         try:
             checked.append(attachment_check(upload))
         except AttachmentError as error:
-            errors.append(str(error))
-    return checked, errors
+            errors.append(error)
+    if errors:
+        raise AttachmentsRejected(errors)
+    return checked
 
 
 def attachment_download_name(*, ticket_number: str, sequence: int, original_name: str) -> str:

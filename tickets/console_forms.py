@@ -3,15 +3,14 @@
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
 from reference.models import Application, Category, Lpse, Priority
-from tickets.attachments import CheckedFile, allowed_extensions_label, attachments_check
-from tickets.forms import MultipleFileField
+from tickets.attachments import CheckedFile
+from tickets.forms import AttachmentsField, AttachmentsFormMixin
 from tickets.lifecycle import Action
 from tickets.models import Status, Ticket, Tier
 from tickets.queues import (
@@ -26,8 +25,6 @@ from tickets.queues import (
     merge_candidates,
 )
 from tickets.services import MAX_MESSAGE_LENGTH
-
-ATTACHMENT_ACCEPT = ".jpg,.jpeg,.png,.txt,.doc,.docx,.xls,.xlsx,.pdf,.zip,.rar,.rhs"
 
 
 class ConsoleFilterForm(forms.Form):
@@ -180,26 +177,10 @@ class ActionForm(forms.Form):
         self.checked_files: list[CheckedFile] = []
 
 
-class FilesMixin(forms.Form):
+class FilesMixin(AttachmentsFormMixin):
     """Files sent with a message, checked by the same rules as the reporter's."""
 
-    attachments = MultipleFileField(label=_lazy("Lampiran"), required=False)
-    checked_files: list[CheckedFile]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["attachments"].help_text = _(
-            "Tipe berkas: %(types)s. Maksimum 50 MB per berkas."
-        ) % {"types": allowed_extensions_label()}
-        self.fields["attachments"].widget.attrs["accept"] = ATTACHMENT_ACCEPT
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
-        checked, errors = attachments_check(uploads)
-        if errors:
-            raise forms.ValidationError(errors)
-        self.checked_files = checked
-        return uploads
+    attachments = AttachmentsField(label=_lazy("Lampiran"))
 
 
 class TakeForm(ActionForm):

@@ -1,7 +1,9 @@
 import re
 import uuid
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +19,13 @@ from reference.models import (
     Lpse,
     TicketType,
 )
-from tickets.attachments import CheckedFile, allowed_extensions_label, attachments_check
+from tickets.attachments import (
+    ATTACHMENT_ACCEPT,
+    AttachmentsRejected,
+    CheckedFile,
+    attachments_help_text,
+    attachments_validate,
+)
 from tickets.models import Status
 from tickets.services import TicketDraft
 
@@ -69,7 +77,45 @@ class MultipleFileField(forms.FileField):
         return list(data) if isinstance(data, list | tuple) else [data]  # type: ignore[list-item]
 
 
-class TicketCreateForm(forms.Form):
+class AttachmentsField(MultipleFileField):
+    """The files sent with a message: the input offers the allowed types (`attrs` adds
+    to it); `AttachmentsFormMixin` checks what arrives."""
+
+    def __init__(self, *, label: StrOrPromise, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(label=label, required=False)
+        self.widget.attrs.update({"accept": ATTACHMENT_ACCEPT, **(attrs or {})})
+
+
+def checked_attachments(uploads: list[UploadedFile]) -> list[CheckedFile]:
+    """The attachment rules for a form: every problem as one ValidationError."""
+    try:
+        return attachments_validate(uploads)
+    except AttachmentsRejected as rejected:
+        raise forms.ValidationError(rejected.messages) from rejected
+
+
+class AttachmentsFormMixin(forms.Form):
+    """A form with an `attachments` field (an AttachmentsField, declared by the form where
+    it belongs in its order): the rules' help text and limit on the input, and the files
+    checked in `clean_attachments`; the good ones wait in `checked_files` for the service."""
+
+    checked_files: list[CheckedFile]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.checked_files = []
+        field = self.fields["attachments"]
+        field.help_text = attachments_help_text()
+        # app.js warns about a file over the limit as soon as it is chosen.
+        field.widget.attrs["data-max-bytes"] = settings.ATTACHMENT_MAX_BYTES
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
+        self.checked_files = checked_attachments(uploads)
+        return uploads
+
+
+class TicketCreateForm(AttachmentsFormMixin):
     """Buat Tiket, in the order of the guide; choices follow the chosen application."""
 
     notification_email = forms.EmailField(
@@ -136,16 +182,12 @@ class TicketCreateForm(forms.Form):
         required=False,
         help_text=_lazy("Misalnya 28 Nov 2026 15:00 WIB."),
     )
-    attachments = MultipleFileField(label=_lazy("Tambah file"), required=False)
+    attachments = AttachmentsField(label=_lazy("Tambah file"))
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, reporter: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.reporter = reporter
-        self.checked_files: list[CheckedFile] = []
-        self.fields["attachments"].help_text = _(
-            "Tipe berkas: %(types)s. Maksimum 50 MB per berkas."
-        ) % {"types": allowed_extensions_label()}
         if not self.is_bound:
             self.initial.setdefault("notification_email", reporter.email)
             self.initial.setdefault("submission_key", uuid.uuid4().hex)
@@ -218,14 +260,6 @@ class TicketCreateForm(forms.Form):
         if not pattern.fullmatch(code):
             raise forms.ValidationError(str(message))
         return code
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
-        checked, errors = attachments_check(uploads)
-        if errors:
-            raise forms.ValidationError(errors)
-        self.checked_files = checked
-        return uploads
 
     def clean(self) -> dict[str, object]:
         cleaned = super().clean() or {}

@@ -8,18 +8,13 @@ and the files; the services decide whether the action is allowed.
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from reference.models import RatingCategory
-from tickets.attachments import CheckedFile, allowed_extensions_label, attachments_check
-from tickets.forms import MultipleFileField
+from tickets.forms import AttachmentsField, AttachmentsFormMixin, checked_attachments
 from tickets.services import MAX_MESSAGE_LENGTH, rating_categories_for
-
-# What the file input accepts; the server checks names and content again.
-ACCEPT_ATTACHMENTS = ".jpg,.jpeg,.png,.txt,.doc,.docx,.xls,.xlsx,.pdf,.zip,.rar,.rhs"
 
 
 class RevisionForm(forms.Form):
@@ -40,33 +35,18 @@ class RevisionForm(forms.Form):
         return [str(error) for field in self.hidden_fields() for error in field.errors]
 
 
-def _attachments_field() -> MultipleFileField:
-    field = MultipleFileField(label=_lazy("Tambah file"), required=False)
-    field.widget.attrs.update(
-        {
-            "accept": ACCEPT_ATTACHMENTS,
+def _attachments_field() -> AttachmentsField:
+    return AttachmentsField(
+        label=_lazy("Tambah file"),
+        attrs={
             # app.js keeps the chosen files in this list (add, replace, remove).
             "data-file-picker": "id_attachments-picked",
             "aria-describedby": "id_attachments-help error-attachments",
-        }
+        },
     )
-    return field
 
 
-def _attachments_help() -> str:
-    return _("Tipe berkas: %(types)s. Maksimum 50 MB per berkas.") % {
-        "types": allowed_extensions_label()
-    }
-
-
-def _checked(uploads: list[UploadedFile]) -> list[CheckedFile]:
-    checked, errors = attachments_check(uploads)
-    if errors:
-        raise forms.ValidationError(errors)
-    return checked
-
-
-class FeedbackForm(RevisionForm):
+class FeedbackForm(AttachmentsFormMixin, RevisionForm):
     """Beri Feedback: the reporter answers the helpdesk's request, with files."""
 
     body = forms.CharField(
@@ -77,24 +57,13 @@ class FeedbackForm(RevisionForm):
     )
     attachments = _attachments_field()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.checked_files: list[CheckedFile] = []
-        self.fields["attachments"].help_text = _attachments_help()
-        self.fields["attachments"].widget.attrs["data-max-bytes"] = settings.ATTACHMENT_MAX_BYTES
-
-    def clean_attachments(self) -> list[UploadedFile]:
-        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
-        self.checked_files = _checked(uploads)
-        return uploads
-
 
 class ConfirmAnswer:
     SOLVED = "ya"
     NOT_SOLVED = "belum"
 
 
-class ConfirmForm(RevisionForm):
+class ConfirmForm(AttachmentsFormMixin, RevisionForm):
     """Konfirmasi: *Ya, sudah* closes the ticket; *Belum* reopens it with a message."""
 
     answer = forms.ChoiceField(
@@ -120,15 +89,14 @@ class ConfirmForm(RevisionForm):
     )
     attachments = _attachments_field()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.checked_files: list[CheckedFile] = []
-        self.fields["attachments"].help_text = _attachments_help()
-        self.fields["attachments"].widget.attrs["data-max-bytes"] = settings.ATTACHMENT_MAX_BYTES
-
     @property
     def solved(self) -> bool:
         return self.cleaned_data.get("answer") == ConfirmAnswer.SOLVED
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        # Checked in clean(), and only for «Belum»: «Ya, sudah» keeps no file.
+        uploads: list[UploadedFile] = self.cleaned_data["attachments"]
+        return uploads
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -141,7 +109,7 @@ class ConfirmForm(RevisionForm):
             self.add_error("body", _("Pesan wajib diisi: jelaskan apa yang masih belum berhasil."))
         uploads: list[UploadedFile] = cleaned.get("attachments") or []
         try:
-            self.checked_files = _checked(uploads)
+            self.checked_files = checked_attachments(uploads)
         except forms.ValidationError as error:
             self.add_error("attachments", error)
         return cleaned

@@ -1,9 +1,12 @@
-"""Non-trivial reads of tickets for the reporter's pages."""
+"""Non-trivial reads of tickets for the pages and the API."""
 
+import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import User
 from tickets.models import (
     REPORTER_ACTION_STATUSES,
     Attachment,
@@ -13,6 +16,7 @@ from tickets.models import (
     TicketEvent,
 )
 from tickets.search import search_filter
+from tickets.ticket_sla import SlaView, sla_view
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,10 @@ def ticket_list_filter(
 
 
 def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
+    # The attachments come through the ticket's own manager, so each one already knows
+    # its ticket: its download name and address need the number, and no query each.
     messages = ticket.messages.select_related("author").prefetch_related(
-        Prefetch("attachments", queryset=Attachment.objects.order_by("sequence"))
+        Prefetch("attachments", queryset=ticket.attachments.order_by("sequence"))
     )
     return messages if include_internal else messages.filter(is_internal=False)
 
@@ -66,3 +72,43 @@ def ticket_initial_attachments(ticket: Ticket) -> QuerySet[Attachment]:
 def public_attachments(ticket: Ticket) -> QuerySet[Attachment]:
     """Attachments anyone who sees the ticket may download: never those of internal notes."""
     return ticket.attachments.exclude(message__is_internal=True).order_by("sequence")
+
+
+def updated_at_for(user: User, ticket: Ticket) -> datetime.datetime:
+    """Reporters see the last change they can see: an internal note leaves no trace."""
+    return ticket.public_updated_at if user.is_reporter else ticket.updated_at
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    """One ticket as its detail shows it to one person, for the pages and the API alike:
+    staff see internal notes and their events, reporters do not."""
+
+    viewer: User
+    ticket: Ticket
+    initial_attachments: QuerySet[Attachment]
+    conversation: QuerySet[Message]
+    history: QuerySet[TicketEvent]
+    sla: SlaView
+
+    @property
+    def updated_at(self) -> datetime.datetime:
+        return updated_at_for(self.viewer, self.ticket)
+
+    @cached_property
+    def has_attachments(self) -> bool:
+        """Whether there is anything to download (the zip's button)."""
+        return public_attachments(self.ticket).exists()
+
+
+def ticket_detail_for(user: User, ticket: Ticket) -> TicketDetail:
+    """The detail of a ticket the user may see (fetched with `get_ticket_for_user`)."""
+    include_internal = not user.is_reporter
+    return TicketDetail(
+        viewer=user,
+        ticket=ticket,
+        initial_attachments=ticket_initial_attachments(ticket),
+        conversation=ticket_conversation(ticket, include_internal=include_internal),
+        history=ticket_history(ticket, include_internal=include_internal),
+        sla=sla_view(ticket),
+    )

@@ -44,13 +44,8 @@ from tickets.queues import (
     queues_with_counts,
     still_visible,
 )
-from tickets.selectors import (
-    public_attachments,
-    ticket_conversation,
-    ticket_history,
-    ticket_initial_attachments,
-)
-from tickets.ticket_sla import attach_sla_views, sla_view
+from tickets.selectors import ticket_detail_for
+from tickets.ticket_sla import attach_sla_views
 
 View = Callable[..., HttpResponseBase]
 
@@ -273,17 +268,18 @@ def _detail(
     allowed = allowed_actions(user, ticket, STAFF_ACTIONS)
     forms = action_forms(ticket, user, allowed, bound=bound)
     merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
-    sla = sla_view(ticket)
+    detail = ticket_detail_for(user, ticket)
+    sla = detail.sla
     return render(
         request,
         "tickets/console/ticket_detail.html",
         {
             "nav": "console",
             "ticket": ticket,
-            "initial_attachments": ticket_initial_attachments(ticket),
-            "has_attachments": public_attachments(ticket).exists(),
-            "conversation": ticket_conversation(ticket, include_internal=True),
-            "history": ticket_history(ticket, include_internal=True),
+            "initial_attachments": detail.initial_attachments,
+            "has_attachments": detail.has_attachments,
+            "conversation": detail.conversation,
+            "history": detail.history,
             "allowed": allowed,
             "forms": forms,
             "bound_action": bound.action if bound is not None else "",

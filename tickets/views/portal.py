@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -32,21 +31,14 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
-from lib.zipstream import zip_stream
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
+from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
-from tickets.selectors import (
-    dashboard_counts,
-    public_attachments,
-    ticket_conversation,
-    ticket_history,
-    ticket_initial_attachments,
-    ticket_list_filter,
-)
-from tickets.ticket_sla import sla_view
+from tickets.models import Ticket
+from tickets.selectors import dashboard_counts, ticket_detail_for, ticket_list_filter
 
 View = Callable[..., HttpResponseBase]
 
@@ -254,19 +246,21 @@ def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
 @require_GET
 @reporter_required
 def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
-    ticket = get_ticket_for_user(current_reporter(request), number)
-    return render(request, "tickets/portal/ticket_print.html", detail_context(ticket))
+    reporter = current_reporter(request)
+    ticket = get_ticket_for_user(reporter, number)
+    return render(request, "tickets/portal/ticket_print.html", detail_context(reporter, ticket))
 
 
-def detail_context(ticket: Any) -> dict[str, Any]:
+def detail_context(reporter: User, ticket: Ticket) -> dict[str, Any]:
+    detail = ticket_detail_for(reporter, ticket)
     return {
         "nav": "tickets",
         "ticket": ticket,
-        "initial_attachments": ticket_initial_attachments(ticket),
-        "has_attachments": public_attachments(ticket).exists(),
-        "conversation": ticket_conversation(ticket, include_internal=False),
-        "history": ticket_history(ticket, include_internal=False),
-        "sla": sla_view(ticket),
+        "initial_attachments": detail.initial_attachments,
+        "has_attachments": detail.has_attachments,
+        "conversation": detail.conversation,
+        "history": detail.history,
+        "sla": detail.sla,
         "live_stamp": live.reporter_ticket_stamp(ticket),
     }
 
@@ -275,15 +269,13 @@ def detail_context(ticket: Any) -> dict[str, Any]:
 @require_GET
 @login_required
 def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
-    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
-    attachment = public_attachments(ticket).filter(sequence=sequence).first()
-    if attachment is None:
-        raise Http404
+    assert isinstance(request.user, User)
+    download = get_attachment_download(request.user, number, sequence)
     return FileResponse(
-        default_storage.open(attachment.file.name, "rb"),
+        download.file,
         as_attachment=True,
-        filename=attachment.download_name,
-        content_type=attachment.content_type,
+        filename=download.file_name,
+        content_type=download.content_type,
     )
 
 
@@ -291,17 +283,8 @@ def attachment_download(request: HttpRequest, number: str, sequence: int) -> Fil
 @login_required
 def attachments_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
     """All attachments of a ticket as one zip, streamed, under their download names."""
-    ticket = get_ticket_for_user(request.user, number)  # type: ignore[arg-type]
-    attachments = list(public_attachments(ticket))
-    if not attachments:
-        raise Http404
-    entries = [
-        (attachment.download_name, _opener(attachment.file.name)) for attachment in attachments
-    ]
-    response = StreamingHttpResponse(zip_stream(entries), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{ticket.number}.zip"'
+    assert isinstance(request.user, User)
+    download = get_attachments_zip(request.user, number)
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
     return response
-
-
-def _opener(name: str) -> Callable[[], Any]:
-    return lambda: default_storage.open(name, "rb")

@@ -94,10 +94,8 @@ def _action_context(reporter: User, ticket: Ticket, **forms: Any) -> dict[str, A
 
 
 def _render_detail(request: HttpRequest, ticket: Ticket, **forms: Any) -> HttpResponse:
-    context = {
-        **detail_context(ticket),
-        **_action_context(current_reporter(request), ticket, **forms),
-    }
+    reporter = current_reporter(request)
+    context = {**detail_context(reporter, ticket), **_action_context(reporter, ticket, **forms)}
     return render(request, "tickets/portal/ticket_detail.html", context)
 
 

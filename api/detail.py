@@ -1,0 +1,55 @@
+"""One ticket: its detail (the same read as the detail pages) and its files."""
+
+from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+
+from api.auth import api_user
+from api.errors import ERROR_RESPONSES
+from api.router import router
+from api.schemas import DbId, TicketOut
+from tickets.access import get_ticket_for_user
+from tickets.downloads import get_attachment_download, get_attachments_zip
+from tickets.selectors import TicketDetail, ticket_detail_for
+
+# The success of a download is documented by hand (ninja would say JSON): declaring 200
+# in `response` as well listed it twice in the document.
+BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+
+
+@router.get("/tickets/{number}", response={200: TicketOut, **ERROR_RESPONSES}, tags=["Tiket"])
+def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
+    """One ticket with its conversation and history (staff also see internal notes)."""
+    user = api_user(request)
+    return ticket_detail_for(user, get_ticket_for_user(user, number))
+
+
+@router.get(
+    "/tickets/{number}/attachments/{sequence}",
+    response=ERROR_RESPONSES,
+    url_name="attachment_download",
+    tags=["Lampiran"],
+    openapi_extra={"responses": {"200": {"description": "Isi berkas", "content": BINARY}}},
+)
+def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> FileResponse:
+    """One attachment (never one of an internal note to a reporter)."""
+    download = get_attachment_download(api_user(request), number, sequence)
+    return FileResponse(
+        download.file,
+        as_attachment=True,
+        filename=download.file_name,
+        content_type=download.content_type,
+    )
+
+
+@router.get(
+    "/tickets/{number}/attachments.zip",
+    response=ERROR_RESPONSES,
+    tags=["Lampiran"],
+    openapi_extra={"responses": {"200": {"description": "Arsip zip", "content": ZIP}}},
+)
+def attachment_zip(request: HttpRequest, number: str) -> StreamingHttpResponse:
+    """Every attachment the user may see, as one streamed zip."""
+    download = get_attachments_zip(api_user(request), number)
+    response = StreamingHttpResponse(download.chunks, content_type=download.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{download.file_name}"'
+    return response
