@@ -8,14 +8,13 @@ import json
 from collections.abc import Callable
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Schema, Status
 from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
-from api.errors import ERROR_RESPONSES, ApiError, ApiFieldErrors
+from api.errors import ERROR_RESPONSES, ApiFieldErrors
 from api.router import router
 from api.schemas import (
     AssignIn,
@@ -89,24 +88,6 @@ def _request_fingerprint(data: TicketIn, files: list[CheckedFile]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _same_request(ticket: Ticket, fingerprint: str) -> None:
-    """A retry repeats the request; anything else under the same key is refused (422).
-
-    Tickets filed before fingerprints were kept have none: a retry of those is trusted.
-    """
-    if ticket.submission_fingerprint and ticket.submission_fingerprint != fingerprint:
-        raise ApiError(
-            422,
-            _(
-                "Idempotency-Key ini sudah dipakai untuk permintaan lain dengan isi yang "
-                "berbeda (tiket %(number)s). Gunakan Idempotency-Key baru untuk tiket baru, "
-                "atau kirim ulang permintaan yang sama persis."
-            )
-            % {"number": ticket.number},
-            code="idempotency_key_reused",
-        )
-
-
 @router.post(
     "/tickets",
     response={200: TicketOut, 201: TicketOut, **ERROR_RESPONSES},
@@ -132,27 +113,24 @@ def ticket_create(
         raise ApiFieldErrors({"Idempotency-Key": [_("Paling banyak 64 karakter.")]})
     checked = _checked_files(files)
     fingerprint = _request_fingerprint(data, checked) if key else ""
-    if key:
-        existing = Ticket.objects.filter(reporter=user, submission_key=key).first()
-        if existing is not None:
-            _same_request(existing, fingerprint)
-            return Status(200, _detail(user, existing.number))
+    # A retry is answered before its fields are checked again (and its code looked up).
+    existing = services.ticket_submission_find(
+        reporter=user, submission_key=key, submission_fingerprint=fingerprint
+    )
+    if existing is not None:
+        return Status(200, _detail(user, existing.number))
     form = TicketCreateForm(data.dict(), reporter=user)
     if not form.is_valid():
         raise ApiFieldErrors.from_form(form)
-    started = timezone.now()
-    ticket = services.ticket_create(
+    # A concurrent request with the same key may have won: then this one finds its ticket.
+    result = services.ticket_submit(
         reporter=user,
         draft=form.to_draft(),
         files=checked,
         submission_key=key,
         submission_fingerprint=fingerprint,
     )
-    # A concurrent request with the same key may have won: then this one found its ticket.
-    created = ticket.created_at >= started
-    if not created:
-        _same_request(ticket, fingerprint)
-    return Status(201 if created else 200, _detail(user, ticket.number))
+    return Status(201 if result.created else 200, _detail(user, result.ticket.number))
 
 
 # --- Actions -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 
 from lib.errors import NotFound
 from tickets.lifecycle import TicketActionError
+from tickets.services import SubmissionKeyReused
 
 
 class ErrorOut(Schema):
@@ -147,6 +148,15 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return error_response(
             api, request, exc.status, _("Periksa isian yang ditandai."), exc.fields
         )
+
+    @api.exception_handler(SubmissionKeyReused)
+    def key_reused(request: HttpRequest, exc: SubmissionKeyReused) -> HttpResponse:
+        message = _(
+            "Idempotency-Key ini sudah dipakai untuk permintaan lain dengan isi yang "
+            "berbeda (tiket %(number)s). Gunakan Idempotency-Key baru untuk tiket baru, "
+            "atau kirim ulang permintaan yang sama persis."
+        ) % {"number": exc.ticket.number}
+        return error_response(api, request, 422, message, code="idempotency_key_reused")
 
     @api.exception_handler(ApiError)
     def refused_request(request: HttpRequest, exc: ApiError) -> HttpResponse:

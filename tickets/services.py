@@ -108,28 +108,78 @@ def code_check(*, kind: str, code: str) -> CodeCheck:
     return CodeCheck(True, "", result.snapshot, tender, lpse)
 
 
+class SubmissionKeyReused(Exception):
+    """The submission key of an earlier ticket came with different content (the API
+    answers 422): a retry must repeat its request exactly."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__(ticket.number)
+        self.ticket = ticket
+
+
+@dataclass(frozen=True)
+class Submission:
+    ticket: Ticket
+    created: bool  # False: the key's earlier ticket, answered again
+
+
+def ticket_submission_find(
+    *, reporter: User, submission_key: str, submission_fingerprint: str = ""
+) -> Ticket | None:
+    """The reporter's ticket already filed under this key, if any: the one lookup a
+    repeated submission is answered by. Raises `SubmissionKeyReused` when the content
+    differs (tickets filed before fingerprints were kept have none: a retry is trusted)."""
+    if not submission_key:
+        return None
+    ticket = Ticket.objects.filter(reporter=reporter, submission_key=submission_key).first()
+    if ticket is None:
+        return None
+    kept = ticket.submission_fingerprint
+    if kept and submission_fingerprint and kept != submission_fingerprint:
+        raise SubmissionKeyReused(ticket)
+    return ticket
+
+
 def ticket_create(
     *,
     reporter: User,
     draft: TicketDraft,
     files: list[CheckedFile],
     submission_key: str = "",
-    # Kept with the key; the API compares it to tell a retry from another request.
+    # Kept with the key, to tell a retry from another request under the same key.
     submission_fingerprint: str = "",
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """File a new ticket with its attachments; a repeated submission returns the first.
+    """File a new ticket with its attachments; a repeated submission returns the first."""
+    return ticket_submit(
+        reporter=reporter,
+        draft=draft,
+        files=files,
+        submission_key=submission_key,
+        submission_fingerprint=submission_fingerprint,
+        now=now,
+    ).ticket
+
+
+def ticket_submit(
+    *,
+    reporter: User,
+    draft: TicketDraft,
+    files: list[CheckedFile],
+    submission_key: str = "",
+    submission_fingerprint: str = "",
+    now: datetime.datetime | None = None,
+) -> Submission:
+    """`ticket_create`, telling a new ticket from the key's earlier one.
 
     `now` (default: the current time, once the source has answered) dates the ticket,
     its number, files, first event, SLA clocks and notices.
     """
-    refusal = action_refusal(reporter, None, Action.CREATE)
-    if refusal is not None:
-        raise refusal
-    if submission_key:
-        existing = Ticket.objects.filter(reporter=reporter, submission_key=submission_key).first()
-        if existing is not None:
-            return existing
+    _refuse(None, reporter, Action.CREATE)
+    key = {"submission_key": submission_key, "submission_fingerprint": submission_fingerprint}
+    existing = ticket_submission_find(reporter=reporter, **key)
+    if existing is not None:
+        return Submission(existing, created=False)
 
     code_kind = draft.category.code_kind
     code = draft.code if code_kind != CodeKind.NONE else ""
@@ -231,18 +281,15 @@ def ticket_create(
             )
     except IntegrityError:
         stored_files_delete(stored)
-        if submission_key:
-            # A concurrent duplicate of this submission won the race: answer with it.
-            existing = Ticket.objects.filter(
-                reporter=reporter, submission_key=submission_key
-            ).first()
-            if existing is not None:
-                return existing
+        # A concurrent duplicate of this submission won the race: answer with it.
+        existing = ticket_submission_find(reporter=reporter, **key)
+        if existing is not None:
+            return Submission(existing, created=False)
         raise
     except BaseException:
         stored_files_delete(stored)
         raise
-    return ticket
+    return Submission(ticket, created=True)
 
 
 # --- The lifecycle (DESIGN §4). Every action below goes through `_perform`. ---------------
@@ -333,7 +380,7 @@ def _guard(ticket: Ticket, actor: User | None, action: str, revision: int | None
     _refuse(ticket, actor, action)
 
 
-def _refuse(ticket: Ticket, actor: User | None, action: str) -> None:
+def _refuse(ticket: Ticket | None, actor: User | None, action: str) -> None:
     """Raise the access rules' refusal (403/409/400) of this action now, if any."""
     refusal = action_refusal(actor, ticket, action)
     if refusal is not None:
