@@ -93,7 +93,6 @@ DATASET_CODE = (
     "tickets/synthetic/world.py",
     # The lifecycle, the event map and the clock code the stories are derived from
     "tickets/lifecycle.py",
-    "tickets/services.py",
     "tickets/ticket_sla.py",
     "lib/synthetic.py",
     "lib/filenames.py",

@@ -7,7 +7,7 @@ before they change anything; pages ask `available_actions` which buttons to show
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import OPEN_STATUSES, Status
+from tickets.models import OPEN_STATUSES, EventKind, Status
 
 
 class Action(models.TextChoices):
@@ -73,6 +73,28 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.FORCE_CLOSE: (OPEN_STATUSES, Status.FORCE_CLOSED),
     Action.RATE: (frozenset({Status.CLOSED, Status.FORCE_CLOSED}), None),
     Action.AUTO_CLOSE: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
+}
+
+
+# The event each action records (the history a ticket replays to its status).
+EVENT_OF_ACTION: dict[str, str] = {
+    Action.TAKE: EventKind.TAKEN,
+    Action.ASSIGN: EventKind.ASSIGNED,
+    Action.REPLY: EventKind.REPLIED,
+    Action.NOTE: EventKind.NOTED,
+    Action.REQUEST_FEEDBACK: EventKind.FEEDBACK_REQUESTED,
+    Action.RESOLVE: EventKind.RESOLVED,
+    Action.ESCALATE: EventKind.ESCALATED,
+    Action.RETURN: EventKind.RETURNED,
+    Action.MERGE: EventKind.MERGED,
+    Action.GIVE_FEEDBACK: EventKind.FEEDBACK_GIVEN,
+    Action.CONFIRM: EventKind.CONFIRMED,
+    Action.REOPEN: EventKind.REOPENED,
+    Action.FORCE_CLOSE: EventKind.FORCE_CLOSED,
+    Action.RATE: EventKind.RATED,
+    Action.AUTO_CLOSE: EventKind.AUTO_CLOSED,
+    Action.REVALIDATE_CODE: EventKind.CODE_REVALIDATED,
+    Action.OVERRIDE_PRIORITY: EventKind.PRIORITY_CHANGED,
 }
 
 

@@ -36,6 +36,7 @@ from sla.calendars import CalendarBook
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.lifecycle import (
+    EVENT_OF_ACTION,
     Action,
     ActionConflict,
     ActionInvalid,
@@ -293,26 +294,6 @@ def ticket_submit(
 
 
 # --- The lifecycle (DESIGN §4). Every action below goes through `_perform`. ---------------
-
-EVENT_OF_ACTION: dict[str, str] = {
-    Action.TAKE: EventKind.TAKEN,
-    Action.ASSIGN: EventKind.ASSIGNED,
-    Action.REPLY: EventKind.REPLIED,
-    Action.NOTE: EventKind.NOTED,
-    Action.REQUEST_FEEDBACK: EventKind.FEEDBACK_REQUESTED,
-    Action.RESOLVE: EventKind.RESOLVED,
-    Action.ESCALATE: EventKind.ESCALATED,
-    Action.RETURN: EventKind.RETURNED,
-    Action.MERGE: EventKind.MERGED,
-    Action.GIVE_FEEDBACK: EventKind.FEEDBACK_GIVEN,
-    Action.CONFIRM: EventKind.CONFIRMED,
-    Action.REOPEN: EventKind.REOPENED,
-    Action.FORCE_CLOSE: EventKind.FORCE_CLOSED,
-    Action.RATE: EventKind.RATED,
-    Action.AUTO_CLOSE: EventKind.AUTO_CLOSED,
-    Action.REVALIDATE_CODE: EventKind.CODE_REVALIDATED,
-    Action.OVERRIDE_PRIORITY: EventKind.PRIORITY_CHANGED,
-}
 
 MAX_MESSAGE_LENGTH = 10_000
 NOTE_REPEAT_WINDOW_SECONDS = 60

@@ -10,7 +10,7 @@ lifecycle: from the current status, one of the actions that `TRANSITIONS` allows
 the access rules leave to somebody) is drawn by how often people take it (`HABITS`), up
 to the closing action drawn first; a ticket still open at `end` has the beginning of
 such a story, cut where it is at an open status drawn first. The status follows from
-`target_status`, the event kind from the services' `EVENT_OF_ACTION`, the pauses and
+`target_status`, the event kind from the lifecycle's `EVENT_OF_ACTION`, the pauses and
 the first response from `tickets.ticket_sla.clock_after_action`, and the SLA columns
 from `sla.clocks.sla_columns` as of `end` (as if the sweep had run all along).
 `tickets/tests/test_synthetic_consistency.py` replays it.

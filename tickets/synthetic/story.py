@@ -36,9 +36,8 @@ from lib.synthetic import (
 from reference.models import CodeKind, Priority
 from sla.calendars import CalendarBook
 from sla.clocks import ClockInput, pauses_to_json, sla_columns
-from tickets.lifecycle import REPORTER_ACTIONS, Action, check_transition
+from tickets.lifecycle import EVENT_OF_ACTION, REPORTER_ACTIONS, Action, check_transition
 from tickets.models import CloseReason, EventKind, MessageKind, Status
-from tickets.services import EVENT_OF_ACTION
 from tickets.synthetic.walk import CLOSED_MIX, GAP_HOURS, OPEN_MIX, Outcome, Step, story_steps
 from tickets.synthetic.world import AppInfo, Context, LeafInfo, reporters_plan
 from tickets.ticket_sla import clock_after_action

@@ -17,6 +17,7 @@ import pytest
 from lib.sla import Pause
 from sla.calendars import CalendarBook
 from sla.clocks import ClockState, pauses_after_transition, pauses_from_json, ticket_clocks
+from tickets.lifecycle import EVENT_OF_ACTION
 from tickets.models import (
     OPEN_STATUSES,
     CloseReason,
@@ -27,7 +28,6 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-from tickets.services import EVENT_OF_ACTION
 from tickets.synthetic import SyntheticRun
 from tickets.tests.history import NON_REVISION_EVENTS, replayed_status
 from tickets.ticket_sla import RESPONSE_MESSAGE_KINDS, clock_input, sla_sweep
