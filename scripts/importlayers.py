@@ -48,9 +48,6 @@ class Place:
     rank: int = 0  # lower is higher up (interface line, domain layer)
     member: str = ""  # the pattern or app that placed it
 
-    def describe(self) -> str:
-        return f"{self.kind} {self.member}".strip()
-
 
 class AppLayersContract(Contract):
     layers = fields.ListField(subfield=fields.StringField())
