@@ -19,7 +19,7 @@ from api.router import router
 from api.schemas import TicketPageOut
 from tickets.access import tickets_visible_to
 from tickets.console_forms import ConsoleFilterForm
-from tickets.forms import STATUS_FILTERS, TicketSearchForm
+from tickets.forms import TicketSearchForm
 from tickets.models import Ticket
 from tickets.queues import SORT_NEWEST, SORT_OLDEST, console_list, queue_tickets
 from tickets.selectors import ticket_list_filter, updated_at_for
@@ -125,7 +125,8 @@ def _summary(user: User, ticket: Ticket) -> dict[str, Any]:
 def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, Any]:
     """Tickets the token's user sees, with the web's filters; newest first by default.
 
-    Reporters: `nomor`, `status` (belum, sedang, perlu_tindakan, …as on the web), `judul`.
+    Reporters: `nomor`, `status` (a status code, or the dashboard's `dilaporkan` and
+    `perlu_tindakan`, as on the web), `judul`.
     Staff: the console's `antrian`, `cari`, `status`, `prioritas`, `aplikasi`,
     `kategori`, `lpse`, `tier`, `dari`, `sampai`, `urut`.
     """
@@ -139,7 +140,7 @@ def ticket_list(request: HttpRequest, filters: Query[ListQuery]) -> dict[str, An
         tickets = ticket_list_filter(
             tickets_visible_to(user),
             number=data.get("nomor") or "",
-            statuses=STATUS_FILTERS.get(data.get("status") or "", ()),
+            group=data.get("status") or "",
             title=data.get("judul") or "",
         ).select_related("holder")
         sort = SORT_NEWEST

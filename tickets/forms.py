@@ -27,6 +27,7 @@ from tickets.attachments import (
     attachments_validate,
 )
 from tickets.models import Status
+from tickets.selectors import ACTION_FILTER, REPORTED_FILTER
 from tickets.services import TicketDraft
 
 # Shapes of the codes the reporter may type (validated against the sources later).
@@ -303,14 +304,6 @@ class TicketCreateForm(AttachmentsFormMixin):
         )
 
 
-# Filter values of the ticket list: each status, plus the dashboard's group.
-ACTION_FILTER = "perlu_tindakan"
-STATUS_FILTERS: dict[str, tuple[str, ...]] = {
-    **{status.value: (status.value,) for status in Status},
-    ACTION_FILTER: (Status.AWAITING_FEEDBACK.value, Status.AWAITING_CONFIRMATION.value),
-}
-
-
 class TicketSearchForm(forms.Form):
     nomor = forms.CharField(label=_lazy("Nomor tiket"), required=False, max_length=40)
     status = forms.ChoiceField(
@@ -319,6 +312,7 @@ class TicketSearchForm(forms.Form):
         choices=[
             ("", _lazy("Semua status")),
             *Status.choices,
+            (REPORTED_FILTER, _lazy("Sudah dilaporkan ke LKPP")),
             (ACTION_FILTER, _lazy("Perlu tindakan Anda")),
         ],
     )

@@ -8,44 +8,61 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from tickets.models import (
+    OPEN_STATUSES,
     REPORTER_ACTION_STATUSES,
     Attachment,
     Message,
     Status,
     Ticket,
     TicketEvent,
+    Tier,
 )
 from tickets.search import search_filter
 from tickets.ticket_sla import SlaView, sla_view
+
+# The reporter's groups of tickets (DESIGN §4): each dashboard card and each status of
+# the list's filter is one of these, so a card opens exactly the tickets it counts.
+REPORTED_FILTER = "dilaporkan"
+ACTION_FILTER = "perlu_tindakan"
+REPORTER_FILTERS: dict[str, Q] = {
+    **{status.value: Q(status=status.value) for status in Status},
+    # Passed on by the LPSE helpdesk to LKPP (tier 2 or 3) and still open.
+    REPORTED_FILTER: Q(status__in=sorted(OPEN_STATUSES), tier__gte=Tier.LKPP),
+    ACTION_FILTER: Q(status__in=sorted(REPORTER_ACTION_STATUSES)),
+}
 
 
 @dataclass(frozen=True)
 class DashboardCounts:
     new: int
+    reported: int
     in_progress: int
-    needs_action: int
     total: int
+    needs_action: int
 
 
 def dashboard_counts(tickets: QuerySet[Ticket]) -> DashboardCounts:
-    """The four cards of the reporter's dashboard, in one query."""
+    """The reporter's dashboard cards in one query: the guide's four (§4.1) and
+    *Perlu tindakan Anda*."""
     counts = tickets.aggregate(
-        new=Count("id", filter=Q(status=Status.NEW)),
-        in_progress=Count("id", filter=Q(status=Status.IN_PROGRESS)),
-        needs_action=Count("id", filter=Q(status__in=REPORTER_ACTION_STATUSES)),
+        new=Count("id", filter=REPORTER_FILTERS[Status.NEW.value]),
+        reported=Count("id", filter=REPORTER_FILTERS[REPORTED_FILTER]),
+        in_progress=Count("id", filter=REPORTER_FILTERS[Status.IN_PROGRESS.value]),
         total=Count("id"),
+        needs_action=Count("id", filter=REPORTER_FILTERS[ACTION_FILTER]),
     )
     return DashboardCounts(**counts)
 
 
 def ticket_list_filter(
-    tickets: QuerySet[Ticket], *, number: str = "", statuses: tuple[str, ...] = (), title: str = ""
+    tickets: QuerySet[Ticket], *, number: str = "", group: str = "", title: str = ""
 ) -> QuerySet[Ticket]:
-    """Search by number, status and title, in any combination, newest first."""
+    """Search by number, status (or one of the dashboard's groups) and title, in any
+    combination, newest first. An unknown group filters nothing (the form refuses it)."""
     if number:
         tickets = tickets.filter(number__icontains=number.strip())
-    if statuses:
-        tickets = tickets.filter(status__in=statuses)
+    if group in REPORTER_FILTERS:
+        tickets = tickets.filter(REPORTER_FILTERS[group])
     if title.strip():
         tickets = search_filter(tickets, title, title_only=True)
     return tickets.select_related("application", "lpse").order_by("-created_at", "-id")

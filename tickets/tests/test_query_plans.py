@@ -119,6 +119,7 @@ def _pages(
         (alice, reverse("portal:dashboard"), {}, {}),
         (alice, reverse("portal:ticket_list"), {}, {}),
         (alice, reverse("portal:ticket_list"), {"status": "perlu_tindakan"}, {}),
+        (alice, reverse("portal:ticket_list"), {"status": "dilaporkan"}, {}),
         (alice, "/api/v1/tickets", {}, api),
         (agent, "/api/v1/tickets", {"antrian": "semua"}, staff_api),
         *(

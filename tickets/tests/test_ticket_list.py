@@ -68,14 +68,29 @@ def test_the_list_is_paginated_with_a_bounded_number_of_queries(client, alice, s
     assert len(large.captured_queries) == len(small.captured_queries) <= 8
 
 
-def test_dashboard_counts_the_four_cards(client, alice, tickets, bob):
+def test_dashboard_shows_the_guides_four_cards_and_perlu_tindakan(client, alice, tickets, bob):
     make_ticket(bob)  # not alice's: never counted
+    # Passed on to LKPP (DESIGN §4): open at tier 2 or 3 counts as *sudah dilaporkan*;
+    # a closed one that once reached LKPP does not.
+    at_lkpp = make_ticket(alice, title="Diteruskan ke LKPP")
+    Ticket.objects.filter(pk=at_lkpp.pk).update(status=Status.IN_PROGRESS, tier=2, max_tier=2)
+    done = make_ticket(alice, title="Sudah selesai di tim teknis")
+    Ticket.objects.filter(pk=done.pk).update(status=Status.CLOSED, tier=3, max_tier=3)
     client.force_login(alice)
     response = client.get(reverse("portal:dashboard"))
     counts = response.context["counts"]
-    assert (counts.new, counts.in_progress, counts.needs_action, counts.total) == (1, 1, 1, 3)
+    assert (counts.new, counts.reported, counts.in_progress, counts.total, counts.needs_action) == (
+        1, 1, 2, 5, 1,
+    )  # fmt: skip
     body = response.content.decode()
-    for query in ["?status=new", "?status=in_progress", "?status=perlu_tindakan"]:
-        assert f'{LIST}{query}"' in body
+    labels = [
+        "Tiket belum dikerjakan", "Tiket sudah dilaporkan", "Tiket sedang dikerjakan",
+        "Jumlah tiket pernah dilaporkan", "Perlu tindakan Anda",
+    ]  # fmt: skip
+    assert [body.index(label) for label in labels] == sorted(body.index(label) for label in labels)
+    for query in ["new", "dilaporkan", "in_progress", "perlu_tindakan"]:
+        assert f'{LIST}?status={query}"' in body
+    # Each card opens exactly the tickets it counts.
+    assert _numbers(client.get(LIST, {"status": "dilaporkan"})) == [at_lkpp.number]
     # A ticket waiting for the reporter shows its action right in the list.
     assert "Beri Feedback" in body

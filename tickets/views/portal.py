@@ -35,7 +35,7 @@ from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, 
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
 from tickets.downloads import get_attachment_download, get_attachments_zip
-from tickets.forms import CODE_PATTERNS, STATUS_FILTERS, TicketCreateForm, TicketSearchForm
+from tickets.forms import CODE_PATTERNS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
 from tickets.models import Ticket
 from tickets.selectors import dashboard_counts, ticket_detail_for, ticket_list_filter
@@ -96,7 +96,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     tickets = ticket_list_filter(
         tickets,
         number=filters.get("nomor", ""),
-        statuses=STATUS_FILTERS.get(filters.get("status", ""), ()),
+        group=filters.get("status", ""),
         title=filters.get("judul", ""),
     )
     page = Paginator(tickets, settings.TICKET_PAGE_SIZE, allow_empty_first_page=True).get_page(
