@@ -10,6 +10,7 @@ exactly once when nothing crashes. Each mail keeps its Message-ID on every attem
 """
 
 import datetime
+import email.policy
 import logging
 import random
 import smtplib
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import SafeMIMEMultipart, SafeMIMEText
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -71,9 +73,28 @@ def _classify(error: BaseException) -> Exception:
     return PermanentMailError(f"{type(error).__name__}: {error}")
 
 
+def one_line(subject: str) -> str:
+    """A subject as one line: no line breaks (a header cannot hold them), single spaces."""
+    return " ".join(subject.split())
+
+
+class _Mail(EmailMultiAlternatives):
+    """Django folds a long subject the old way (compat32): a non-ASCII subject starts
+    with an empty line, an ASCII one breaks at odd places. The subject is folded
+    here by the standard library's current policy instead: the first words stay on
+    the `Subject:` line, lines break between words, and only the non-ASCII words are
+    encoded, so every mail client shows it as the one line it is."""
+
+    def message(self) -> SafeMIMEText | SafeMIMEMultipart:
+        message = super().message()
+        folded = email.policy.SMTP.fold("Subject", str(self.subject))
+        message.replace_header("Subject", folded.split(":", 1)[1].strip())
+        return message
+
+
 def _send(mail: OutgoingMail) -> None:
-    email = EmailMultiAlternatives(
-        subject=mail.subject,
+    email_message = _Mail(
+        subject=one_line(mail.subject),
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.to_address],
@@ -84,8 +105,8 @@ def _send(mail: OutgoingMail) -> None:
         },
         connection=get_connection(timeout=settings.EMAIL_TIMEOUT),
     )
-    email.attach_alternative(mail.body_html, "text/html")
-    email.send(fail_silently=False)
+    email_message.attach_alternative(mail.body_html, "text/html")
+    email_message.send(fail_silently=False)
 
 
 def _thread_headers(number: str) -> dict[str, str]:

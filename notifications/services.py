@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from notifications.mail import one_line
 from notifications.models import MailOptOut, Notification, NotificationKind, OutgoingMail
 from notifications.tasks import enqueue_mails
 
@@ -116,7 +117,7 @@ def notify(
         if staff not in bodies:
             bodies[staff] = _mail_bodies(about=about, title=title, body=body, staff=staff)
         body_text, body_html = bodies[staff]
-        subject = f"[{about.reference}] {title}" if about is not None else title
+        subject = one_line(f"[{about.reference}] {title}" if about is not None else title)
         mails.append(
             OutgoingMail(
                 recipient=user,

@@ -36,6 +36,18 @@ def free_port() -> int:
 class Received:
     envelope_to: list[str]
     message: EmailMessage
+    raw: bytes = b""  # as it came over the wire
+
+    def raw_header(self, name: str) -> list[str]:
+        """The header's physical lines as sent (folded continuation lines included)."""
+        head = self.raw.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n")
+        for start, line in enumerate(head):
+            if line.lower().startswith(name.lower() + ":"):
+                end = start + 1
+                while end < len(head) and head[end][:1] in (" ", "\t"):
+                    end += 1
+                return head[start:end]
+        return []
 
     @property
     def subject(self) -> str:
@@ -68,7 +80,7 @@ class SmtpSink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         with self._lock:
-            self.received.append(Received(list(envelope.rcpt_tos), message))
+            self.received.append(Received(list(envelope.rcpt_tos), message, envelope.content))
         return "250 Message accepted for delivery"
 
     def start(self, port: int) -> None:

@@ -31,6 +31,7 @@ from notifications.mail import (
     OVERDUE,
     SENDING_LEASE,
     MailSweep,
+    one_line,
 )
 from notifications.models import MailStatus, NotificationKind, OutgoingMail
 from notifications.tasks import deliver_mail, mail_resend, mail_sweep
@@ -38,6 +39,7 @@ from testsupport.smtp import SmtpSink, run_mail_worker
 from tickets import services
 from tickets.lifecycle import ActionConflict
 from tickets.models import Message, MessageKind, Status, Ticket
+from tickets.notify import ticket_notify
 from tickets.tests.factories import make_ticket
 
 delivery = pytest.mark.django_db(transaction=True)
@@ -520,3 +522,41 @@ def test_an_action_that_rolls_back_leaves_no_mail_and_no_task(
     assert response.status_code == 409
     assert (OutgoingMail.objects.count(), DBTaskResult.objects.count()) == (mails, tasks)
     assert not ticket.messages.filter(kind=MessageKind.REPLY).exists()
+
+
+# --- What the mail looks like on the wire -------------------------------------------
+
+
+@delivery
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tiket Anda telah diselesaikan — mohon konfirmasi",
+        "Gagal upload dokumen penawaran pada tahap pemasukan penawaran yang berakhir hari ini",
+        "Gagal unggah — dokumen penawaran “final” pada tahap pemasukan penawaran hari ini",
+        "Tautan https://lpse.example.go.id/eproc4/lelang/9537119/pengumumanlelang tidak terbuka",
+    ],
+)
+def test_a_long_subject_is_one_clean_line(smtp_sink: SmtpSink, alice: User, title: str) -> None:
+    # Given a notice whose subject is longer than one header line
+    ticket = make_ticket(alice)
+    run_mail_worker()
+    smtp_sink.clear()
+    ticket_notify(
+        users=[alice], kind=NotificationKind.REPLIED, ticket=ticket, title=title,
+        reporter_address=alice.email,
+    )  # fmt: skip
+    run_mail_worker()
+    [mail] = smtp_sink.to(alice.email)
+    # Then the subject reads back exactly, as one line
+    assert mail.subject == f"[{ticket.number}] {title}"
+    # And on the wire it starts on the Subject: line itself and folds only between words
+    lines = mail.raw_header("Subject")
+    assert lines[0].startswith(f"Subject: [{ticket.number}]"), lines
+    assert all(line.strip() for line in lines), lines
+    assert all(len(line) <= 78 for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_a_line_break_in_a_subject_becomes_a_space() -> None:
+    assert one_line(" [SPSE-1]  Gagal\r\nunggah\tdokumen ") == "[SPSE-1] Gagal unggah dokumen"

@@ -106,8 +106,7 @@ def assert_ticket_mail(
 ) -> None:
     """A mail about `ticket`: subject, link, both parts, its Message-ID and thread."""
     number = ticket.number
-    # (A non-ASCII subject is folded after "Subject:"; the parser keeps that space.)
-    assert mail.subject.strip() == f"[{number}] {headline}"
+    assert mail.subject == f"[{number}] {headline}"
     assert mail.message.get_content_type() == "multipart/alternative"
     text, html = mail.text(), mail.html()
     link = (console_link(ticket) if staff else portal_link(ticket)) + anchor
