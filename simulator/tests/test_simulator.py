@@ -221,6 +221,10 @@ def test_pakpa_is_handed_over_with_a_valid_sirup_token(browser):
     assert "Ir. Bambang Hartono" in html
     assert "PA/KPA" in html
 
+    # and Aplikasi Eproc Lainnya sits in the user menu (guide Gambar 8: "Pilih user")
+    menu = html[html.index('<details class="usermenu">') : html.index("</details>")]
+    assert "Ir. Bambang Hartono" in menu and "Aplikasi Eproc Lainnya" in menu
+
     # when they open Aplikasi Eproc Lainnya and LPSE SUPPORT's Masuk Production
     html = browser.follow("Aplikasi Eproc Lainnya")
     assert "LPSE SUPPORT" in html

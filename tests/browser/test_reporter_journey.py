@@ -37,6 +37,8 @@ def sign_in_through_sirup(page: Page, simulator: str) -> None:
     page.get_by_label("Username").fill("pakpa1")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Submit").click()
+    # The guide's Gambar 8: first the user menu, then Aplikasi Eproc Lainnya
+    page.locator("summary", has_text="Ir. Bambang Hartono").click()
     page.get_by_role("link", name="Aplikasi Eproc Lainnya").click()
     page.get_by_role("link", name="Masuk Production").click()
 
