@@ -16,7 +16,7 @@ class Status(models.TextChoices):
     AWAITING_FEEDBACK = "awaiting_feedback", _("Butuh feedback")
     AWAITING_CONFIRMATION = "awaiting_confirmation", _("Menunggu konfirmasi")
     CLOSED = "closed", _("Selesai")
-    FORCE_CLOSED = "force_closed", _("Ditutup pelapor")
+    FORCE_CLOSED = "force_closed", _("Ditutup paksa (force closed)")
 
 
 OPEN_STATUSES = frozenset(
@@ -27,7 +27,7 @@ REPORTER_ACTION_STATUSES = frozenset({Status.AWAITING_FEEDBACK, Status.AWAITING_
 
 class CloseReason(models.TextChoices):
     CONFIRMED = "confirmed", _("Dikonfirmasi selesai oleh pelapor")
-    FORCE_CLOSED = "force_closed", _("Ditutup pelapor")
+    FORCE_CLOSED = "force_closed", _("Ditutup paksa (force closed)")
     AUTO_CLOSED = "auto_closed", _("Ditutup otomatis (tidak ada konfirmasi)")
     MERGED = "merged", _("Digabung ke tiket lain")
 
@@ -290,7 +290,7 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("Tiket diselesaikan")
     CONFIRMED = "confirmed", _("Penyelesaian dikonfirmasi")
     REOPENED = "reopened", _("Tiket dibuka kembali")
-    FORCE_CLOSED = "force_closed", _("Tiket ditutup pelapor")
+    FORCE_CLOSED = "force_closed", _("Tiket ditutup paksa oleh pelapor (force closed)")
     AUTO_CLOSED = "auto_closed", _("Tiket ditutup otomatis")
     ESCALATED = "escalated", _("Tiket dieskalasi")
     RETURNED = "returned", _("Tiket dikembalikan")

@@ -67,7 +67,7 @@ class ConfirmForm(AttachmentsFormMixin, RevisionForm):
     """Konfirmasi: *Ya, sudah* closes the ticket; *Belum* reopens it with a message."""
 
     answer = forms.ChoiceField(
-        label=_lazy("Apakah permasalahan Anda sudah terselesaikan?"),
+        label=_lazy("Selesaikan tiket: apakah permasalahan Anda sudah terselesaikan?"),
         choices=[
             (ConfirmAnswer.SOLVED, _lazy("Ya, sudah")),
             (ConfirmAnswer.NOT_SOLVED, _lazy("Belum")),

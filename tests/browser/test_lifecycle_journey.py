@@ -190,7 +190,9 @@ def test_lifecycle_through_three_tiers_with_reopen_and_rating(
     reporter.get_by_role("button", name="Tutup", exact=True).click()
     reporter.locator("label[for=id_stars_4]").click()
     reporter.get_by_role("button", name="Kirim", exact=True).click()
-    expect(reporter.get_by_text("Berhasil memberikan penilaian")).to_be_visible()
+    expect(reporter.get_by_text("Penilaian berhasil dilakukan")).to_be_visible()  # guide §4.3.5.3
+    status = reporter.locator(".badge--force_closed").first
+    expect(status).to_have_text("Ditutup paksa (force closed)")
     second.refresh_from_db()
     assert (second.status, second.rating.stars) == (Status.FORCE_CLOSED, 4)
 

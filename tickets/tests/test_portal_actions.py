@@ -142,8 +142,8 @@ def test_feedback_with_two_files_goes_back_to_the_holder(
     ]
     assert len(stored_files(media_storage)) == len(before) + 2
     assert ticket.events.filter(kind="feedback_given").count() == 1
-    # And she is back on the list with the success text
-    assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
+    # And she is back on the ticket with the success text
+    assert response.redirect_chain[-1][0] == ticket.get_absolute_url()
     assert "Feedback berhasil terkirim" in response.content.decode()
 
 
@@ -155,7 +155,7 @@ def test_feedback_sent_by_htmx_redirects_the_client(client, alice, feedback_tick
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("portal:ticket_list")
+    assert response["HX-Redirect"] == feedback_ticket.get_absolute_url()
     assert Ticket.objects.get(pk=feedback_ticket.pk).status == Status.IN_PROGRESS
 
 
@@ -407,7 +407,7 @@ def test_belum_with_a_message_and_a_file_reopens_to_the_resolver(
     assert [a.download_name for a in message.attachments.all()] == [
         f"{ticket.number}_01_masih-gagal.png"
     ]
-    assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
+    assert response.redirect_chain[-1][0] == ticket.get_absolute_url()
     assert "Feedback berhasil terkirim" in response.content.decode()
 
 

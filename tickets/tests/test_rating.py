@@ -64,6 +64,7 @@ def test_rating_a_confirmed_ticket(client, alice, closed_ticket):
     assert set(rating.categories.all()) == {fast, right}
     assert response.redirect_chain[-1][0] == reverse("portal:ticket_list")
     assert "Berhasil memberikan penilaian" in response.content.decode()
+    assert "Penilaian berhasil dilakukan" not in response.content.decode()
     # And the detail shows the rating, without offering another one
     detail = client.get(closed_ticket.get_absolute_url()).content.decode()
     for text in ["5 dari 5 bintang", "Respon cepat", "Solusi tepat", "Cepat dan jelas"]:
@@ -87,9 +88,14 @@ def test_a_force_closed_ticket_can_be_rated(client, alice):
     assert f'href="{url("ticket_rate", ticket)}"' in (
         client.get(ticket.get_absolute_url()).content.decode()
     )
-    response = client.post(url("ticket_rate", ticket), {"revision": ticket.revision, "stars": "3"})
-    assert response.status_code == 302
+    response = client.post(
+        url("ticket_rate", ticket), {"revision": ticket.revision, "stars": "3"}, follow=True
+    )
     assert Rating.objects.get(ticket=ticket).stars == 3
+    # The guide's words after a force close (§4.3.5.3), not those after a confirmation
+    body = response.content.decode()
+    assert "Penilaian berhasil dilakukan" in body
+    assert "Berhasil memberikan penilaian" not in body
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from reference.models import RatingCategory
 from tickets import live, services
 from tickets.access import action_refusal, allowed_actions, get_ticket_for_user
 from tickets.lifecycle import REPORTER_ACTIONS, Action, TicketActionError
-from tickets.models import MessageKind, Ticket
+from tickets.models import MessageKind, Status, Ticket
 from tickets.portal_forms import (
     ConfirmForm,
     FeedbackForm,
@@ -145,7 +145,7 @@ def ticket_feedback(request: HttpRequest, number: str) -> HttpResponse:
         revision=form.cleaned_data["revision"],
     )
     messages.success(request, _("Feedback berhasil terkirim."))
-    return _go(request, reverse("portal:ticket_list"))
+    return _go(request, ticket.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,7 +176,7 @@ def ticket_confirm(request: HttpRequest, number: str) -> HttpResponse:
         revision=revision,
     )
     messages.success(request, _("Feedback berhasil terkirim."))
-    return _go(request, reverse("portal:ticket_list"))
+    return _go(request, ticket.get_absolute_url())
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,7 +229,11 @@ def ticket_rate(request: HttpRequest, number: str) -> HttpResponse:
                 categories=list(form.cleaned_data["categories"]),
                 comment=form.cleaned_data["comment"],
             )
-            messages.success(request, _("Berhasil memberikan penilaian."))
+            # The guide's words: after Tutup Tiket (§4.3.5.3) and after Konfirmasi (§4.3.5.1).
+            if ticket.status == Status.FORCE_CLOSED:
+                messages.success(request, _("Penilaian berhasil dilakukan."))
+            else:
+                messages.success(request, _("Berhasil memberikan penilaian."))
             return redirect("portal:ticket_list")
     else:
         # `?stars=` preselects (the page without JavaScript shows that star's categories).
