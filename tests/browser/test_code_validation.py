@@ -45,8 +45,9 @@ def start_ticket(page: Page, title: str, code: str) -> None:
     page.get_by_label("Versi aplikasi").select_option(label="4.5")
     page.get_by_label("Tipe tiket").select_option(label="Permasalahan")
     page.get_by_label("Kategori").select_option(label=CATEGORY)
-    expect(page.get_by_label("Kode Tender")).to_be_visible()
-    page.get_by_label("Kode Tender").press_sequentially(code, delay=20)
+    # Once the category is chosen, the code's label narrows to its kind.
+    expect(page.get_by_label("Kode Tender", exact=True)).to_be_visible()
+    page.get_by_label("Kode Tender", exact=True).press_sequentially(code, delay=20)
 
 
 def send(page: Page) -> None:
@@ -75,7 +76,7 @@ def journey(page: Page, package_name: str) -> None:
     page.get_by_label("Nama paket").fill("Pengadaan Laptop Dinas Kominfo")
     page.get_by_label("Instansi / satuan kerja").fill("Dinas Kominfo")
     # A second lookup (the same code again, on change) leaves the typed values alone.
-    page.get_by_label("Kode Tender").dispatch_event("change")
+    page.get_by_label("Kode Tender", exact=True).dispatch_event("change")
     expect(page.get_by_label("Nama paket")).to_have_value("Pengadaan Laptop Dinas Kominfo")
     send(page)
 
