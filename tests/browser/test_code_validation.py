@@ -5,6 +5,8 @@ source data gives; an unknown code reveals the manual fields, and what is typed 
 stored on the ticket, which keeps its base priority.
 """
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -19,13 +21,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CATEGORY = "Penawaran › Gagal upload dokumen penawaran"
 
 
-def reporter_page(browser: Browser, base_url: str) -> Page:
-    """A reporter (penyedia1 at LPSE 119) handed over by SPSE, as the simulator does."""
+def reporter_page(browser: Browser, base_url: str, **claims: Any) -> Page:
+    """A reporter (penyedia1 at LPSE 119 unless `claims` say otherwise) handed over by
+    SPSE, as the simulator does."""
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
     page = context.new_page()
-    token = make_handoff_token(
-        "spse", sub="penyedia1", role="pelaku_usaha", name="Hendra Wijaya", kd_lpse=119
-    )
+    claims = {
+        "sub": "penyedia1",
+        "role": "pelaku_usaha",
+        "name": "Hendra Wijaya",
+        "kd_lpse": 119,
+        **claims,
+    }
+    token = make_handoff_token("spse", **claims)
     page.set_content(
         f'<form method="post" action="{base_url}/sso/spse/">'
         f'<input type="hidden" name="token" value="{token}"></form>'

@@ -15,27 +15,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from integrations import http as integrations_http
 from reference.models import Lpse
-from testsupport.simulator import make_handoff_token
+from tests.browser.test_code_validation import reporter_page
 from tickets.models import Ticket
 from tickets.tests import samples
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PACKAGE = "Pengadaan Perangkat Jaringan dan Server Pusat Data LKPP"
-
-
-def ppk_page(browser: Browser, base_url: str) -> Page:
-    """ppk1 (PPK at LPSE 119) handed over by SPSE, as the simulator does."""
-    context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
-    page = context.new_page()
-    token = make_handoff_token("spse", sub="ppk1", role="ppk", name="Budi Santoso", kd_lpse=119)
-    page.set_content(
-        f'<form method="post" action="{base_url}/sso/spse/">'
-        f'<input type="hidden" name="token" value="{token}"></form>'
-    )
-    page.evaluate("document.forms[0].submit()")
-    page.wait_for_url("**/dashboard/")
-    return page
 
 
 def walk_the_guide(page: Page, attachment: Path) -> None:
@@ -99,7 +85,7 @@ def test_buat_tiket_in_the_guides_order_with_a_package_picked(
     integrations_http.reset_state()
     attachment = tmp_path / "tangkapan-layar.png"
     attachment.write_bytes(samples.PNG)
-    page = ppk_page(browser, live_server.url)
+    page = reporter_page(browser, live_server.url, sub="ppk1", role="ppk", name="Budi Santoso")
     try:
         walk_the_guide(page, attachment)
     finally:
