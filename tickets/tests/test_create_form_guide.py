@@ -257,7 +257,7 @@ def test_a_role_without_packages_is_offered_nothing(client, reference, simulator
         {"application": "abc"},
         {"application": "999999"},
         {"category": "x" * 500},
-        {"application": "1", "category": "-3"},
+        {"application": "-1", "category": "-3"},
     ],
 )
 def test_bad_input_gives_an_empty_list_never_an_error(client, alice, simulator, params):
