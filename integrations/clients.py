@@ -14,6 +14,8 @@ import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+
 from integrations.http import (
     SYSTEM_CLOCK,
     Clock,
@@ -23,7 +25,7 @@ from integrations.http import (
     fetch,
     source_config,
 )
-from integrations.types import CatalogPackage, RupPackage, Stage, Tender
+from integrations.types import CatalogPackage, OwnPackage, RupPackage, Stage, Tender
 
 # Codes as the sources issue them; anything else cannot exist, so it is "not found"
 # without asking (and never reaches a URL unescaped).
@@ -296,3 +298,99 @@ def lookup_code(kind: str, code: str, *, clock: Clock = SYSTEM_CLOCK) -> LookupR
         error_code="",
         message=_message(kind, ""),
     )
+
+
+# --- The reporter's own packages ("Pilih dari paket saya") -------------------------
+
+# Sources that may list a person's packages, the kinds each may list, and the setting
+# that turns the query on (the path on the source's base URL; empty = off).
+OWN_PACKAGE_SOURCES: dict[str, tuple[str, frozenset[str]]] = {
+    "dw": ("INTEGRATION_DW_MY_PACKAGES_PATH", frozenset({"tender", "non_tender"})),
+    "sirup": ("INTEGRATION_SIRUP_MY_PACKAGES_PATH", frozenset({"rup"})),
+}
+# More than a form can offer is cut here; the source should send the newest first.
+OWN_PACKAGES_MAX = 50
+
+
+def own_packages_path(source: str) -> str:
+    """The configured path of `source`'s own-packages query; "" when it is off."""
+    setting, _kinds = OWN_PACKAGE_SOURCES[source]
+    return str(getattr(settings, setting, "") or "").strip()
+
+
+def _own_package(data: Any, kinds: frozenset[str]) -> OwnPackage | None:
+    item = _object(data)
+    kind = _str(item, "jenis")
+    code = _str(item, "kode").strip()
+    if kind not in kinds or not _NUMERIC_CODE.fullmatch(code):
+        return None  # a kind this source does not answer for, or no usable code: skip it
+    status = item.get("status")
+    peran = item.get("peran")
+    return OwnPackage(
+        kind=kind,
+        code=code,
+        nama_paket=_str(item, "nama_paket"),
+        peran=peran if isinstance(peran, str) else "",
+        status=status if isinstance(status, str) else "",
+        tahun_anggaran=_optional_int(item, "tahun_anggaran"),
+    )
+
+
+def _parse_own_dw(data: Any) -> tuple[OwnPackage, ...]:
+    return _parse_own(data, OWN_PACKAGE_SOURCES["dw"][1])
+
+
+def _parse_own_sirup(data: Any) -> tuple[OwnPackage, ...]:
+    return _parse_own(data, OWN_PACKAGE_SOURCES["sirup"][1])
+
+
+def _parse_own(data: Any, kinds: frozenset[str]) -> tuple[OwnPackage, ...]:
+    items = _field(_object(data), "paket")
+    if not isinstance(items, list):
+        raise ValueError("field 'paket' is not a list")
+    packages = (_own_package(item, kinds) for item in items[:OWN_PACKAGES_MAX])
+    return tuple(package for package in packages if package is not None)
+
+
+_OWN_PARSERS = {"dw": _parse_own_dw, "sirup": _parse_own_sirup}
+
+
+def own_packages(
+    source: str, *, kd_lpse: int, user_id: str, role: str, clock: Clock = SYSTEM_CLOCK
+) -> tuple[OwnPackage, ...]:
+    """The packages person `user_id` takes part in, as source `source` lists them.
+
+    An assumed contract (the real Data Warehouse and SiRUP may not offer it yet; each is
+    off until its path is configured, and then this returns () without asking)::
+
+        GET {INTEGRATION_DW_URL}{INTEGRATION_DW_MY_PACKAGES_PATH}
+            ?kd_lpse=119&user_id=ppk1&peran=ppk
+        GET {INTEGRATION_SIRUP_URL}{INTEGRATION_SIRUP_MY_PACKAGES_PATH}
+            ?kd_lpse=0&user_id=pakpa1&peran=pa_kpa
+        Authorization: Bearer <the source's token>; Accept: application/json
+
+    `user_id` and `kd_lpse` are the person's identity at the source (the hand-off's
+    `sub` and `kd_lpse`; 0 for SiRUP), `peran` the role they signed in with (a DESIGN
+    §1 code: ppk, pokja, pp, pelaku_usaha, pa_kpa). The answer, 200::
+
+        {"paket": [{"jenis": "tender", "kode": "9537119",
+                    "nama_paket": "Pengadaan ...", "peran": "ppk",
+                    "status": "Tender Sedang Berlangsung", "tahun_anggaran": 2026}]}
+
+    `jenis` is tender or non_tender (Data Warehouse) or rup (SiRUP); `peran`, `status`
+    and `tahun_anggaran` may be left out. Newest first; at most OWN_PACKAGES_MAX are
+    read, and items of another kind or without a usable code are skipped. A 404 means
+    the source knows nobody by that identity (no packages). Raises SourceUnavailable
+    or SourceBadResponse like the code lookups, through the same wrapper (timeouts,
+    retries, breaker and cache of the source).
+    """
+    path = own_packages_path(source)
+    if not path:
+        return ()
+    query = urllib.parse.urlencode({"kd_lpse": kd_lpse, "user_id": user_id, "peran": role})
+    separator = "&" if "?" in path else "?"
+    target = ("" if path.startswith("/") else "/") + path + separator + query
+    try:
+        return fetch(source_config(source, clock=clock), target, _OWN_PARSERS[source])
+    except SourceNotFound:
+        return ()

@@ -91,3 +91,19 @@ class RupPackage:
     pagu: int
     mtd_pemilihan: str
     tahun_anggaran: int
+
+
+@dataclass(frozen=True)
+class OwnPackage:
+    """A package the signed-in reporter takes part in, as the source lists it.
+
+    `kind` is a reference.models.CodeKind value ("tender", "non_tender", "rup"); `code`
+    is what the reporter would type into the code field.
+    """
+
+    kind: str
+    code: str
+    nama_paket: str
+    peran: str = ""  # the person's part in it: ppk, pokja, pp, peserta, pa_kpa
+    status: str = ""
+    tahun_anggaran: int | None = None

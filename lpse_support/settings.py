@@ -383,6 +383,12 @@ INTEGRATION_BREAKER_THRESHOLD = env_int("INTEGRATION_BREAKER_THRESHOLD", 5)
 INTEGRATION_BREAKER_SECONDS = float(env("INTEGRATION_BREAKER_SECONDS", "30"))
 INTEGRATION_CACHE_SECONDS = float(env("INTEGRATION_CACHE_SECONDS", "60"))
 INTEGRATION_NOT_FOUND_CACHE_SECONDS = float(env("INTEGRATION_NOT_FOUND_CACHE_SECONDS", "30"))
+# "Pilih dari paket saya" on Buat Tiket: the path (on the source's base URL) that lists
+# the packages of the signed-in reporter (contract: integrations.clients.own_packages).
+# Off (empty) unless configured: the real sources may not offer such a query. The demo
+# turns both on (the simulator's /dw/api/v1/paket-saya/ and /sirup/api/v1/paket-saya/).
+INTEGRATION_DW_MY_PACKAGES_PATH = env("INTEGRATION_DW_MY_PACKAGES_PATH", "")
+INTEGRATION_SIRUP_MY_PACKAGES_PATH = env("INTEGRATION_SIRUP_MY_PACKAGES_PATH", "")
 
 LOGGING = {
     "version": 1,

@@ -141,6 +141,9 @@ def demo_environment() -> dict[str, str]:
     env.setdefault("EMAIL_HOST", HOST)
     env.setdefault("EMAIL_PORT", str(SMTP_PORT))
     env.setdefault("DEMO_MAIL_DIR", str((var_dir / "mail").resolve()))
+    # The simulator lists each demo reporter's packages ("Pilih dari paket saya").
+    env.setdefault("INTEGRATION_DW_MY_PACKAGES_PATH", "/dw/api/v1/paket-saya/")
+    env.setdefault("INTEGRATION_SIRUP_MY_PACKAGES_PATH", "/sirup/api/v1/paket-saya/")
     env["PYTHONUNBUFFERED"] = "1"  # children write through a pipe: no block buffering
     return env
 

@@ -22,4 +22,6 @@ urlpatterns = [
     path("dw/api/v1/nontender/<str:kd_nontender>/", api.nontender, name="api_nontender"),
     path("katalog/api/v1/paket/<str:kd_paket>/", api.catalog_package, name="api_catalog"),
     path("sirup/api/v1/rup/<str:kd_rup>/", api.rup, name="api_rup"),
+    path("dw/api/v1/paket-saya/", api.dw_own_packages, name="api_dw_own_packages"),
+    path("sirup/api/v1/paket-saya/", api.sirup_own_packages, name="api_sirup_own_packages"),
 ]

@@ -1,5 +1,7 @@
+import json
 import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -27,6 +29,7 @@ from tickets.attachments import (
     attachments_validate,
 )
 from tickets.models import Status
+from tickets.packages import own_packages_offered
 from tickets.selectors import ACTION_FILTER, REPORTED_FILTER
 from tickets.services import TicketDraft
 
@@ -58,6 +61,23 @@ CODE_PLACEHOLDERS: dict[str, str] = {
     CodeKind.RUP: "44604827",
     CodeKind.CATALOG: "EPURCH-2026-00123",
 }
+
+# How each kind is named inside a label for several kinds: "Kode Tender / Non Tender / RUP".
+CODE_KIND_SHORT: dict[str, StrOrPromise] = {
+    CodeKind.TENDER: _lazy("Tender"),
+    CodeKind.NON_TENDER: _lazy("Non Tender"),
+    CodeKind.RUP: _lazy("RUP"),
+    CodeKind.CATALOG: _lazy("Paket Katalog"),
+}
+
+
+def code_label(kinds: Sequence[str]) -> str:
+    """The code field's label for the kinds it may take (CodeKind values, none excluded):
+    one kind is named as such ("Kode RUP"), several together ("Kode Tender / Non Tender / RUP")."""
+    if len(kinds) == 1:
+        return str(CodeKind(kinds[0]).label)
+    return _("Kode %(kinds)s") % {"kinds": " / ".join(str(CODE_KIND_SHORT[k]) for k in kinds)}
+
 
 # Keys of TicketDraft.manual_data; each is the form field `manual_<key>`.
 MANUAL_KEYS = ("nama_paket", "instansi", "tahap", "jadwal_berakhir")
@@ -117,7 +137,11 @@ class AttachmentsFormMixin(forms.Form):
 
 
 class TicketCreateForm(AttachmentsFormMixin):
-    """Buat Tiket, in the order of the guide; choices follow the chosen application."""
+    """Buat Tiket, in the order of the guide (§4.3.1): the notification e-mail, then
+    1 Judul, 2 LPSE, 3 Aplikasi, 4 Versi, 5 kode, 6 Kode error, 7 Deskripsi, 8 Tambah
+    File. Tipe tiket and Kategori, which the guide does not number, sit between the code
+    and the error code: the category decides the code's kind. Choices follow the chosen
+    application."""
 
     notification_email = forms.EmailField(
         label=_lazy("Email notifikasi"),
@@ -142,20 +166,28 @@ class TicketCreateForm(AttachmentsFormMixin):
         empty_label=_lazy("— Pilih versi —"),
         error_messages={"invalid_choice": _lazy("Pilih versi yang tersedia untuk aplikasi ini.")},
     )
+    code = forms.CharField(label=_lazy("Kode"), max_length=40, required=False)
     ticket_type = forms.ModelChoiceField(
         label=_lazy("Tipe tiket"),
         queryset=TicketType.objects.all(),
         empty_label=_lazy("— Pilih tipe tiket —"),
+        help_text=_lazy(
+            "Permasalahan: aplikasi tidak berjalan semestinya. Usulan: saran perbaikan. "
+            "Permintaan Layanan: meminta bantuan helpdesk."
+        ),
     )
     category = forms.ModelChoiceField(
         label=_lazy("Kategori"),
         queryset=Category.objects.none(),
         empty_label=_lazy("— Pilih kategori permasalahan —"),
+        help_text=_lazy(
+            "Fitur aplikasi yang bermasalah; menentukan prioritas tiket dan jenis kode yang "
+            "diperiksa."
+        ),
         error_messages={
             "invalid_choice": _lazy("Pilih kategori yang tersedia untuk aplikasi ini.")
         },
     )
-    code = forms.CharField(label=_lazy("Kode"), max_length=40, required=False)
     error_code = forms.CharField(
         label=_lazy("Kode error"),
         max_length=100,
@@ -183,7 +215,14 @@ class TicketCreateForm(AttachmentsFormMixin):
         required=False,
         help_text=_lazy("Misalnya 28 Nov 2026 15:00 WIB."),
     )
-    attachments = AttachmentsField(label=_lazy("Tambah file"))
+    attachments = AttachmentsField(
+        label=_lazy("Tambah File"),
+        attrs={
+            # app.js keeps the chosen files in this list (tambah, ubah, hapus file).
+            "data-file-picker": "id_attachments-picked",
+            "aria-describedby": "id_attachments-help error-attachments",
+        },
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: object, reporter: User, **kwargs: object) -> None:
@@ -212,14 +251,46 @@ class TicketCreateForm(AttachmentsFormMixin):
         assert category is None or isinstance(category, Category)
         kind = category.code_kind if category is not None else CodeKind.NONE
         self.code_kind = kind
+        # The kinds the code field takes now (guide step 5, right after Versi): the
+        # application's as soon as it is chosen, narrowed to the category's once that is
+        # chosen; none hides the field, whose value stays in the page (and counts for
+        # nothing here: clean_code follows the category's kind).
+        if category is not None:
+            self.code_kinds = [kind] if kind != CodeKind.NONE else []
+        else:
+            self.code_kinds = self._application_code_kinds(application)
+        self.offers_own_packages = own_packages_offered(reporter)
         code_field = self.fields["code"]
-        if kind != CodeKind.NONE:
-            code_field.label = CodeKind(kind).label
+        if self.code_kinds:
+            first = self.code_kinds[0]
+            code_field.label = code_label(self.code_kinds)
             code_field.required = bool(category and category.code_required)
-            code_field.help_text = str(CODE_PATTERNS[kind][1])
-            code_field.widget.attrs["placeholder"] = CODE_PLACEHOLDERS[kind]
-            code_field.widget.attrs["inputmode"] = "numeric" if kind != CodeKind.CATALOG else "text"
+            code_field.help_text = (
+                str(CODE_PATTERNS[first][1])
+                if len(self.code_kinds) == 1
+                else _("Jenis kode mengikuti kategori yang dipilih; kode diperiksa setelahnya.")
+            )
+            code_field.widget.attrs["placeholder"] = CODE_PLACEHOLDERS[first]
+            code_field.widget.attrs["inputmode"] = (
+                "text" if CodeKind.CATALOG in self.code_kinds else "numeric"
+            )
             code_field.widget.attrs.update(self._lookup_attrs())
+
+    @property
+    def code_shown(self) -> bool:
+        return bool(self.code_kinds)
+
+    @staticmethod
+    def _application_code_kinds(application: Application | None) -> list[str]:
+        """The kinds of code the application's categories take, in CodeKind order."""
+        if application is None:
+            return []
+        present = set(
+            Category.objects.filter(application=application, is_leaf=True, is_active=True)
+            .values_list("code_kind", flat=True)
+            .distinct()
+        )
+        return [kind for kind in CodeKind.values if kind != CodeKind.NONE and kind in present]
 
     def _lookup_attrs(self) -> dict[str, str]:
         """HTMX attributes of the code input: look the code up as the reporter types.
@@ -230,7 +301,11 @@ class TicketCreateForm(AttachmentsFormMixin):
         trigger = "input changed delay:500ms, change"
         if self["code"].value():
             trigger += ", load"
-        return {
+        attrs: dict[str, str] = {}
+        if self.code_kind == CodeKind.NONE and len(self.code_kinds) == 1:
+            # No category yet, but only one kind is possible: the code can be checked.
+            attrs["hx-vals"] = json.dumps({"kind": self.code_kinds[0]})
+        return attrs | {
             "hx-get": reverse("portal:ticket_code_lookup"),
             "hx-trigger": trigger,
             "hx-target": "#code-lookup",

@@ -37,7 +37,7 @@ class RevisionForm(forms.Form):
 
 def _attachments_field() -> AttachmentsField:
     return AttachmentsField(
-        label=_lazy("Tambah file"),
+        label=_lazy("Tambah File"),
         attrs={
             # app.js keeps the chosen files in this list (add, replace, remove).
             "data-file-picker": "id_attachments-picked",

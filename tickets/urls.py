@@ -10,6 +10,7 @@ urlpatterns = [
     path("tiket/buat/", portal.ticket_create, name="ticket_create"),
     path("tiket/buat/pilihan/", portal.ticket_form_choices, name="ticket_form_choices"),
     path("tiket/buat/kode/", portal.ticket_code_lookup, name="ticket_code_lookup"),
+    path("tiket/buat/paket-saya/", portal.ticket_my_packages, name="ticket_my_packages"),
     # The detail with the reporter's actions (it builds on portal's detail context).
     path("tiket/<str:number>/", portal_actions.ticket_detail, name="ticket_detail"),
     path("tiket/<str:number>/cetak/", portal.ticket_print, name="ticket_print"),

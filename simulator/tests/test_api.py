@@ -441,3 +441,51 @@ def test_existing_index_page_still_works(standalone_simulator):
     answer = call(standalone_simulator, "/", token="")
     assert answer.status == 200
     assert b"<html" in answer.body.lower()
+
+
+# --- "paket saya": whose packages are whose ------------------------------------------
+
+
+def test_own_packages_of_the_demo_ppk_and_pa_kpa(standalone_simulator):
+    dw = call(standalone_simulator, "/dw/api/v1/paket-saya/?kd_lpse=119&user_id=ppk1&peran=ppk")
+    assert dw.status == 200
+    assert [item["kode"] for item in dw.json()["paket"]][:1] == ["9537119"]
+    assert set(dw.json()["paket"][0]) == {
+        "jenis", "kode", "nama_paket", "peran", "status", "tahun_anggaran"
+    }  # fmt: skip
+    sirup = call(
+        standalone_simulator,
+        "/sirup/api/v1/paket-saya/?kd_lpse=0&user_id=pakpa1&peran=pa_kpa",
+        source="sirup",
+    )
+    assert sirup.status == 200
+    assert sirup.json()["paket"][0] == {
+        "jenis": "rup",
+        "kode": "44604827",
+        "nama_paket": "Pengadaan Perangkat Jaringan dan Server Pusat Data LKPP",
+        "peran": "pa_kpa",
+        "status": "Terumumkan",
+        "tahun_anggaran": sirup.json()["paket"][0]["tahun_anggaran"],
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?kd_lpse=x&user_id=ppk1&peran=ppk",
+        "?kd_lpse=119&peran=ppk",
+        "?kd_lpse=119&user_id=ppk1",
+    ],
+)
+def test_own_packages_needs_the_whole_identity(standalone_simulator, query):
+    answer = call(standalone_simulator, "/dw/api/v1/paket-saya/" + query)
+    assert answer.status == 400 and answer.json()["error"] == "bad_request"
+
+
+def test_own_packages_needs_the_token_and_honours_faults(standalone_simulator):
+    path = "/dw/api/v1/paket-saya/?kd_lpse=119&user_id=ppk1&peran=ppk"
+    assert call(standalone_simulator, path, token="wrong").status == 401
+    assert call(standalone_simulator, path, fault="error=503").status == 503
+    unknown = call(standalone_simulator, "/dw/api/v1/paket-saya/?kd_lpse=999&user_id=z&peran=ppk")
+    assert unknown.status == 200 and unknown.json() == {"paket": []}

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from simulator.conf import api_token
 from simulator.data import catalogue as data
+from simulator.data import own_packages as own
 
 CONTENT_TYPE = "application/json; charset=utf-8"
 MAX_SLOW_SECONDS = 30.0
@@ -203,3 +204,36 @@ def rup(request: HttpRequest, kd_rup: str) -> HttpResponse:
         lambda: _rup(kd_rup),
         f"RUP dengan kode {kd_rup} tidak ditemukan.",
     )
+
+
+def _own_packages(request: HttpRequest, source: str) -> HttpResponse:
+    """The packages of the person named by the query (contract: LPSE Support's
+    integrations.clients.own_packages); 400 when the identity is incomplete."""
+    kd_lpse = request.GET.get("kd_lpse", "").strip()
+    user_id = request.GET.get("user_id", "").strip()
+    role = request.GET.get("peran", "").strip()
+    if request.method == "GET" and (
+        not kd_lpse.isdigit() or not user_id or len(user_id) > 150 or not role
+    ):
+        return _error(400, "bad_request", "Parameter kd_lpse, user_id dan peran wajib diisi.")
+    person_source = "sirup" if source == "sirup" else "spse"
+    return _serve(
+        request,
+        source,
+        None,
+        lambda: {"paket": own.own_packages(person_source, int(kd_lpse), user_id, role)},
+        "",
+    )
+
+
+@csrf_exempt
+def dw_own_packages(request: HttpRequest) -> HttpResponse:
+    """GET /dw/api/v1/paket-saya/?kd_lpse=&user_id=&peran=: the tenders and non-tenders
+    a person at an SPSE instance takes part in (PPK, Pokja, PP or bidder)."""
+    return _own_packages(request, "dw")
+
+
+@csrf_exempt
+def sirup_own_packages(request: HttpRequest) -> HttpResponse:
+    """GET /sirup/api/v1/paket-saya/?kd_lpse=0&user_id=&peran=pa_kpa: a PA/KPA's RUP packages."""
+    return _own_packages(request, "sirup")

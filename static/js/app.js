@@ -149,19 +149,19 @@
         item.className = "filepicker__item--too-big";
         var warning = document.createElement("span");
         warning.className = "filepicker__warning";
-        warning.textContent = text(list, "too-big", "Melebihi batas ukuran per berkas.");
+        warning.textContent = text(list, "too-big", "Melebihi batas ukuran per file.");
         item.appendChild(warning);
       }
       if (canEditFiles) {
         var tools = document.createElement("span");
         tools.className = "filepicker__tools";
         tools.appendChild(button(
-          text(list, "replace-label", "Ganti berkas") + " " + file.name,
-          text(list, "replace", "Ganti"), "data-file-replace", index
+          text(list, "replace-label", "Ubah file") + " " + file.name,
+          text(list, "replace", "Ubah file"), "data-file-replace", index
         ));
         tools.appendChild(button(
-          text(list, "remove-label", "Hapus berkas") + " " + file.name,
-          text(list, "remove", "Hapus"), "data-file-remove", index
+          text(list, "remove-label", "Hapus file") + " " + file.name,
+          text(list, "remove", "Hapus file"), "data-file-remove", index
         ));
         item.appendChild(tools);
       }
@@ -279,5 +279,70 @@
     document.addEventListener("DOMContentLoaded", syncCodeLookup);
   } else {
     syncCodeLookup();
+  }
+})();
+
+// Buat Tiket (guide §4.3.1): "Ubah Email" shows the notification address as text until
+// the reporter opens the field (without JS the field is simply shown), and "Pilih dari
+// paket saya" fills the code with the picked package (its button asks the code lookup).
+(function () {
+  "use strict";
+
+  function emailParts() {
+    var notice = document.getElementById("email-notice");
+    var field = document.getElementById("field-notification_email");
+    var input = document.getElementById("id_notification_email");
+    return notice && field && input ? { notice: notice, field: field, input: input } : null;
+  }
+
+  function hasErrors(parts) {
+    var errors = document.getElementById("error-notification_email");
+    return parts.field.classList.contains("field--invalid") ||
+      !!(errors && errors.textContent.trim());
+  }
+
+  function openEmail(parts, focus) {
+    parts.notice.hidden = true;
+    parts.field.hidden = false;
+    parts.notice.querySelector("[data-email-edit]").setAttribute("aria-expanded", "true");
+    if (focus) { parts.input.focus(); }
+  }
+
+  function initEmail() {
+    var parts = emailParts();
+    if (!parts || parts.notice.hasAttribute("data-ready")) { return; }
+    parts.notice.setAttribute("data-ready", "");
+    if (!parts.input.value.trim() || hasErrors(parts)) { return; }
+    parts.field.hidden = true;
+    parts.notice.hidden = false;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest("[data-email-edit]")) {
+      var parts = emailParts();
+      if (parts) { openEmail(parts, true); }
+      return;
+    }
+    var pick = target && target.closest("[data-pick-code]");
+    if (!pick) { return; }
+    var code = document.getElementById("id_code");
+    if (code) { code.value = pick.getAttribute("data-pick-code"); }
+    var list = pick.closest("details");
+    if (list) { list.open = false; }
+    if (code) { code.focus(); }
+  });
+
+  // A refused submission brings its errors out of band: an address with an error is shown.
+  document.addEventListener("htmx:afterSettle", function () {
+    var parts = emailParts();
+    if (parts && !parts.field.hidden) { return; }
+    if (parts && hasErrors(parts)) { openEmail(parts, false); }
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", initEmail);
+  } else {
+    initEmail();
   }
 })();

@@ -5,6 +5,8 @@ source data gives; an unknown code reveals the manual fields, and what is typed 
 stored on the ticket, which keeps its base priority.
 """
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -19,13 +21,19 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CATEGORY = "Penawaran › Gagal upload dokumen penawaran"
 
 
-def reporter_page(browser: Browser, base_url: str) -> Page:
-    """A reporter (penyedia1 at LPSE 119) handed over by SPSE, as the simulator does."""
+def reporter_page(browser: Browser, base_url: str, **claims: Any) -> Page:
+    """A reporter (penyedia1 at LPSE 119 unless `claims` say otherwise) handed over by
+    SPSE, as the simulator does."""
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta")
     page = context.new_page()
-    token = make_handoff_token(
-        "spse", sub="penyedia1", role="pelaku_usaha", name="Hendra Wijaya", kd_lpse=119
-    )
+    claims = {
+        "sub": "penyedia1",
+        "role": "pelaku_usaha",
+        "name": "Hendra Wijaya",
+        "kd_lpse": 119,
+        **claims,
+    }
+    token = make_handoff_token("spse", **claims)
     page.set_content(
         f'<form method="post" action="{base_url}/sso/spse/">'
         f'<input type="hidden" name="token" value="{token}"></form>'
@@ -45,8 +53,9 @@ def start_ticket(page: Page, title: str, code: str) -> None:
     page.get_by_label("Versi aplikasi").select_option(label="4.5")
     page.get_by_label("Tipe tiket").select_option(label="Permasalahan")
     page.get_by_label("Kategori").select_option(label=CATEGORY)
-    expect(page.get_by_label("Kode Tender")).to_be_visible()
-    page.get_by_label("Kode Tender").press_sequentially(code, delay=20)
+    # Once the category is chosen, the code's label narrows to its kind.
+    expect(page.get_by_label("Kode Tender", exact=True)).to_be_visible()
+    page.get_by_label("Kode Tender", exact=True).press_sequentially(code, delay=20)
 
 
 def send(page: Page) -> None:
@@ -75,7 +84,7 @@ def journey(page: Page, package_name: str) -> None:
     page.get_by_label("Nama paket").fill("Pengadaan Laptop Dinas Kominfo")
     page.get_by_label("Instansi / satuan kerja").fill("Dinas Kominfo")
     # A second lookup (the same code again, on change) leaves the typed values alone.
-    page.get_by_label("Kode Tender").dispatch_event("change")
+    page.get_by_label("Kode Tender", exact=True).dispatch_event("change")
     expect(page.get_by_label("Nama paket")).to_have_value("Pengadaan Laptop Dinas Kominfo")
     send(page)
 

@@ -102,7 +102,8 @@ def test_lifecycle_through_three_tiers_with_reopen_and_rating(
     reporter.get_by_label("Kategori").select_option(
         label="Penawaran › Gagal kirim penawaran / file .rhs"
     )
-    reporter.get_by_label("Kode Tender").fill("9537119")
+    expect(reporter.get_by_label("Kode Tender", exact=True)).to_be_visible()  # narrowed
+    reporter.get_by_label("Kode Tender", exact=True).fill("9537119")
     reporter.get_by_label("Deskripsi").fill("Tombol kirim penawaran tidak merespons.")
     reporter.get_by_role("button", name="Kirim Tiket").click()
     reporter.get_by_role("dialog").get_by_role("button", name="Ya, buat tiket").click()

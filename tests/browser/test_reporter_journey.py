@@ -67,30 +67,33 @@ def test_reporter_journey(
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.get_by_text(name)).to_be_visible()
 
-    # Buat Tiket with two attachments.
+    # Buat Tiket with two attachments, in the guide's order (§4.3.1).
     page.get_by_role("link", name="Buat Tiket").first.click()
     expect(page.get_by_label("Email notifikasi")).not_to_have_value("")
+    expect(page.get_by_role("button", name="Ubah Email")).to_be_visible()
     page.get_by_label("Judul tiket").fill("Gagal upload dokumen penawaran <b>tender</b>")
     if lpse:
         page.get_by_label("LPSE", exact=True).select_option(label=lpse)
     page.get_by_label("Aplikasi", exact=True).select_option(
         label="Sistem Pengadaan Secara Elektronik (SPSE)"
     )
-    # Versions and categories follow the application without a page reload.
+    # Versions, the code and categories follow the application without a page reload.
     expect(page.get_by_label("Versi aplikasi").locator("option", has_text="4.5")).to_have_count(1)
     page.get_by_label("Versi aplikasi").select_option(label="4.5")
+    expect(page.get_by_label("Kode Tender / Non Tender / RUP")).to_be_visible()
+    page.get_by_label("Kode Tender / Non Tender / RUP").fill("9537119")
     page.get_by_label("Tipe tiket").select_option(label="Permasalahan")
     page.get_by_label("Kategori").select_option(label="Penawaran › Gagal upload dokumen penawaran")
-    expect(page.get_by_label("Kode Tender")).to_be_visible()
-    page.get_by_label("Kode Tender").fill("9537119")
+    # The category narrows the code's label; what was typed stays.
+    expect(page.get_by_label("Kode Tender", exact=True)).to_have_value("9537119")
     page.get_by_label("Kode error").fill("SPSE-ERR-1001")
     page.get_by_label("Deskripsi").fill("Upload penawaran gagal sejak pukul 09.00 WIB.")
     screenshot = tmp_path / "Tangkapan Layar.png"
     screenshot.write_bytes(samples.PNG)
     chronology = tmp_path / "kronologi.txt"
     chronology.write_text("Kronologi kejadian\n", encoding="utf-8")
-    page.get_by_label("Tambah file").set_input_files([screenshot, chronology])
-    expect(page.locator("#id_attachments-list li")).to_have_count(2)
+    page.get_by_label("Tambah File").set_input_files([screenshot, chronology])
+    expect(page.locator("#id_attachments-picked li")).to_have_count(2)
     page.get_by_role("button", name="Kirim Tiket").click()
     # A real confirmation step: cancel first, nothing is sent.
     dialog = page.get_by_role("dialog")

@@ -89,7 +89,7 @@ def test_the_detail_offers_beri_feedback_with_the_request_and_writing_hints(
     body = client.get(feedback_ticket.get_absolute_url()).content.decode()
     for text in [
         'id="tindakan"', "Beri Feedback", REQUEST_TEXT, "Permintaan feedback", "Agent 119",
-        "Petunjuk penulisan", "pesan error", "tangkapan layar", "Tambah file", "Kirim tiket",
+        "Petunjuk penulisan", "pesan error", "tangkapan layar", "Tambah File", "Kirim tiket",
         "Tutup Tiket", 'data-confirm-dialog="confirm-feedback"', "<dialog", ">Ya<", ">Batal<",
         f'name="revision" value="{feedback_ticket.revision}"', "multiple",
         'data-file-picker="id_attachments-picked"',
@@ -721,16 +721,16 @@ def test_feedback_confirmation_and_rating_in_a_browser(page, live_server, alice,
     expect(page.get_by_text("Petunjuk penulisan")).to_be_visible()
     page.get_by_label("Pesan feedback").fill("Error muncul pukul 09.58 WIB, terlampir.")
     # Choose two files, then add a third: the list keeps all three
-    picker = page.get_by_label("Tambah file")
+    picker = page.get_by_label("Tambah File")
     picker.set_input_files([files["satu.png"], files["dua.txt"]])
     picker.set_input_files([files["tiga.pdf"]])
     items = page.locator("#id_attachments-picked li")
     expect(items).to_have_count(3)
-    # Remove one, replace another
-    page.get_by_role("button", name="Hapus berkas dua.txt").click()
+    # Remove one (guide: hapus file), replace another (ubah file)
+    page.get_by_role("button", name="Hapus file dua.txt").click()
     expect(items).to_have_count(2)
     with page.expect_file_chooser() as chooser:
-        page.get_by_role("button", name="Ganti berkas tiga.pdf").click()
+        page.get_by_role("button", name="Ubah file tiga.pdf").click()
     chooser.value.set_files([files["empat.txt"]])
     expect(items.nth(1)).to_contain_text("empat.txt")
     assert picker.evaluate("input => Array.from(input.files).map(f => f.name)") == [

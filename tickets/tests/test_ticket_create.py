@@ -260,8 +260,12 @@ def test_the_code_field_follows_the_category(client, alice, spse, upload_categor
     tender = client.get(url, {"application": spse.pk, "category": upload_category.pk})
     assert "Kode Tender" in tender.content.decode()
     none_kind = Category.objects.get(application=spse, name="Halaman error dengan kode error")
-    hidden = client.get(url, {"application": spse.pk, "category": none_kind.pk})
-    assert 'type="hidden" name="code"' in hidden.content.decode()
+    hidden = client.get(
+        url, {"application": spse.pk, "category": none_kind.pk, "code": "9537119"}
+    ).content.decode()
+    # Hidden, with what was typed kept for when the category changes back.
+    assert '<div class="code-block" id="code-block" hidden>' in hidden
+    assert 'name="code" value="9537119"' in hidden
     rup = Category.objects.get(application=spse, name="Kode RUP tidak muncul saat membuat paket")
     assert (
         "Kode RUP" in client.get(url, {"application": spse.pk, "category": rup.pk}).content.decode()
@@ -274,8 +278,8 @@ def test_the_form_offers_the_profile_email_and_the_reporters_lpse(client, alice)
     assert form.initial["notification_email"] == alice.email
     assert form.initial["lpse"] == alice.lpse_id
     assert list(form.fields) == [
-        "notification_email", "title", "lpse", "application", "version", "ticket_type",
-        "category", "code", "error_code", "description", "manual_nama_paket",
+        "notification_email", "title", "lpse", "application", "version", "code",
+        "ticket_type", "category", "error_code", "description", "manual_nama_paket",
         "manual_instansi", "manual_tahap", "manual_jadwal_berakhir", "attachments",
         "submission_key",
     ]  # fmt: skip

@@ -1,6 +1,7 @@
 """The reporter's pages: dashboard, ticket list, Buat Tiket, detail, print, downloads."""
 
 import datetime
+import json
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -38,6 +40,7 @@ from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action
 from tickets.models import Ticket
+from tickets.packages import reporter_packages
 from tickets.selectors import dashboard_counts, ticket_detail_for, ticket_list_filter
 
 View = Callable[..., HttpResponseBase]
@@ -167,6 +170,40 @@ def ticket_form_choices(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/portal/_dependent_fields.html", {"form": form})
 
 
+# The reporter's part in a package, as the sources name it (integrations.types.OwnPackage).
+_PACKAGE_ROLES = {
+    "ppk": "PPK",
+    "pokja": "Pokja",
+    "pp": "PP",
+    "peserta": _lazy("Peserta"),
+    "pa_kpa": "PA/KPA",
+}
+
+
+@require_GET
+@reporter_required
+def ticket_my_packages(request: HttpRequest) -> HttpResponse:
+    """The reporter's "Pilih dari paket saya" (HTMX partial): their own packages of the kinds
+    the code field takes for the chosen application / category.
+
+    Always 200; empty when the source is off, down or lists nothing, so the page simply
+    offers no list. Each package, picked, fills the code and asks the code lookup.
+    """
+    reporter = current_reporter(request)
+    form = TicketCreateForm(initial=request.GET.dict(), reporter=reporter)
+    packages = reporter_packages(reporter, kinds=form.code_kinds)
+    items = [
+        {
+            "package": package,
+            "kind_label": CodeKind(package.kind).label,
+            "role_label": _PACKAGE_ROLES.get(package.peran, package.peran),
+            "vals": json.dumps({"code": package.code, "kind": package.kind}),
+        }
+        for package in packages
+    ]
+    return render(request, "tickets/portal/_my_packages.html", {"items": items})
+
+
 # The sources send times with an offset; when the LPSE is not ours, the offset names it.
 _ZONE_BY_OFFSET_HOURS = {7: TimeZone.WIB.value, 8: TimeZone.WITA.value, 9: TimeZone.WIT.value}
 
@@ -227,7 +264,9 @@ def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
         if raw_category.isdigit()
         else None
     )
-    kind = category.code_kind if category is not None else CodeKind.NONE
+    # Without a category, the kind the page knows (a picked package, or the only kind the
+    # application's categories take) may be sent along.
+    kind = category.code_kind if category is not None else request.GET.get("kind", "")
     if kind not in CODE_PATTERNS or not CODE_PATTERNS[kind][0].fullmatch(code):
         return render(request, template, {})
     try:
