@@ -57,6 +57,19 @@
     return node;
   }
 
+  function calendarIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "datepicker__icon");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M7 2v2H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2h-2V2h-2v2H9V2H7zM5 9h14v11H5V9zm2 2v2h2v-2H7zm4 0v2h2v-2h-2zm4 0v2h2v-2h-2zm-8 4v2h2v-2H7zm4 0v2h2v-2h-2z");
+    svg.appendChild(path);
+    return svg;
+  }
+
   function attach(input) {
     if (input.dataset.datepickerReady) { return; }
     input.dataset.datepickerReady = "1";
@@ -73,7 +86,7 @@
     var fieldLabel = input.labels && input.labels[0] ? input.labels[0].textContent.trim() : "";
     toggle.setAttribute("aria-label", "Pilih tanggal dari kalender" + (fieldLabel ? ": " + fieldLabel : ""));
     toggle.title = "Pilih tanggal dari kalender";
-    toggle.appendChild(el("span", "datepicker__icon", "📅")).setAttribute("aria-hidden", "true");
+    toggle.appendChild(calendarIcon());
     wrap.appendChild(toggle);
 
     var dialog = el("div", "datepicker__dialog");
