@@ -48,7 +48,11 @@
     return list ? Array.prototype.slice.call(list.querySelectorAll("tr[data-row]")) : [];
   }
 
+  var selectedHref = null;
+
   function select(all, index) {
+    var chosen = all[index].querySelector("[data-row-link]");
+    selectedHref = chosen ? chosen.getAttribute("href") : null;
     all.forEach(function (row, i) {
       row.classList.toggle(SELECTED, i === index);
       if (i === index) { row.setAttribute("aria-current", "true"); } else { row.removeAttribute("aria-current"); }
@@ -56,6 +60,21 @@
     var link = all[index].querySelector("[data-row-link]");
     if (link) { link.focus({ preventScroll: false }); }
   }
+
+  // The list is redrawn by the live poll (static/js/live.js): keep the selection.
+  document.addEventListener("live:updated", function () {
+    if (!selectedHref) { return; }
+    var all = rows();
+    var index = all.findIndex(function (row) {
+      var link = row.querySelector("[data-row-link]");
+      return link && link.getAttribute("href") === selectedHref;
+    });
+    if (index >= 0 && (document.activeElement === document.body || !document.activeElement)) {
+      select(all, index);
+    } else if (index >= 0) {
+      all[index].classList.add(SELECTED);
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
