@@ -168,6 +168,14 @@ class TicketType(models.Model):
         return self.name
 
 
+_LPSE_NAME_ABBREVIATIONS = (
+    ("Lembaga Kebijakan Pengadaan Barang/Jasa Pemerintah", "LKPP"),
+    ("Kabupaten ", "Kab. "),
+    ("Provinsi ", "Prov. "),
+    ("Kementerian ", "Kem. "),
+)
+
+
 class Lpse(models.Model):
     kd_lpse = models.PositiveIntegerField(_("kode LPSE"), unique=True)
     name = models.CharField(_("nama"), max_length=200)
@@ -188,6 +196,15 @@ class Lpse(models.Model):
     @property
     def timezone_abbreviation(self) -> str:
         return TIME_ZONE_ABBREVIATIONS.get(self.timezone, self.timezone)
+
+    @property
+    def short_name(self) -> str:
+        """The name for narrow lists: without "LPSE", with the usual abbreviations
+        (Kabupaten Lombok Barat → Kab. Lombok Barat); the full name goes in a tooltip."""
+        name = self.name.removeprefix("LPSE ").strip() or self.name
+        for word, short in _LPSE_NAME_ABBREVIATIONS:
+            name = name.replace(word, short)
+        return name
 
     @property
     def zone(self) -> ZoneInfo:

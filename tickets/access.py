@@ -7,7 +7,8 @@ rules of DESIGN §1 exist once:
 - tier 1 sees its LPSEs' tickets at every tier; tiers 2 and 3 see the tickets of their
   application groups that have reached them; supervisors read within their scope;
 - the tier that holds a ticket acts on it: its holder, or, while nobody holds it, any
-  agent of that tier who covers it.
+  agent of that tier who covers it; checking the ticket's code again (triage) is open
+  to every agent of that tier, held or not.
 
 `action_refusal` is the one answer to "may this person do this now": services ask it on
 the locked row, and pages and the API list their buttons and `allowed_actions` from it.
@@ -307,6 +308,9 @@ def _staff_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError
             _("Tiket ini sedang berada di %(tier)s; Anda tidak bertugas di tier tersebut.")
             % {"tier": ticket.get_tier_display()}
         )
+    if action == Action.REVALIDATE_CODE:
+        # Checking a code is part of triage: any agent of the ticket's tier, whoever holds it.
+        return None
     holder_id = ticket.holder_id
     if action == Action.TAKE and holder_id is not None:
         if holder_id == user.pk:

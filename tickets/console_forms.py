@@ -1,5 +1,6 @@
 """Forms of the helpdesk console: the list filters and one form per staff action."""
 
+import datetime
 from typing import Any, ClassVar
 
 from django import forms
@@ -16,6 +17,7 @@ from tickets.models import Status, Ticket, Tier
 from tickets.queues import (
     OPEN_FILTER,
     QUEUE_LABELS,
+    SLA_FILTER_LABELS,
     SORT_LABELS,
     SORT_NEWEST,
     SORT_RELEVANCE,
@@ -25,6 +27,45 @@ from tickets.queues import (
     merge_candidates,
 )
 from tickets.services import MAX_MESSAGE_LENGTH
+
+DATE_FORMAT = "%d/%m/%Y"
+
+
+class IndonesianDateField(forms.DateField):
+    """A date typed as Indonesians write it, dd/mm/yyyy, whatever the browser's language.
+
+    A text box rather than `<input type="date">`, whose display follows the browser's
+    locale; static/js/datepicker.js adds a calendar to pick from. The ISO form (from an
+    older link) is accepted too.
+    """
+
+    input_formats = [DATE_FORMAT, "%d-%m-%Y", "%Y-%m-%d"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": _lazy("Tanggal tidak valid. Tulis dd/mm/yyyy, misalnya 31/01/2026.")},
+        )
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={
+                    "placeholder": "dd/mm/yyyy",
+                    "inputmode": "numeric",
+                    "autocomplete": "off",
+                    "maxlength": "10",
+                    "size": "10",
+                    "data-datepicker": "",
+                }
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, datetime.date):
+            return value.strftime(DATE_FORMAT)
+        return value
 
 
 class ConsoleFilterForm(forms.Form):
@@ -79,15 +120,12 @@ class ConsoleFilterForm(forms.Form):
         empty_value=None,
         choices=[("", _lazy("Semua tier")), *Tier.choices],
     )
-    dari = forms.DateField(
-        label=_lazy("Dibuat dari"),
+    dari = IndonesianDateField(label=_lazy("Dibuat dari"))
+    sampai = IndonesianDateField(label=_lazy("Dibuat sampai"))
+    sla = forms.ChoiceField(
+        label=_lazy("SLA"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    sampai = forms.DateField(
-        label=_lazy("Dibuat sampai"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        choices=[("", _lazy("Semua SLA")), *SLA_FILTER_LABELS.items()],
     )
     urut = forms.ChoiceField(
         label=_lazy("Urutkan"), required=False, choices=list(SORT_LABELS.items())
@@ -98,11 +136,13 @@ class ConsoleFilterForm(forms.Form):
         kategori = self.fields["kategori"]
         assert isinstance(kategori, forms.ModelChoiceField)
         kategori.label_from_instance = lambda obj: f"{obj.application.code} · {obj.path_label}"  # type: ignore[method-assign]
-        # A date typed as on the screen (dd/mm/yyyy) is accepted as well as the ISO form.
-        for name in ("dari", "sampai"):
-            field = self.fields[name]
-            assert isinstance(field, forms.DateField)
-            field.input_formats = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("dari"), cleaned.get("sampai")
+        if start is not None and end is not None and end < start:
+            self.add_error("sampai", _("Tanggal «sampai» tidak boleh sebelum tanggal «dari»."))
+        return cleaned
 
     def _value(self, name: str) -> Any:
         if not self.is_bound:
@@ -125,6 +165,7 @@ class ConsoleFilterForm(forms.Form):
             tier=self._value("tier"),
             created_from=self._value("dari"),
             created_to=self._value("sampai"),
+            sla=self._value("sla") or "",
             # A search shows the best matches first unless another order is chosen.
             sort=self._value("urut") or (SORT_RELEVANCE if self._value("cari") else SORT_NEWEST),
         )

@@ -4,6 +4,7 @@ Who sees what stays in `access.py`; which status allows which action stays in
 `lifecycle.py`. This module only combines them for the console's pages.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from accounts.models import User
 from reference.models import Application, CannedResponse, Category, Lpse, Priority
 from tickets.access import staff_acting_on, staff_scope, tickets_visible_to
 from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
-from tickets.search import search_filter, search_ranked
+from tickets.search import search_filter, search_match_count, search_ranked
 
 # --- Queues ---------------------------------------------------------------------------
 
@@ -154,6 +155,21 @@ def queues_with_counts(user: User) -> list[Queue]:
     ]
 
 
+def queue_match_counts(
+    user: User, filters: "ConsoleFilters", *, now: datetime.datetime | None = None
+) -> dict[str, int]:
+    """How many tickets of each queue match a search and its filters (the tabs' numbers).
+
+    One bounded count per queue (`search_match_count`: up to RELEVANCE_LIMIT + 1), so a
+    search from one queue tells where the others' matches are.
+    """
+    newest = dataclasses.replace(filters, sort=SORT_NEWEST)
+    return {
+        key: search_match_count(console_list(queue_tickets(user, key), newest, now=now))
+        for key in QUEUE_LABELS
+    }
+
+
 # --- Filters and sort -----------------------------------------------------------------
 
 SORT_NEWEST = "terbaru"
@@ -175,6 +191,17 @@ SORT_LABELS: dict[str, StrOrPromise] = {
 # The value of the status filter that means every open status.
 OPEN_FILTER = "terbuka"
 
+# The SLA filter: what the list's SLA column says of the clock that runs now.
+SLA_LATE = "terlambat"
+SLA_AT_RISK = "hampir_terlambat"
+SLA_LATE_OR_AT_RISK = "terlambat_atau_hampir"
+
+SLA_FILTER_LABELS: dict[str, StrOrPromise] = {
+    SLA_LATE_OR_AT_RISK: _lazy("SLA terlambat / hampir terlambat"),
+    SLA_LATE: _lazy("SLA terlambat"),
+    SLA_AT_RISK: _lazy("SLA hampir terlambat"),
+}
+
 PRIORITY_RANK = Case(
     *(When(priority=priority, then=Value(rank)) for rank, priority in enumerate(Priority)),
     default=Value(len(Priority)),
@@ -193,6 +220,7 @@ class ConsoleFilters:
     tier: int | None = None
     created_from: datetime.date | None = None
     created_to: datetime.date | None = None
+    sla: str = ""
     sort: str = SORT_NEWEST
 
 
@@ -203,13 +231,36 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     )
 
 
+def _sla_q(kind: str, now: datetime.datetime) -> Q:
+    """Tickets whose running clock is past due (late) or past its warning (at risk).
+
+    The due and warning moments are those of the clocks that run now (null while paused
+    or done), so the filter says what the SLA column says. Every condition implies
+    `next_due_at IS NOT NULL`: the partial index on it serves the filter.
+    """
+    late = Q(next_due_at__lte=now)
+    warned = Q(next_due_at__isnull=False) & (
+        Q(response_warn_at__lte=now) | Q(resolution_warn_at__lte=now)
+    )
+    if kind == SLA_LATE:
+        return late
+    if kind == SLA_AT_RISK:
+        return Q(next_due_at__gt=now) & warned
+    return late | warned
+
+
 def console_list(
-    tickets: QuerySet[Ticket], filters: ConsoleFilters, *, match_count: int | None = None
+    tickets: QuerySet[Ticket],
+    filters: ConsoleFilters,
+    *,
+    match_count: int | None = None,
+    now: datetime.datetime | None = None,
 ) -> QuerySet[Ticket]:
     """Filter and sort a queue; every column of the list comes with the same query.
 
     `match_count`: for a search sorted by relevance, `search_match_count` of the same
-    filters when the caller has it (see tickets/search.py).
+    filters when the caller has it (see tickets/search.py). `now`: the moment the SLA
+    filter compares with (default: the current time).
     """
     if text := filters.text.strip():
         tickets = search_filter(tickets, text)
@@ -232,6 +283,8 @@ def console_list(
     if filters.created_to is not None:
         next_day = filters.created_to + datetime.timedelta(days=1)
         tickets = tickets.filter(created_at__lt=_local_midnight(next_day))
+    if filters.sla in SLA_FILTER_LABELS:
+        tickets = tickets.filter(_sla_q(filters.sla, now or timezone.now()))
     tickets = tickets.select_related("application", "lpse", "holder")
     if filters.sort == SORT_RELEVANCE and text:
         return search_ranked(tickets, text, match_count=match_count)

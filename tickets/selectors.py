@@ -118,9 +118,13 @@ class TicketDetail:
         return public_attachments(self.ticket).exists()
 
 
-def ticket_detail_for(user: User, ticket: Ticket) -> TicketDetail:
-    """The detail of a ticket the user may see (fetched with `get_ticket_for_user`)."""
-    include_internal = not user.is_reporter
+def ticket_detail_for(user: User, ticket: Ticket, *, with_internal: bool = True) -> TicketDetail:
+    """The detail of a ticket the user may see (fetched with `get_ticket_for_user`).
+
+    `with_internal=False`: without the internal notes and events even for staff (the
+    print view unless they ask for them). Reporters never get them, whatever is asked.
+    """
+    include_internal = with_internal and not user.is_reporter
     return TicketDetail(
         viewer=user,
         ticket=ticket,

@@ -7,6 +7,7 @@ app_name = "console"
 urlpatterns = [
     path("", console.queue, name="queue"),
     path("tiket/<str:number>/", console.ticket_detail, name="ticket_detail"),
+    path("tiket/<str:number>/cetak/", console.ticket_print, name="ticket_print"),
     path("tiket/<str:number>/aksi/<str:action>/", console.ticket_action, name="ticket_action"),
     path("tiket/<str:number>/kehadiran/", console.ticket_presence, name="ticket_presence"),
 ]

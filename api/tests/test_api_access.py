@@ -200,7 +200,7 @@ _WAITING = {  # the agents of the current tier while nobody holds the ticket
     "resolve": 409,
     "escalate": 409,
     "return": 409,
-    "revalidate-code": 409,
+    "revalidate-code": 200,  # triage: no need to take it first
     "priority": 409,
 }
 _HOLDER = {  # the holder of an in-progress ticket at tier 1
@@ -208,7 +208,12 @@ _HOLDER = {  # the holder of an in-progress ticket at tier 1
     "take": 409,  # already yours
     "return": 409,  # already at tier 1
 }
-_COLLEAGUE_OF_HOLDER = {**{a: 403 for a in STAFF_ACTIONS}, "take": 409, "notes": 200}
+_COLLEAGUE_OF_HOLDER = {
+    **{a: 403 for a in STAFF_ACTIONS},
+    "take": 409,
+    "notes": 200,
+    "revalidate-code": 200,  # triage: any agent of the tier
+}
 _READER = {**{a: 403 for a in STAFF_ACTIONS}, "notes": 200}
 
 ACTING: dict[str, dict[str, dict[str, int]]] = {

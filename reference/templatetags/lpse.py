@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from reference.models import TIME_ZONE_ABBREVIATIONS
 
@@ -35,3 +37,10 @@ def waktu_zona(value: datetime.datetime | None, tz_name: str) -> str:
 def waktu_zona_singkat(value: datetime.datetime | None, tz_name: str) -> str:
     """The same, short for lists: Sen 30 Nov 14:00 WITA."""
     return "" if value is None else _in_zone(value, tz_name, "D j M H:i")
+
+
+@register.filter
+def nomor_terpecah(value: str) -> str:
+    """A ticket number that may wrap after its hyphens in a narrow column (a hyphen before
+    a digit is otherwise no place to break): SPSE-<wbr>20261128-<wbr>00042."""
+    return format_html_join(mark_safe("-<wbr>"), "{}", ((part,) for part in str(value).split("-")))

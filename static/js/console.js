@@ -30,3 +30,81 @@
     event.detail.parameters.replying = window.lpseReplying ? window.lpseReplying() : false;
   });
 })();
+
+// The queue's keyboard (tickets/templates/tickets/console/queue.html, documented there):
+// j / k move the selected row, Enter opens it, / jumps to the search box. Never while
+// the person is typing in a field, and never with a modifier (the browser's own keys).
+(function () {
+  "use strict";
+  var SELECTED = "is-selected";
+
+  function typing(target) {
+    if (!(target instanceof Element)) { return false; }
+    return target.closest("input, textarea, select, [contenteditable], [role=dialog]") !== null;
+  }
+
+  function rows() {
+    var list = document.querySelector("[data-keyboard-list]");
+    return list ? Array.prototype.slice.call(list.querySelectorAll("tr[data-row]")) : [];
+  }
+
+  var selectedHref = null;
+
+  function select(all, index) {
+    var chosen = all[index].querySelector("[data-row-link]");
+    selectedHref = chosen ? chosen.getAttribute("href") : null;
+    all.forEach(function (row, i) {
+      row.classList.toggle(SELECTED, i === index);
+      if (i === index) { row.setAttribute("aria-current", "true"); } else { row.removeAttribute("aria-current"); }
+    });
+    var link = all[index].querySelector("[data-row-link]");
+    if (link) { link.focus({ preventScroll: false }); }
+  }
+
+  // The list is redrawn by the live poll (static/js/live.js): keep the selection.
+  document.addEventListener("live:updated", function () {
+    if (!selectedHref) { return; }
+    var all = rows();
+    var index = all.findIndex(function (row) {
+      var link = row.querySelector("[data-row-link]");
+      return link && link.getAttribute("href") === selectedHref;
+    });
+    if (index >= 0 && (document.activeElement === document.body || !document.activeElement)) {
+      select(all, index);
+    } else if (index >= 0) {
+      all[index].classList.add(SELECTED);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+    if (typing(event.target)) { return; }
+    var all = rows();
+    if (event.key === "/") {
+      var search = document.querySelector(".console__filters input[type=search]");
+      if (!search) { return; }
+      event.preventDefault();
+      search.focus();
+      search.select();
+      return;
+    }
+    if (!all.length) { return; }
+    var current = all.findIndex(function (row) { return row.classList.contains(SELECTED); });
+    if (current < 0 && document.activeElement) {
+      current = all.findIndex(function (row) { return row.contains(document.activeElement); });
+    }
+    if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      var next = event.key === "j" ? current + 1 : current - 1;
+      if (current < 0) { next = 0; }
+      select(all, Math.max(0, Math.min(all.length - 1, next)));
+    } else if (event.key === "Enter" && current >= 0) {
+      var link = all[current].querySelector("[data-row-link]");
+      if (link && document.activeElement !== link) {
+        event.preventDefault();
+        link.click();
+      }
+      // On the focused link itself the browser follows it.
+    }
+  });
+})();

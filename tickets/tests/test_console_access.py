@@ -52,7 +52,7 @@ _WAITING: dict[str, int] = {  # the agents of the current tier, while nobody hol
     Action.RESOLVE: 409,
     Action.ESCALATE: 409,
     Action.RETURN: 409,
-    Action.REVALIDATE_CODE: 409,
+    Action.REVALIDATE_CODE: 302,  # triage: no need to take it first
     Action.OVERRIDE_PRIORITY: 409,
 }
 _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
@@ -72,6 +72,7 @@ _COLLEAGUE_OF_HOLDER: dict[str, int] = {  # same tier, but somebody else holds i
     **{action: 403 for action in STAFF_ACTIONS},
     Action.TAKE: 409,  # "already taken by …"
     Action.NOTE: 302,
+    Action.REVALIDATE_CODE: 302,  # triage: any agent of the tier
 }
 # Anybody else who sees the ticket: may leave an internal note, nothing more.
 _READER: dict[str, int] = {**{action: 403 for action in STAFF_ACTIONS}, Action.NOTE: 302}

@@ -141,6 +141,19 @@ def _pages(
         ),
         (agent, "/api/v1/tickets", {"antrian": "semua", "cari": "sanggah"}, staff_api),
         (supervisor, queue, {"antrian": "semua", "prioritas": "emergency"}, {}),
+        # A search from "Tiket saya" counts its matches in every queue (issue 15)
+        (agent, queue, {"cari": "sanggah"}, {}),
+        (lkpp_spse, queue, {"cari": "PLAN-000123", "urut": "batas_sla"}, {}),
+        # The SLA filter, alone and with the SLA sort, in every scope
+        *(
+            (person, queue, {"antrian": key, "sla": sla, "urut": sort}, {})
+            for person in (agent, supervisor, lkpp_spse)
+            for key in ("saya", "belum_diambil", "semua")
+            for sla in ("terlambat", "hampir_terlambat", "terlambat_atau_hampir")
+            for sort in ("terbaru", "batas_sla")
+        ),
+        (supervisor, queue, {"antrian": "semua", "sla": "terlambat", "cari": "sanggah"}, {}),
+        (supervisor, queue, {"antrian": "semua", "dari": "01/01/2026", "sampai": "31/12/2026"}, {}),
     ]
 
 

@@ -5,7 +5,6 @@ ticket); what may happen to it by the services (403 may not act, 409 wrong statu
 stale page, 400 bad input). The views only translate between HTTP and those answers.
 """
 
-import dataclasses
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,9 +12,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -34,12 +34,14 @@ from tickets.lifecycle import STAFF_ACTIONS, Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
-    SORT_NEWEST,
+    QUEUE_LABELS,
     SORT_RELEVANCE,
     CappedPaginator,
+    Queue,
     canned_responses_for,
     console_list,
     merge_candidates,
+    queue_match_counts,
     queue_tickets,
     queues_with_counts,
     still_visible,
@@ -78,20 +80,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = ConsoleFilterForm(request.GET)
     current = form.queue_key(user)
     filters = form.filters()
+    now = timezone.now()
     queues = queues_with_counts(user)
     base = queue_tickets(user, current)
     # Counted once: a search's matches up to the ranking limit (a common word over a
     # million tickets need not be counted further to say "more than 500"), or an
-    # unfiltered queue's size, which the queue list has just counted.
+    # unfiltered queue's size, which the queue list has just counted. A search counts
+    # its matches in every queue, so that the tabs say where they are.
     searching = bool(filters.text.strip())
     known: int | None = None
+    matches: dict[str, int] = {}
     if searching:
-        known = search.search_match_count(
-            console_list(base, dataclasses.replace(filters, sort=SORT_NEWEST))
-        )
+        matches = queue_match_counts(user, filters, now=now)
+        known = matches[current]
     elif not form.filtered:
         known = next((q.count for q in queues if q.key == current), None)
-    tickets = console_list(base, filters, match_count=known)
+    tickets = console_list(base, filters, match_count=known, now=now)
     paginator = CappedPaginator(
         tickets,
         settings.TICKET_PAGE_SIZE,
@@ -107,6 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("live", None)  # a poll's stamp must never end up in a link
+    tabs = [_queue_tab(item, current, params, matches) for item in queues]
     return render(
         request,
         "tickets/console/queue.html",
@@ -114,6 +119,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             "nav": "console",
             "form": form,
             "queues": queues,
+            "tabs": tabs,
+            "searching": searching,
+            "matches_elsewhere": [
+                tab for tab in tabs if tab["matches"] and tab["queue"].key != current
+            ]
+            if searching and not matches.get(current)
+            else [],
+            "current_label": QUEUE_LABELS[current],
             "current": current,
             "page": page,
             "page_query": params.urlencode(),
@@ -124,6 +137,28 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _queue_tab(
+    item: Queue, current: str, params: QueryDict, matches: dict[str, int]
+) -> dict[str, Any]:
+    """A queue's tab: its link keeps the search and the filters (a search looks in every
+    queue; the tab says how many of its tickets match)."""
+    query = QueryDict(mutable=True)
+    query["antrian"] = item.key
+    if matches:
+        # A search keeps its words and filters from tab to tab; without one, a tab shows
+        # the whole queue, as before.
+        for name, values in params.lists():
+            if name != "antrian":
+                query.setlist(name, values)
+    count = matches.get(item.key)
+    return {
+        "queue": item,
+        "query": query.urlencode(),
+        "matches": count,
+        "matches_capped": count is not None and count > search.RELEVANCE_LIMIT,
+    }
+
+
 @require_GET
 @staff_required
 def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -132,6 +167,33 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
     if (same := live.unchanged(request, live.ticket_stamp(ticket))) is not None:
         return same
     return _detail(request, user, ticket)
+
+
+# The print view's switch for internal notes: off unless the staff member asks for them.
+PRINT_INTERNAL_PARAM = "catatan_internal"
+
+
+@require_GET
+@staff_required
+def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket as the reporter's print view shows it; internal notes only on request."""
+    user = _staff(request)
+    ticket = get_ticket_for_user(user, number)
+    with_internal = request.GET.get(PRINT_INTERNAL_PARAM) == "1"
+    detail = ticket_detail_for(user, ticket, with_internal=with_internal)
+    return render(
+        request,
+        "tickets/portal/ticket_print.html",
+        {
+            "ticket": ticket,
+            "initial_attachments": detail.initial_attachments,
+            "conversation": detail.conversation,
+            "history": detail.history,
+            "staff_print": True,
+            "with_internal": with_internal,
+            "internal_param": PRINT_INTERNAL_PARAM,
+        },
+    )
 
 
 @require_POST
