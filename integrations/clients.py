@@ -19,6 +19,7 @@ from django.conf import settings
 from integrations.http import (
     SYSTEM_CLOCK,
     Clock,
+    SourceConfig,
     SourceError,
     SourceNotFound,
     SourceUnavailable,
@@ -176,25 +177,44 @@ def _catalog_code(code: str) -> str:
     return urllib.parse.quote(text, safe="")
 
 
+@dataclass(frozen=True)
+class _Wait:
+    """How long one lookup may wait (see `lookup_code`)."""
+
+    clock: Clock = SYSTEM_CLOCK
+    budget: float | None = None
+    read_timeout: float | None = None
+
+    def source(self, name: str) -> SourceConfig:
+        return source_config(
+            name, clock=self.clock, budget=self.budget, read_timeout=self.read_timeout
+        )
+
+
 def _tender_with_snapshot(
-    kd_tender: str | int, *, non_tender: bool, clock: Clock
+    kd_tender: str | int, *, non_tender: bool, clock: Clock, wait: _Wait | None = None
 ) -> tuple[Tender, dict[str, Any]]:
     code = _numeric_code("dw", kd_tender)
-    source = source_config("dw", clock=clock)
+    source = (wait or _Wait(clock)).source("dw")
     if non_tender:
         return fetch(source, f"/dw/api/v1/nontender/{code}/", _parse_non_tender)
     return fetch(source, f"/dw/api/v1/tender/{code}/", _parse_tender)
 
 
-def _catalog_with_snapshot(kd_paket: str, *, clock: Clock) -> tuple[CatalogPackage, dict[str, Any]]:
+def _catalog_with_snapshot(
+    kd_paket: str, *, clock: Clock, wait: _Wait | None = None
+) -> tuple[CatalogPackage, dict[str, Any]]:
     code = _catalog_code(kd_paket)
-    source = source_config("katalog", clock=clock)
+    source = (wait or _Wait(clock)).source("katalog")
     return fetch(source, f"/katalog/api/v1/paket/{code}/", _parse_catalog)
 
 
-def _rup_with_snapshot(kd_rup: str | int, *, clock: Clock) -> tuple[RupPackage, dict[str, Any]]:
+def _rup_with_snapshot(
+    kd_rup: str | int, *, clock: Clock, wait: _Wait | None = None
+) -> tuple[RupPackage, dict[str, Any]]:
     code = _numeric_code("sirup", kd_rup)
-    return fetch(source_config("sirup", clock=clock), f"/sirup/api/v1/rup/{code}/", _parse_rup)
+    source = (wait or _Wait(clock)).source("sirup")
+    return fetch(source, f"/sirup/api/v1/rup/{code}/", _parse_rup)
 
 
 # --- Public API -------------------------------------------------------------------
@@ -258,26 +278,36 @@ def _message(kind: str, error_code: str) -> str:
     return f"{label} sedang mengalami gangguan; isi {noun} secara manual."
 
 
-def lookup_code(kind: str, code: str, *, clock: Clock = SYSTEM_CLOCK) -> LookupResult:
+def lookup_code(
+    kind: str,
+    code: str,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    budget: float | None = None,
+    read_timeout: float | None = None,
+) -> LookupResult:
     """Look `code` up at the source of `kind` (a reference.models.CodeKind value).
 
     Never raises for source problems: a failed lookup is an answer too (the reporter
     fills the data in by hand), so it comes back as `found=False` with an error code
     and a message. An unknown `kind` is a programming error (ValueError). `clock` is
-    the time the lookup runs on (retry waits, breaker window, cache expiry).
+    the time the lookup runs on (retry waits, breaker window, cache expiry); `budget`
+    the most it may take, all tries together (beyond it: error code "timeout");
+    `read_timeout` replaces the configured one (for callers nobody waits for).
     """
     if kind not in _KINDS:
         raise ValueError(f"no source for code kind {kind!r}")
+    wait = _Wait(clock, budget, read_timeout)
     data: Found
     try:
         if kind in {"tender", "non_tender"}:
             data, snapshot = _tender_with_snapshot(
-                code, non_tender=kind == "non_tender", clock=clock
+                code, non_tender=kind == "non_tender", clock=clock, wait=wait
             )
         elif kind == "rup":
-            data, snapshot = _rup_with_snapshot(code, clock=clock)
+            data, snapshot = _rup_with_snapshot(code, clock=clock, wait=wait)
         else:
-            data, snapshot = _catalog_with_snapshot(code, clock=clock)
+            data, snapshot = _catalog_with_snapshot(code, clock=clock, wait=wait)
     except SourceError as exc:
         error_code = exc.reason if isinstance(exc, SourceUnavailable) else exc.code
         return LookupResult(

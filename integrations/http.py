@@ -5,6 +5,9 @@ protections, because a slow or dead source must never hold up a reporter filing 
 ticket:
 
 * separate connect and read timeouts per source, read from settings at call time;
+* an optional budget per call (`source_config(..., budget=)`): connect, read, retries
+  and the waits between them together never take longer, in whatever process the
+  call runs, because breaker and cache state are per process and cannot promise that;
 * a few retries with exponential backoff and jitter, only for idempotent GETs and only
   on failures that a second try can cure (connection errors, timeouts, 502/503/504);
 * a circuit breaker per source: after `INTEGRATION_BREAKER_THRESHOLD` consecutive
@@ -146,17 +149,27 @@ class SourceConfig:
     breaker_seconds: float = 30.0
     cache_seconds: float = 60.0
     not_found_cache_seconds: float = 30.0
+    # The most the whole call may take (every attempt and wait), or None: no budget
+    # beyond the timeouts and retries. Each attempt's timeouts are cut to what is left.
+    budget: float | None = None
     # Breaker and cache state are per process and compare times from this clock, so only
     # a test (after `reset_state`) gives a source another one.
     clock: Clock = SYSTEM_CLOCK
 
 
-def source_config(name: str, *, clock: Clock = SYSTEM_CLOCK) -> SourceConfig:
+def source_config(
+    name: str,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+    budget: float | None = None,
+    read_timeout: float | None = None,
+) -> SourceConfig:
     """The configuration of source `name` ("dw", "katalog", "sirup") from settings now.
 
     Read at call time (never at import) so that tests and operators can change settings
     without restarting anything that imported this module. `clock` is the time the
-    calls to this source run on.
+    calls to this source run on; `budget` the most one call may take, all attempts
+    together; `read_timeout` replaces the configured one (a caller nobody waits for).
     """
     prefix, label = SOURCES[name]
     cache_seconds = float(getattr(settings, "INTEGRATION_CACHE_SECONDS", 60))
@@ -166,7 +179,11 @@ def source_config(name: str, *, clock: Clock = SYSTEM_CLOCK) -> SourceConfig:
         base_url=str(getattr(settings, f"{prefix}_URL", "") or _DEFAULT_URL),
         token=str(getattr(settings, f"{prefix}_TOKEN", _DEFAULT_TOKENS[name])),
         connect_timeout=float(getattr(settings, "INTEGRATION_CONNECT_TIMEOUT", 2.0)),
-        read_timeout=float(getattr(settings, "INTEGRATION_READ_TIMEOUT", 3.0)),
+        read_timeout=(
+            read_timeout
+            if read_timeout is not None
+            else float(getattr(settings, "INTEGRATION_READ_TIMEOUT", 3.0))
+        ),
         retries=max(0, int(getattr(settings, "INTEGRATION_RETRIES", 2))),
         breaker_threshold=max(1, int(getattr(settings, "INTEGRATION_BREAKER_THRESHOLD", 5))),
         breaker_seconds=float(getattr(settings, "INTEGRATION_BREAKER_SECONDS", 30)),
@@ -174,6 +191,7 @@ def source_config(name: str, *, clock: Clock = SYSTEM_CLOCK) -> SourceConfig:
         not_found_cache_seconds=float(
             getattr(settings, "INTEGRATION_NOT_FOUND_CACHE_SECONDS", min(30.0, cache_seconds))
         ),
+        budget=budget,
         clock=clock,
     )
 
@@ -290,12 +308,14 @@ class _Attempt:
     detail: str = ""
 
 
-def _attempt(source: SourceConfig, path: str) -> _Attempt:
+def _attempt(
+    source: SourceConfig, path: str, *, connect_timeout: float, read_timeout: float
+) -> _Attempt:
     url = urllib.parse.urlsplit(source.base_url.rstrip("/") + path)
     connection_class = (
         http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
     )
-    connection = connection_class(url.hostname or "", url.port, timeout=source.connect_timeout)
+    connection = connection_class(url.hostname or "", url.port, timeout=connect_timeout)
     target = url.path + (f"?{url.query}" if url.query else "")
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     if source.token:
@@ -303,7 +323,7 @@ def _attempt(source: SourceConfig, path: str) -> _Attempt:
     try:
         connection.connect()
         if connection.sock is not None:
-            connection.sock.settimeout(source.read_timeout)
+            connection.sock.settimeout(read_timeout)
         connection.request("GET", target, headers=headers)
         response = connection.getresponse()
         body = response.read(MAX_RESPONSE_BYTES + 1)
@@ -393,6 +413,10 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         _log(source, path, status=200, started=started, attempt=0, outcome="cache_hit")
         return cached  # stored by this parser
 
+    if source.budget is not None and source.budget <= 0:
+        _log(source, path, status=0, started=started, attempt=0, outcome="no_budget")
+        raise SourceUnavailable(source.name, "timeout", "no time left to ask")
+
     breaker = breaker_for(source)
     admission = breaker.admit(window=source.breaker_seconds, now=clock.monotonic())
     if admission is None:
@@ -409,11 +433,20 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
 
     # The half-open trial is a single attempt: a still-dead source costs one timeout.
     max_attempts = 1 if admission == "trial" else source.retries + 1
-    result = _Attempt(status=0, failure="down")
+    deadline = started + source.budget if source.budget is not None else None
+    result = _Attempt(status=0, failure="timeout", detail="budget used up")
     for attempt in range(1, max_attempts + 1):
         attempt_started = clock.monotonic()
+        connect_timeout, read_timeout = source.connect_timeout, source.read_timeout
+        if deadline is not None:
+            left = deadline - attempt_started
+            if left <= 0:
+                break  # a wait overran the budget: the last attempt's failure stands
+            connect_timeout, read_timeout = min(connect_timeout, left), min(read_timeout, left)
         try:
-            result = _attempt(source, path)
+            result = _attempt(
+                source, path, connect_timeout=connect_timeout, read_timeout=read_timeout
+            )
         except Exception:
             # A bug or bad configuration (e.g. an invalid URL): never leave a half-open
             # trial marked in flight, or the circuit would stay open for good.
@@ -430,7 +463,13 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
             outcome = "not_found"
         else:
             outcome = "error"
-        will_retry = retryable and attempt < max_attempts
+        wait = _backoff(attempt - 1)
+        will_retry = (
+            retryable
+            and attempt < max_attempts
+            # A retry that could not even start within the budget is not made.
+            and (deadline is None or clock.monotonic() + wait < deadline)
+        )
         _log(
             source,
             path,
@@ -442,7 +481,7 @@ def fetch(source: SourceConfig, path: str, parse: Callable[[Any], T]) -> T:
         )
         if not will_retry:
             break
-        clock.sleep(_backoff(attempt - 1))
+        clock.sleep(wait)
 
     if result.failure is not None:
         breaker.record_failure(threshold=source.breaker_threshold, now=clock.monotonic())

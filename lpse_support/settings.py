@@ -352,7 +352,9 @@ MAIL_DOMAIN = env("MAIL_DOMAIN", "lpse-support.localhost")
 
 # Background tasks: Django's tasks API with the database backend (works on SQLite and
 # PostgreSQL; workers: `manage.py db_worker`).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Queues: "default" (mail) and "codes" (codes asked again at a slow or absent source,
+# tickets/tasks.py), so that a slow source never holds up the mail.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "codes"]}}
 
 # API requests allowed per user, all their tokens together (N/s, N/m, N/h, N/d), and per
 # client address for requests without a valid token. Counted in the database
@@ -389,6 +391,15 @@ INTEGRATION_NOT_FOUND_CACHE_SECONDS = float(env("INTEGRATION_NOT_FOUND_CACHE_SEC
 # turns both on (the simulator's /dw/api/v1/paket-saya/ and /sirup/api/v1/paket-saya/).
 INTEGRATION_DW_MY_PACKAGES_PATH = env("INTEGRATION_DW_MY_PACKAGES_PATH", "")
 INTEGRATION_SIRUP_MY_PACKAGES_PATH = env("INTEGRATION_SIRUP_MY_PACKAGES_PATH", "")
+# The most a call may wait on a source, all tries together, in any process: while a
+# ticket is filed (beyond it the ticket is filed as unvalidated and its code is checked
+# in the background) and while Buat Tiket looks a typed code up.
+INTEGRATION_CREATE_WAIT_SECONDS = float(env("INTEGRATION_CREATE_WAIT_SECONDS", "1"))
+INTEGRATION_LOOKUP_WAIT_SECONDS = float(env("INTEGRATION_LOOKUP_WAIT_SECONDS", "3"))
+# The background check waits longer for each answer (nobody is waiting on it), and
+# keeps asking, with growing pauses, this many hours after the ticket was filed.
+INTEGRATION_BACKGROUND_READ_TIMEOUT = float(env("INTEGRATION_BACKGROUND_READ_TIMEOUT", "15"))
+INTEGRATION_RECHECK_HOURS = float(env("INTEGRATION_RECHECK_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     MERGED = "merged", _("Tiket digabung")
     SLA_WARNING = "sla_warning", _("Peringatan SLA")
     SLA_BREACH = "sla_breach", _("SLA terlampaui")
+    PRIORITY_RAISED = "priority_raised", _("Prioritas tiket naik setelah kode diperiksa")
 
 
 class Notification(models.Model):

@@ -4,11 +4,12 @@
 
 1. Set-up, one after another: development keys (when missing), `migrate`, `seed_demo`.
 2. Services, side by side: the web app on :8000, the SPSE/SiRUP simulator on :8001, the
-   mail sink (SMTP :1025, inbox page :8025) and a background worker (`db_worker`).
+   mail sink (SMTP :1025, inbox page :8025) and two background workers (`db_worker`:
+   mail on the "default" queue, background code checks on "codes").
    Once their ports answer, the runner prints where to go and how to sign in.
-3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, `send_pending_mail`, every
-   60 s): each command runs at start and then every `interval` seconds, never two
-   copies at once; a failed run is reported, the demo goes on.
+3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, `send_pending_mail`,
+   `recheck_pending_codes`, every 60 s): each command runs at start and then every
+   `interval` seconds, never two copies at once; a failed run is reported, the demo goes on.
 
 Ctrl-C or SIGTERM stops every child and exits 0. If a service dies, the runner stops
 the others and exits non-zero. Every child runs in its own process group, so whatever
@@ -117,6 +118,22 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
         # Background tasks (e-mail delivery), Django's tasks API with the database backend.
         # -v 0: its own per-task lines are noise; notifications.mail logs each delivery.
         Service("worker", [*manage, "db_worker", "--no-reload", "--interval", "1", "-v", "0"]),
+        # Codes whose source did not answer at filing (demo code 9991119), checked again
+        # on their own queue so that a slow source never holds up the mail.
+        Service(
+            "code-worker",
+            [
+                *manage,
+                "db_worker",
+                "--queue-name",
+                "codes",
+                "--no-reload",
+                "--interval",
+                "1",
+                "-v",
+                "0",
+            ],
+        ),
     ]
     periodic = [
         # Resolutions the reporter leaves unconfirmed close after N working days.
@@ -125,6 +142,8 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
         Periodic("sla-sweep", [*manage, "sla_sweep"], 60),
         # Mails whose task was lost or whose worker died are enqueued again.
         Periodic("mail-sweep", [*manage, "send_pending_mail"], 60),
+        # Background code checks whose task was lost are enqueued again.
+        Periodic("code-sweep", [*manage, "recheck_pending_codes"], 60),
     ]
     return steps, services, periodic
 

@@ -75,6 +75,12 @@ class Ticket(models.Model):
     code_snapshot = models.JSONField(_("data dari sumber"), default=dict, blank=True)
     code_manual = models.JSONField(_("data diisi pelapor"), default=dict, blank=True)
     code_checked_at = models.DateTimeField(_("kode diperiksa"), null=True, blank=True)
+    # Set when the source did not answer about the code (down, too slow, broken): the
+    # code is asked again in the background until then (tickets/tasks.py); cleared once
+    # the source has answered. A past value: it never answered in time.
+    code_recheck_until = models.DateTimeField(
+        _("kode diperiksa ulang sampai"), null=True, blank=True
+    )
     error_code = models.CharField(_("kode error"), max_length=100, blank=True)
     description = models.TextField(_("deskripsi"))
     priority = models.CharField(_("prioritas"), max_length=10, choices=Priority.choices)
@@ -172,6 +178,12 @@ class Ticket(models.Model):
                 fields=["next_due_at"],
                 condition=models.Q(next_due_at__isnull=False),
                 name="ticket_next_due",
+            ),
+            # The few tickets whose code is still asked in the background (the sweep).
+            models.Index(
+                fields=["code_recheck_until"],
+                condition=models.Q(code_recheck_until__isnull=False),
+                name="ticket_code_recheck",
             ),
             # The open tickets of a tier-1 scope (Tiket saya, Belum diambil, Menunggu
             # pelapor): a few thousand index entries per LPSE at a million tickets,

@@ -47,12 +47,21 @@ REPORTER_KINDS = frozenset(
         K.FORCE_CLOSED,
         K.AUTO_CLOSED,
         K.MERGED,
+        K.PRIORITY_RAISED,
     }
 )
 # Kinds staff are told of, and which staff: the tier that must act now, or the holder.
 TIER_KINDS = frozenset({K.TICKET_CREATED, K.ESCALATED, K.RETURNED})
 HOLDER_KINDS = frozenset(
-    {K.ASSIGNED, K.FEEDBACK_GIVEN, K.REOPENED, K.CLOSED, K.FORCE_CLOSED, K.AUTO_CLOSED}
+    {
+        K.ASSIGNED,
+        K.FEEDBACK_GIVEN,
+        K.REOPENED,
+        K.CLOSED,
+        K.FORCE_CLOSED,
+        K.AUTO_CLOSED,
+        K.PRIORITY_RAISED,
+    }
 )
 # The reporter's own words (or the helpdesk's public answer) are quoted in these.
 QUOTED_KINDS = frozenset(
@@ -61,7 +70,11 @@ QUOTED_KINDS = frozenset(
 
 
 def _headline(kind: str, ticket: Ticket, *, staff: bool) -> str:
-    values = {"tier": ticket.tier, "into": ticket.merged_into.number if ticket.merged_into else ""}
+    values = {
+        "tier": ticket.tier,
+        "into": ticket.merged_into.number if ticket.merged_into else "",
+        "priority": ticket.get_priority_display(),
+    }
     reporter: dict[str, str] = {
         K.TICKET_CREATED: _("Tiket Anda telah kami terima"),
         K.REPLIED: _("Balasan dari helpdesk"),
@@ -71,6 +84,7 @@ def _headline(kind: str, ticket: Ticket, *, staff: bool) -> str:
         K.FORCE_CLOSED: _("Tiket Anda telah ditutup"),
         K.AUTO_CLOSED: _("Tiket Anda ditutup otomatis"),
         K.MERGED: _("Tiket Anda digabung ke %(into)s"),
+        K.PRIORITY_RAISED: _("Prioritas tiket Anda naik menjadi %(priority)s"),
     }
     helpdesk: dict[str, str] = {
         K.TICKET_CREATED: _("Tiket baru menunggu diambil"),
@@ -82,6 +96,7 @@ def _headline(kind: str, ticket: Ticket, *, staff: bool) -> str:
         K.CLOSED: _("Pelapor mengonfirmasi tiket selesai"),
         K.FORCE_CLOSED: _("Pelapor menutup tiket"),
         K.AUTO_CLOSED: _("Tiket ditutup otomatis (tidak ada konfirmasi)"),
+        K.PRIORITY_RAISED: _("Prioritas tiket naik menjadi %(priority)s setelah kode diperiksa"),
     }
     return (helpdesk if staff else reporter)[kind] % values
 
@@ -121,6 +136,24 @@ def ticket_event_notify(
     quoted = message if message is not None and not message.is_internal else None
     if kind not in QUOTED_KINDS:
         quoted = None
+    _tell(kind, ticket, actor=actor, message=quoted, now=now)
+
+
+def ticket_priority_raised_notify(*, ticket: Ticket, now: datetime.datetime | None = None) -> None:
+    """Tell the reporter and the holder (while nobody holds it, the tier's agents) that
+    the priority rose once the source answered about the code; the body explains it."""
+    _tell(K.PRIORITY_RAISED, ticket, actor=None, body=ticket.priority_reason, now=now)
+
+
+def _tell(
+    kind: str,
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    message: Message | None = None,
+    body: str = "",
+    now: datetime.datetime | None = None,
+) -> None:
     who = audience(kind, ticket, actor=actor)
     if who.reporter:
         ticket_notify(
@@ -128,7 +161,8 @@ def ticket_event_notify(
             kind=kind,
             ticket=ticket,
             title=_headline(kind, ticket, staff=False),
-            message=quoted,
+            body=body,
+            message=message,
             reporter_address=ticket.notification_email,
             now=now,
         )
@@ -138,7 +172,8 @@ def ticket_event_notify(
             kind=kind,
             ticket=ticket,
             title=_headline(kind, ticket, staff=True),
-            message=quoted,
+            body=body,
+            message=message,
             now=now,
         )
 

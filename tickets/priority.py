@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from integrations.types import Stage, Tender
 from reference.models import (
     TIME_ZONE_ABBREVIATIONS,
@@ -245,6 +247,17 @@ def priority_compute(
     )
 
 
+def unchecked_code_explanation(explanation: str) -> str:
+    """`explanation`, saying that the code could not be checked because its source did not
+    answer (so the priority may still change), within the reason's length."""
+    note = _(
+        "kode belum dapat diperiksa karena sumber data tidak menjawab; prioritas dapat "
+        "berubah setelah kode diperiksa"
+    )
+    room = REASON_MAX_LENGTH - len(note) - 3
+    return f"{explanation[:room]} — {note}"
+
+
 def priority_for_draft(
     *,
     category: Category,
@@ -252,8 +265,12 @@ def priority_for_draft(
     tender: Tender | None,
     lpse_timezone: str,
     now: datetime.datetime,
+    code_unanswered: bool = False,
 ) -> tuple[str, str]:
-    """(priority, priority_reason) for a new ticket, with the active rules from the DB."""
+    """(priority, priority_reason) for a new ticket, with the active rules from the DB.
+
+    `code_unanswered`: the ticket has a code its source did not answer about; the
+    explanation says so."""
     decision = priority_compute(
         category=category,
         ticket_type=ticket_type,
@@ -262,4 +279,7 @@ def priority_for_draft(
         now=now,
         rules=priority_rules_active(),
     )
-    return decision.priority.value, decision.explanation[:REASON_MAX_LENGTH]
+    explanation = decision.explanation
+    if code_unanswered:
+        explanation = unchecked_code_explanation(explanation)
+    return decision.priority.value, explanation[:REASON_MAX_LENGTH]

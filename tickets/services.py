@@ -18,8 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from integrations.clients import lookup_code
-from integrations.types import Tender
 from lib.errors import NotFound
 from lib.sla import add_working_days
 from reference.models import (
@@ -35,6 +33,7 @@ from reference.models import (
 from sla.calendars import CalendarBook
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
+from tickets.codes import code_check, code_check_changes, code_recheck_until
 from tickets.lifecycle import (
     EVENT_OF_ACTION,
     Action,
@@ -58,6 +57,7 @@ from tickets.notify import ticket_event_notify
 from tickets.numbering import ticket_number_allocate
 from tickets.priority import priority_for_draft
 from tickets.search import SearchEntry, search_add_message, search_entries_write
+from tickets.tasks import code_recheck_enqueue
 from tickets.ticket_sla import ticket_sla_changes
 
 
@@ -80,33 +80,6 @@ class TicketDraft:
 
 
 MANUAL_DATA_KEYS = ("nama_paket", "instansi", "tahap", "jadwal_berakhir")
-
-
-@dataclass(frozen=True)
-class CodeCheck:
-    """What the integrated source said about a ticket's code."""
-
-    validated: bool
-    note: str
-    snapshot: dict[str, Any]
-    tender: Tender | None
-    lpse: Lpse | None
-
-    @classmethod
-    def none(cls) -> "CodeCheck":
-        return cls(validated=False, note="", snapshot={}, tender=None, lpse=None)
-
-
-def code_check(*, kind: str, code: str) -> CodeCheck:
-    """Look the code up at its source; never fails because a source is down."""
-    if kind == CodeKind.NONE or not code:
-        return CodeCheck.none()
-    result = lookup_code(kind, code)
-    if not result.found:
-        return CodeCheck(False, result.message, {}, None, None)
-    tender = result.data if isinstance(result.data, Tender) else None
-    lpse = Lpse.objects.filter(kd_lpse=tender.kd_lpse, is_active=True).first() if tender else None
-    return CodeCheck(True, "", result.snapshot, tender, lpse)
 
 
 class SubmissionKeyReused(Exception):
@@ -184,9 +157,10 @@ def ticket_submit(
 
     code_kind = draft.category.code_kind
     code = draft.code if code_kind != CodeKind.NONE else ""
-    # The outside source is asked before anything is written: a slow or dead source
-    # costs the reporter at most its timeout, and the ticket is filed either way.
-    check = code_check(kind=code_kind, code=code)
+    # The outside source is asked before anything is written, for at most a short
+    # budget: beyond it the ticket is filed as unvalidated and the code is checked in
+    # the background (tickets/codes.py), so a slow or dead source costs little.
+    check = code_check(kind=code_kind, code=code, budget=settings.INTEGRATION_CREATE_WAIT_SECONDS)
     now = now or timezone.now()
     # The LPSE that runs the tender handles the ticket.
     lpse = check.lpse or draft.lpse
@@ -197,6 +171,7 @@ def ticket_submit(
         tender=check.tender,
         lpse_timezone=lpse.timezone,
         now=now,
+        code_unanswered=check.unanswered,
     )
     manual = (
         {key: value for key, value in draft.manual_data.items() if key in MANUAL_DATA_KEYS}
@@ -233,6 +208,7 @@ def ticket_submit(
                 code_snapshot=check.snapshot,
                 code_manual=manual,
                 code_checked_at=now if code else None,
+                code_recheck_until=code_recheck_until(filed_at=now) if check.unanswered else None,
                 error_code=draft.error_code,
                 description=draft.description,
                 priority=priority,
@@ -280,6 +256,8 @@ def ticket_submit(
             ticket_event_notify(
                 ticket=ticket, event_kind=EventKind.CREATED, actor=reporter, now=now
             )
+            if check.unanswered:
+                code_recheck_enqueue(ticket.pk)
     except IntegrityError:
         stored_files_delete(stored)
         # A concurrent duplicate of this submission won the race: answer with it.
@@ -990,19 +968,11 @@ def ticket_revalidate_code(
         tender=check.tender,
         lpse_timezone=ticket.lpse.timezone,
         now=now or timezone.now(),
+        code_unanswered=check.unanswered,
     )
 
     def changes(locked: Ticket, at: datetime.datetime) -> dict[str, Any]:
-        updates: dict[str, Any] = {
-            "code_validated": check.validated,
-            "code_validation_note": check.note[:300],
-            "code_checked_at": at,
-        }
-        if check.validated:
-            updates["code_snapshot"] = check.snapshot
-        if not locked.priority_overridden:
-            updates.update(priority=priority, priority_reason=reason)
-        return updates
+        return code_check_changes(locked, check, priority=priority, reason=reason, at=at)
 
     return _perform(
         ticket=ticket,

@@ -459,3 +459,52 @@ def test_default_settings(settings):
 def test_path_must_be_absolute(server):
     with pytest.raises(ValueError):
         get_json(config(server.url), "ok")
+
+
+# --- The budget of one call (issue 15: a slow source never makes anyone wait) ----------
+
+
+def test_budget_cuts_each_attempts_timeout_to_what_is_left(server, clock, caplog_http):
+    # Given a read timeout far beyond the budget and a source that never answers
+    source = config(server.url, clock=clock, read_timeout=30, retries=0, budget=0.15)
+    # When the call is made, then it ends as a timeout once the budget is spent (the
+    # test would hang for 30 s if the read timeout were not cut)
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/slow")
+    assert caught.value.reason == "timeout"
+    assert server.hits["/slow"] == 1
+    assert outcomes(caplog_http) == ["timeout"]
+
+
+def test_budget_stops_retries_whose_wait_would_overrun_it(server, clock, caplog_http):
+    # Given many retries allowed but a budget of half a second
+    source = config(server.url, clock=clock, retries=10, budget=0.5)
+    with pytest.raises(SourceUnavailable):
+        get_json(source, "/always503")
+    # Then the waits between tries stay within the budget and the retries stop early
+    assert sum(clock.waits) < 0.5
+    assert 2 <= server.hits["/always503"] < 11
+    assert outcomes(caplog_http)[-1] == "error"  # the last attempt says no more retry
+
+
+def test_budget_of_nothing_asks_nothing_and_leaves_the_breaker_alone(server, clock):
+    source = config(server.url, clock=clock, budget=0, breaker_threshold=1)
+    with pytest.raises(SourceUnavailable) as caught:
+        get_json(source, "/ok/budget")
+    assert caught.value.reason == "timeout"
+    assert server.hits["/ok/budget"] == 0
+    # A budget spent before asking says nothing about the source.
+    assert get_json(config(server.url, clock=clock), "/ok/budget")["path"] == "/ok/budget"
+
+
+def test_a_cached_answer_needs_no_budget(server, clock):
+    get_json(config(server.url, clock=clock), "/ok/cached")
+    assert get_json(config(server.url, clock=clock, budget=0), "/ok/cached")["path"]
+    assert server.hits["/ok/cached"] == 1
+
+
+def test_source_config_takes_a_budget_and_a_longer_read_timeout(settings):
+    settings.INTEGRATION_READ_TIMEOUT = 3
+    source = source_config("dw", budget=1.0, read_timeout=15.0)
+    assert (source.budget, source.read_timeout) == (1.0, 15.0)
+    assert (source_config("dw").budget, source_config("dw").read_timeout) == (None, 3.0)

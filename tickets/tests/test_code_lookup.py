@@ -15,6 +15,7 @@ URL = reverse("portal:ticket_code_lookup")
 
 NOT_FOUND = "Kode tidak ditemukan di Data Warehouse LKPP; isi data tender secara manual."
 UNAVAILABLE = "Data Warehouse LKPP sedang tidak dapat dihubungi; isi data tender secara manual."
+SLOW = "Sumber data lambat menjawab"
 BROKEN = "Data Warehouse LKPP sedang mengalami gangguan; isi data tender secara manual."
 
 
@@ -105,9 +106,26 @@ def test_source_answering_503_asks_for_the_data_by_hand(
     assert 'data-manual="show"' in html
 
 
-def test_slow_source_gives_up_after_the_read_timeout(reporter_client, simulator, upload_category):
+def test_slow_source_is_said_to_be_slow_and_the_ticket_can_still_be_sent(
+    reporter_client, simulator, upload_category
+):
     html = _lookup(reporter_client, upload_category, "9991119")
-    assert UNAVAILABLE in html
+    assert SLOW in html
+    assert "Tiket tetap dapat dikirim" in html
+    assert 'data-manual="show"' in html
+    assert UNAVAILABLE not in html
+
+
+def test_the_lookup_stops_waiting_at_its_budget_whatever_the_timeouts(
+    reporter_client, simulator, upload_category, settings
+):
+    # Given timeouts far longer than the page's budget (the simulator answers in 5 s)
+    settings.INTEGRATION_READ_TIMEOUT = 30
+    settings.INTEGRATION_RETRIES = 3
+    settings.INTEGRATION_LOOKUP_WAIT_SECONDS = 0.3
+    # When the reporter types the slow code, then the page says the source is slow
+    html = _lookup(reporter_client, upload_category, "9991119")
+    assert SLOW in html
     assert 'data-manual="show"' in html
 
 

@@ -254,6 +254,7 @@ def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
     Always 200: an empty partial when there is nothing to look up (no category with a
     code, or a code that cannot be one), the data with *Tervalidasi* when found, and
     otherwise the reason and `data-manual="show"` so the page reveals the manual fields.
+    It waits at most `INTEGRATION_LOOKUP_WAIT_SECONDS`, then says the source is slow.
     Ticket creation looks the code up again on its own; this only informs the reporter.
     """
     template = "tickets/portal/_code_lookup.html"
@@ -270,8 +271,16 @@ def ticket_code_lookup(request: HttpRequest) -> HttpResponse:
     if kind not in CODE_PATTERNS or not CODE_PATTERNS[kind][0].fullmatch(code):
         return render(request, template, {})
     try:
-        result = lookup_code(kind, code)
+        result = lookup_code(kind, code, budget=settings.INTEGRATION_LOOKUP_WAIT_SECONDS)
         context = _lookup_context(result)
+        if result.error_code == "timeout":
+            context = {
+                # The partial adds "Tiket tetap dapat dikirim" and the manual fields.
+                "failed": _(
+                    "Sumber data lambat menjawab, sehingga kode belum dapat diperiksa "
+                    "sekarang; kode akan diperiksa otomatis setelah tiket dikirim."
+                )
+            }
     except Exception:  # the form must keep working whatever the lookup does
         logger.exception("code lookup failed: kind=%s code=%s", kind, code)
         return render(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0013_created_at_default'),
+        ('tickets', '0014_ticket_code_recheck_until'),
     ]
 
     operations = [
