@@ -956,7 +956,10 @@ def ticket_revalidate_code(
     if _guard_early(ticket, actor, Action.REVALIDATE_CODE, revision):
         ticket.refresh_from_db()
         return ticket
-    check = code_check(kind=ticket.code_kind, code=ticket.code)
+    # Staff wait on the source no longer than a reporter typing the code on Buat Tiket.
+    check = code_check(
+        kind=ticket.code_kind, code=ticket.code, budget=settings.INTEGRATION_LOOKUP_WAIT_SECONDS
+    )
     if not check.validated and ticket.code_validated:
         # A source that is down now must not erase what it said before.
         raise ActionConflict(

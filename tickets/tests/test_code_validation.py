@@ -111,6 +111,23 @@ def test_revalidation_while_the_source_is_down_keeps_what_it_said(
     assert ticket.code_validated and ticket.code_snapshot
 
 
+def test_staff_revalidation_waits_on_a_slow_source_no_longer_than_the_lookup_budget(
+    alice, agent, sources_online, settings
+):
+    # Given a ticket about 9991119, whose source answers only after ~5 s, and timeouts far
+    # longer than that
+    ticket = make_ticket(alice, code="9991119")
+    assert not ticket.code_validated
+    settings.INTEGRATION_READ_TIMEOUT = 30
+    settings.INTEGRATION_LOOKUP_WAIT_SECONDS = 0.3
+    # When an agent re-validates (triage), the source is asked only within the budget
+    ticket = services.ticket_revalidate_code(ticket=ticket, actor=agent)
+    # Then it stays unvalidated for now, and the page says why, instead of waiting on
+    assert not ticket.code_validated
+    assert "tidak dapat dihubungi" in ticket.code_validation_note
+    assert ticket.events.get(kind="code_revalidated").data["validated"] is False
+
+
 def test_staff_override_the_priority_with_a_reason(alice, agent, sources_online):
     ticket = make_ticket(alice, code="9537119")
     services.ticket_take(ticket=ticket, actor=agent)
