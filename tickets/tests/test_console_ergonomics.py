@@ -321,3 +321,18 @@ def test_anonymous_is_sent_to_sign_in(client, noted_ticket):
     response = client.get(_print_url(noted_ticket))
     assert response.status_code == 302
     assert reverse("accounts:staff_login") in response["Location"]
+
+
+def test_a_merged_tickets_print_links_staff_to_the_console_and_the_reporter_to_the_portal(
+    client, alice, agent
+):
+    target = make_ticket(alice, title="Tiket utama")
+    duplicate = services.ticket_take(ticket=make_ticket(alice, title="Duplikat"), actor=agent)
+    services.ticket_merge(ticket=duplicate, actor=agent, into=target)
+    client.force_login(agent)
+    staff = client.get(_print_url(duplicate)).content.decode()
+    assert f'href="{reverse("console:ticket_detail", args=[target.number])}"' in staff
+    assert f'href="{target.get_absolute_url()}"' not in staff
+    client.force_login(alice)
+    own = client.get(reverse("portal:ticket_print", args=[duplicate.number])).content.decode()
+    assert f'href="{target.get_absolute_url()}"' in own
