@@ -336,6 +336,8 @@ TICKET_PAGE_SIZE = env_int("TICKET_PAGE_SIZE", 20)
 # A resolved ticket the reporter does not confirm closes by itself after this many
 # working days (Monday–Friday in the handling LPSE's time zone).
 AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 3)
+# `manage.py run_periodic` starts each periodic job this often (for places without cron).
+PERIODIC_INTERVAL_SECONDS = env_int("PERIODIC_INTERVAL_SECONDS", 60)
 # E-mail (notifications/mail.py). Delivered by `manage.py db_worker`; the demo runs a
 # local sink on port 1025 (scripts/mail_sink.py).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

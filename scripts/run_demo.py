@@ -1,15 +1,14 @@
-"""Run the LPSE Support demo: set-up steps, then long-running services, then periodic jobs.
+"""Run the LPSE Support demo: set-up steps, then long-running services.
 
     .venv/bin/python scripts/run_demo.py        (what `make demo` runs)
 
 1. Set-up, one after another: development keys (when missing), `migrate`, `seed_demo`.
 2. Services, side by side: the web app on :8000, the SPSE/SiRUP simulator on :8001, the
-   mail sink (SMTP :1025, inbox page :8025) and two background workers (`db_worker`:
-   mail on the "default" queue, background code checks on "codes").
+   mail sink (SMTP :1025, inbox page :8025), two background workers (`db_worker`:
+   mail on the "default" queue, background code checks on "codes") and the periodic
+   jobs (`manage.py run_periodic`: auto-close, SLA sweep, mail sweep, code re-check
+   sweep, every 60 s, as production runs them without cron).
    Once their ports answer, the runner prints where to go and how to sign in.
-3. Periodic jobs (`close_unconfirmed_tickets`, `sla_sweep`, `send_pending_mail`,
-   `recheck_pending_codes`, every 60 s): each command runs at start and then every
-   `interval` seconds, never two copies at once; a failed run is reported, the demo goes on.
 
 Ctrl-C or SIGTERM stops every child and exits 0. If a service dies, the runner stops
 the others and exits non-zero. Every child runs in its own process group, so whatever
@@ -69,21 +68,12 @@ class Service:
     port: int | None = None
 
 
-@dataclass(frozen=True)
-class Periodic:
-    """A command run at start and then every `interval` seconds."""
-
-    name: str
-    argv: Sequence[str]
-    interval: float
-
-
 def keys_file(env: dict[str, str]) -> Path:
     return Path(env["SSO_KEYS_FILE"])
 
 
-def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]]:
-    """What the demo runs. Later work adds a background worker or a periodic job here."""
+def plan(env: dict[str, str]) -> tuple[list[Step], list[Service]]:
+    """What the demo runs. Later work adds a background worker or a service here."""
     manage = [PYTHON, str(ROOT / "manage.py")]
     keys = keys_file(env)
     steps = [
@@ -134,18 +124,11 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service], list[Periodic]
                 "0",
             ],
         ),
+        # Auto-close, SLA sweep, mail sweep, code re-check sweep (the list is the
+        # command's), each every PERIODIC_INTERVAL_SECONDS.
+        Service("periodic", [*manage, "run_periodic"]),
     ]
-    periodic = [
-        # Resolutions the reporter leaves unconfirmed close after N working days.
-        Periodic("auto-close", [*manage, "close_unconfirmed_tickets"], 60),
-        # SLA due times recomputed, warnings at 20 % left, breaches recorded.
-        Periodic("sla-sweep", [*manage, "sla_sweep"], 60),
-        # Mails whose task was lost or whose worker died are enqueued again.
-        Periodic("mail-sweep", [*manage, "send_pending_mail"], 60),
-        # Background code checks whose task was lost are enqueued again.
-        Periodic("code-sweep", [*manage, "recheck_pending_codes"], 60),
-    ]
-    return steps, services, periodic
+    return steps, services
 
 
 def demo_environment() -> dict[str, str]:
@@ -327,9 +310,9 @@ class Runner:
         return True
 
     def run(self) -> int:
-        steps, services, periodic = plan(self.env)
+        steps, services = plan(self.env)
         names = ["demo", *(x.name for x in steps), *(x.name for x in services)]
-        self.width = max(len(name) for name in [*names, *(job.name for job in periodic)])
+        self.width = max(len(name) for name in names)
 
         busy = [s for s in services if s.port and port_answers(s.port)]
         if busy:
@@ -357,30 +340,15 @@ class Runner:
             sys.stdout.write(BANNER + "\n")
             sys.stdout.flush()
 
-        return self.finish(self.supervise([s.name for s in services], periodic))
+        return self.finish(self.supervise([s.name for s in services]))
 
-    def supervise(self, names: Sequence[str], periodic: Sequence[Periodic]) -> int:
-        """Watch the services and run the periodic jobs until a signal or a death."""
-        next_run = {job.name: time.monotonic() for job in periodic}
+    def supervise(self, names: Sequence[str]) -> int:
+        """Watch the services until a signal or a death."""
         while self.stop_signal is None:
             dead = self.first_dead(names)
             if dead:
                 self.say(f"{dead[0]} exited with code {dead[1]}: stopping the demo")
                 return 1
-            now = time.monotonic()
-            for job in periodic:
-                running = self.children.get(job.name)
-                if running is not None and running.poll() is not None:
-                    if running.returncode != 0:
-                        self.say(f"periodic job {job.name} failed (exit {running.returncode})")
-                    del self.children[job.name]
-                    running = None
-                if now >= next_run[job.name]:
-                    next_run[job.name] = now + job.interval
-                    if running is None:
-                        self.start(job.name, job.argv)
-                    else:
-                        self.say(f"periodic job {job.name} still running: this run skipped")
             time.sleep(POLL)
         return 0
 
