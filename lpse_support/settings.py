@@ -88,6 +88,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz, answered before host checks, the HTTPS redirect and sessions.
+    "lpse_support.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "lpse_support.cache_headers.NoStoreForSignedInMiddleware",
@@ -338,6 +340,9 @@ TICKET_PAGE_SIZE = env_int("TICKET_PAGE_SIZE", 20)
 AUTO_CLOSE_WORKING_DAYS = env_int("AUTO_CLOSE_WORKING_DAYS", 3)
 # `manage.py run_periodic` starts each periodic job this often (for places without cron).
 PERIODIC_INTERVAL_SECONDS = env_int("PERIODIC_INTERVAL_SECONDS", 60)
+# /readyz reports the task queue or the mail as degraded when the oldest due one is this
+# many seconds late (a worker missing, the mail server down).
+READY_BACKLOG_DEGRADED_SECONDS = env_int("READY_BACKLOG_DEGRADED_SECONDS", 900)
 # E-mail (notifications/mail.py). Delivered by `manage.py db_worker`; the demo runs a
 # local sink on port 1025 (scripts/mail_sink.py).
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
