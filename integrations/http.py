@@ -42,6 +42,9 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from django.conf import settings
 
+from lib.requestid import HEADER as REQUEST_ID_HEADER
+from lib.requestid import request_id
+
 logger = logging.getLogger("integrations.http")
 
 T = TypeVar("T")
@@ -318,6 +321,8 @@ def _attempt(
     connection = connection_class(url.hostname or "", url.port, timeout=connect_timeout)
     target = url.path + (f"?{url.query}" if url.query else "")
     headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+    if current := request_id():
+        headers[REQUEST_ID_HEADER] = current
     if source.token:
         headers["Authorization"] = f"Bearer {source.token}"
     try:

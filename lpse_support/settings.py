@@ -88,6 +88,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every request runs under an id (the proxy's X-Request-ID or a new one): in its log
+    # lines, its calls to the sources, and the answer's X-Request-ID.
+    "lpse_support.requestid.RequestIdMiddleware",
     # /healthz and /readyz, answered before host checks, the HTTPS redirect and sessions.
     "lpse_support.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -411,8 +414,17 @@ INTEGRATION_RECHECK_HOURS = float(env("INTEGRATION_RECHECK_HOURS", "24"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # axes logs every sign-in at INFO; the audit log records them (accounts/audit.py).
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
