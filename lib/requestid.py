@@ -3,7 +3,9 @@ to the outside sources (`X-Request-ID` in and out). No Django here.
 
 The web's first middleware binds it for the request (the proxy's `X-Request-ID` when
 well-formed, else a new one); `integrations.http` sends it along; `RequestIdFilter` puts
-it on every log record (`-` outside a request).
+it on every log record (`-` outside a request). Background tasks enqueued during a
+request carry it (`request_id_kwargs`) and run under it; a task enqueued elsewhere runs
+under a new one.
 """
 
 import logging
@@ -31,6 +33,13 @@ def request_id_from(incoming: str | None) -> str:
     if incoming is not None and _WELL_FORMED.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
+
+
+def request_id_kwargs() -> dict[str, str]:
+    """What a task is enqueued with so that its run logs under the request's id (nothing
+    outside a request)."""
+    current = _current.get()
+    return {"request_id": current} if current else {}
 
 
 @contextmanager

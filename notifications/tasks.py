@@ -8,23 +8,26 @@ from collections.abc import Iterable
 
 from django_tasks import task
 
+from lib.requestid import request_id_bound, request_id_from, request_id_kwargs
 from notifications.mail import MailSweep, mail_deliver, mail_reclaim, mail_reset_failed
 from notifications.models import OutgoingMail
 
 
 @task()
-def deliver_mail(mail_id: int) -> str:
-    """Deliver one e-mail; a temporary failure enqueues a later attempt by itself."""
-    delivery = mail_deliver(mail_id=mail_id)
-    if delivery.retry_at is not None:
-        deliver_mail.using(run_after=delivery.retry_at).enqueue(mail_id)
+def deliver_mail(mail_id: int, request_id: str = "") -> str:
+    """Deliver one e-mail; a temporary failure enqueues a later attempt by itself.
+    `request_id`: the request that wrote the mail (its logs and retries carry it)."""
+    with request_id_bound(request_id_from(request_id or None)):
+        delivery = mail_deliver(mail_id=mail_id)
+        if delivery.retry_at is not None:
+            deliver_mail.using(run_after=delivery.retry_at).enqueue(mail_id, **request_id_kwargs())
     return delivery.outcome
 
 
 def enqueue_mails(mails: Iterable[OutgoingMail]) -> None:
     """One delivery task per mail just written (in the writer's transaction)."""
     for mail in mails:
-        deliver_mail.enqueue(mail.pk)
+        deliver_mail.enqueue(mail.pk, **request_id_kwargs())
 
 
 def mail_sweep(*, now: datetime.datetime | None = None) -> MailSweep:

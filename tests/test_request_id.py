@@ -8,11 +8,16 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 
+from accounts.models import User
 from integrations.http import get_json, reset_state, source_config
 from integrations.tests.test_clients import point_all_sources_at
 from integrations.tests.test_http import local_server
 from lib.requestid import HEADER, RequestIdFilter, request_id, request_id_bound
+from testsupport.smtp import SmtpSink, run_mail_worker
+from tickets import services
+from tickets.tests.factories import make_ticket
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
@@ -64,3 +69,28 @@ def test_calls_to_a_source_carry_the_id(settings) -> None:
     reset_state()
     assert server.headers[0][HEADER] == "req-abcdef12"
     assert HEADER not in server.headers[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_background_tasks_run_under_its_id(
+    client: Client, alice: User, agent: User, smtp_sink: SmtpSink, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given an agent who replies to alice on the console, under the proxy's request id
+    ticket = services.ticket_take(ticket=make_ticket(alice), actor=agent)
+    run_mail_worker()
+    client.force_login(agent)
+    response = client.post(
+        reverse("console:ticket_action", args=[ticket.number, "reply"]),
+        {"revision": ticket.revision, "body": "Silakan coba lagi."},
+        headers={HEADER: "req-reply-0001"},
+    )
+    assert response[HEADER] == "req-reply-0001"
+    # When the worker delivers alice's mail later, outside the request
+    caplog.handler.addFilter(RequestIdFilter())
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="notifications.mail"):
+        run_mail_worker()
+    # Then its log line carries the request's id
+    [sent] = [r for r in caplog.records if r.name == "notifications.mail" and "sent" in r.msg]
+    assert getattr(sent, "request_id", None) == "req-reply-0001"
+    assert smtp_sink.to(alice.email)

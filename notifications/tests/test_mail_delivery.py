@@ -26,6 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
+from lib.requestid import HEADER as REQUEST_ID
 from notifications.mail import (
     MAX_ATTEMPTS,
     OVERDUE,
@@ -474,8 +475,10 @@ def test_with_smtp_down_a_reply_answers_normally_and_its_mail_waits(
         MailStatus.PENDING,
         0,
     )
+    # (its task carries the request's id, so the delivery logs under it)
     assert DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, args_kwargs={"args": [mail.pk], "kwargs": {}}
+        status=TaskResultStatus.READY,
+        args_kwargs={"args": [mail.pk], "kwargs": {"request_id": response[REQUEST_ID]}},
     ).exists()
     # And the failing delivery afterwards changes nothing of the ticket
     revision = Ticket.objects.get(pk=ticket.pk).revision
