@@ -24,7 +24,7 @@ export PYTHON DB PYTEST_ARGS VENV
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
-TEST_NEEDS := venv $(if $(filter sqlite,$(DB)),,chromium postgresql)
+TEST_NEEDS := venv redis $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
 .PHONY: help venv test demo lint fmt clean distclean bench bench-sla fuzz-api
 

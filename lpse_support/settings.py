@@ -411,6 +411,30 @@ INTEGRATION_LOOKUP_WAIT_SECONDS = float(env("INTEGRATION_LOOKUP_WAIT_SECONDS", "
 INTEGRATION_BACKGROUND_READ_TIMEOUT = float(env("INTEGRATION_BACKGROUND_READ_TIMEOUT", "15"))
 INTEGRATION_RECHECK_HOURS = float(env("INTEGRATION_RECHECK_HOURS", "24"))
 
+# Shared cache on Redis (issue 16; lpse_support/cache.py). Unset: each process keeps its
+# own memory cache, sessions live in the database, and the API rate limits and sign-in
+# throttling count in the database, as the embedded default always has. Set: the cache
+# is shared by every process and machine; sessions are cached in Redis but still written
+# to the database (cached_db), so a Redis restart signs nobody out; the API rate limits
+# count in Redis and fall back to the database while it is unreachable. A Redis that is
+# down answers as an empty cache within REDIS_TIMEOUT_SECONDS, never as an error.
+REDIS_URL = env("REDIS_URL")
+REDIS_TIMEOUT_SECONDS = float(env("REDIS_TIMEOUT_SECONDS", "0.25"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "lpse_support.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            # Several installations (or the tests) may share one Redis.
+            "KEY_PREFIX": env("REDIS_KEY_PREFIX", "lpse-support"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages that a task needs are installed.
 #
-#   scripts/system-deps.sh NEED...      NEED: venv | chromium | postgresql
+#   scripts/system-deps.sh NEED...      NEED: venv | chromium | postgresql | redis
 #
 # As root the missing packages are installed (one `apt-get update`, then one
 # `apt-get install -y`). As a normal user the exact command is printed and the
@@ -57,8 +57,14 @@ for need in "$@"; do
                 add postgresql
             fi
             ;;
+        redis)
+            # The shared cache's tests start their own redis-server (testsupport/redis.py).
+            if ! command -v redis-server >/dev/null 2>&1; then
+                add redis-server
+            fi
+            ;;
         *)
-            echo "system-deps: unknown need '$need' (venv, chromium, postgresql)" >&2
+            echo "system-deps: unknown need '$need' (venv, chromium, postgresql, redis)" >&2
             exit 2
             ;;
     esac
