@@ -1,16 +1,24 @@
 """API rate limits shared by every process: per user (all of their tokens together) and,
 for requests without a valid token, per client address.
 
-Counted in the database with one atomic upsert per request in fixed windows, so the
-budget holds across gunicorn workers and machines without a separate cache server.
+Counted in fixed windows, so that the budget holds across gunicorn workers and machines:
+- with the shared cache on Redis (REDIS_URL), in Redis: one round trip per request (an
+  atomic INCR and EXPIRE of the window's own key);
+- without it, and whenever Redis cannot be reached, in the database: one atomic upsert
+  per request (api.RateCounter). During a Redis outage every process counts there, so
+  no client gets unlimited calls and none gets an error; the window in which Redis
+  stops or comes back may allow a client up to its budget once more (each store
+  counts the window on its own).
 """
 
 import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
@@ -59,6 +67,30 @@ def rate_hit(key: str, *, rate: str, now: float) -> Verdict:
     limit, period = rate_parse(rate)
     window_start = int(now // period) * period
     expires = window_start + period
+    hits = _shared_hits(key, window_start=window_start, period=period)
+    if hits is None:
+        hits = _database_hits(key, window_start=window_start, expires=expires, now=now)
+    return Verdict(hits <= limit, max(1, math.ceil(expires - now)))
+
+
+@runtime_checkable
+class WindowCounter(Protocol):
+    """A cache that counts atomically across processes (lpse_support.cache's Redis)."""
+
+    def count_in_window(self, key: str, *, seconds: int) -> int | None: ...
+
+
+def _shared_hits(key: str, *, window_start: int, period: int) -> int | None:
+    """The window's count in Redis; None without Redis or while it cannot be reached."""
+    shared = caches["default"]
+    if not isinstance(shared, WindowCounter):
+        return None
+    # The window is in the key, so a new window starts at zero; the key outlives its
+    # window by at most a period.
+    return shared.count_in_window(f"ratelimit:{key}:{window_start}", seconds=period)
+
+
+def _database_hits(key: str, *, window_start: int, expires: int, now: float) -> int:
     table = connection.ops.quote_name(RateCounter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT.format(table=table), [key, window_start, expires])
@@ -68,7 +100,7 @@ def rate_hit(key: str, *, rate: str, now: float) -> Verdict:
         # A new window for this key: drop the rows of keys that have gone quiet, so the
         # table holds only the currently active users and addresses.
         RateCounter.objects.filter(expires__lt=int(now)).delete()
-    return Verdict(hits <= limit, max(1, math.ceil(expires - now)))
+    return hits
 
 
 class UserRateThrottle(BaseThrottle):

@@ -368,7 +368,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 # API requests allowed per user, all their tokens together (N/s, N/m, N/h, N/d), and per
 # client address for requests without a valid token. Counted in the database
-# (api.RateCounter), so every process and machine shares one budget.
+# (api.RateCounter), or in Redis when REDIS_URL is set, so every process and machine
+# shares one budget.
 API_RATE_LIMIT = env("API_RATE_LIMIT", "120/m")
 API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "30/m")
 

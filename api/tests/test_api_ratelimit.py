@@ -147,11 +147,9 @@ print(sum(throttle.allow_request(request) for _ in range(int(sys.argv[4]))))
 """
 
 
-@pytest.mark.django_db(transaction=True)
-def test_one_users_budget_holds_across_processes() -> None:
-    # Given two separate processes of the app, each trying 5 requests of the same user
-    # within one window while the limit is 3 per minute
-    env = {**os.environ, "API_RATE_LIMIT": "3/m"}
+def run_workers(env: dict[str, str], *, processes: int = 2) -> list[int]:
+    """Run `processes` WORKERs at once (5 requests of user 424242 each, at PINNED) on the
+    test database; how many requests each was allowed."""
     database = str(connection.settings_dict["NAME"])
     workers = [
         subprocess.Popen(
@@ -162,13 +160,21 @@ def test_one_users_budget_holds_across_processes() -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for _ in range(processes)
     ]
     allowed = []
     for worker in workers:
         out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
         allowed.append(int(out.strip()))
+    return allowed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_users_budget_holds_across_processes() -> None:
+    # Given two separate processes of the app, each trying 5 requests of the same user
+    # within one window while the limit is 3 per minute
+    allowed = run_workers({**os.environ, "API_RATE_LIMIT": "3/m"})
     # Then together they were allowed exactly 3, however their requests interleaved
     assert sum(allowed) == 3, allowed
     assert RateCounter.objects.get(key="user:424242").hits == 10
