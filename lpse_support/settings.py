@@ -417,8 +417,10 @@ INTEGRATION_RECHECK_HOURS = float(env("INTEGRATION_RECHECK_HOURS", "24"))
 # throttling count in the database, as the embedded default always has. Set: the cache
 # is shared by every process and machine; sessions are cached in Redis but still written
 # to the database (cached_db), so a Redis restart signs nobody out; the API rate limits
-# count in Redis and fall back to the database while it is unreachable. A Redis that is
-# down answers as an empty cache within REDIS_TIMEOUT_SECONDS, never as an error.
+# count in Redis and fall back to the database while it is unreachable; an admin's change
+# of SLA calendars reaches every process at once (sla/calendars.py). Sign-in throttling
+# stays in the database (accounts/throttle.py). A Redis that is down answers as an empty
+# cache within REDIS_TIMEOUT_SECONDS, never as an error.
 REDIS_URL = env("REDIS_URL")
 REDIS_TIMEOUT_SECONDS = float(env("REDIS_TIMEOUT_SECONDS", "0.25"))
 if REDIS_URL:

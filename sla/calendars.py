@@ -3,14 +3,24 @@
 A `CalendarBook` holds every schedule, holiday and policy (three small queries) and
 hands out `lib.sla.Calendar` objects per LPSE, so that pages and the sweep compute any
 number of tickets without further queries.
+
+Each process keeps its book for SLA_CALENDAR_CACHE_SECONDS, together with the calendar
+version it read from the cache. A change of working hours, holidays or targets
+(`calendar_changed`) writes a new version: with the shared cache (Redis) every process
+reads its book afresh at its next use; with the per-process memory cache, this process
+does and the others within the cache time, as before. While Redis is down the version
+reads as missing, and the cache time alone decides.
 """
 
 import datetime
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 
 from lib.sla import Calendar, Period
 from reference.models import Priority
@@ -43,7 +53,16 @@ DEFAULT_TARGETS: dict[str, Targets] = {
 }
 
 
-_current: "tuple[float, CalendarBook] | None" = None
+VERSION_KEY = "sla:calendar-version"
+
+# This process's book: when it was read, the calendar version it was read under, the book.
+_current: "tuple[float, str | None, CalendarBook] | None" = None
+
+
+def calendar_changed() -> None:
+    """Working hours, holidays or targets changed: every process reads them afresh once
+    the change is committed."""
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None))
 
 
 @dataclass
@@ -60,16 +79,20 @@ class CalendarBook:
     @classmethod
     def current(cls) -> "CalendarBook":
         """The book for pages and ticket actions: read at most every
-        SLA_CALENDAR_CACHE_SECONDS per process (three queries saved on every page)."""
+        SLA_CALENDAR_CACHE_SECONDS per process (three queries saved on every page), and
+        afresh once the calendar version changed (`calendar_changed`)."""
         global _current
         ttl = settings.SLA_CALENDAR_CACHE_SECONDS
+        if ttl <= 0:
+            return cls.load()
         now = time.monotonic()
+        # Read before the book, so that a change committed while loading is seen next time.
+        version = cache.get(VERSION_KEY)
         held = _current
-        if ttl > 0 and held is not None and now - held[0] < ttl:
-            return held[1]
+        if held is not None and now - held[0] < ttl and held[1] == version:
+            return held[2]
         book = cls.load()
-        if ttl > 0:
-            _current = (now, book)
+        _current = (now, version, book)
         return book
 
     @classmethod

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import holidays as holidays_library
 from django.db import transaction
 
-from sla.calendars import DEFAULT_PERIODS, DEFAULT_TARGETS
+from sla.calendars import DEFAULT_PERIODS, DEFAULT_TARGETS, calendar_changed
 from sla.models import Holiday, HolidayKind, SlaPolicy, WorkingPeriod, WorkSchedule
 
 
@@ -48,6 +48,8 @@ def sla_seed(*, years: Iterable[int] | None = None) -> SeedResult:
         this_year = datetime.date.today().year
         years = (this_year, this_year + 1)
     result.holidays = holidays_import(years=years)
+    if result.policies or result.periods or result.holidays:
+        calendar_changed()
     return result
 
 
