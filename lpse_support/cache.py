@@ -20,15 +20,16 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 
 LOG_INTERVAL_SECONDS = 60.0
-# What an unreachable Redis raises (BusyLoadingError, a restarted Redis still loading its
-# data, is a ConnectionError too). Any other error is a bug and is raised as usual.
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError)
+# Whatever Redis (or the client) raises: unreachable or timed out, still loading after a
+# restart, out of memory, read-only, refusing our credentials, or not Redis at all (a
+# wrong REDIS_URL). Errors of our own, such as a value that cannot be pickled, are raised.
+UNAVAILABLE = (RedisError,)
 
 
 class _OutageLog:
@@ -47,7 +48,7 @@ class _OutageLog:
                 return
             self._last, missed, self._missed = now, self._missed, 0
         logger.warning(
-            "Redis unreachable (%s: %s); %d cache call(s) answered as misses",
+            "Redis unusable (%s: %s); %d cache call(s) answered as misses",
             operation,
             error,
             missed,

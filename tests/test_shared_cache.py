@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from accounts.models import User
 from lpse_support import cache as shared_cache
-from testsupport.redis import RedisServer
+from testsupport.redis import RedisServer, redis_cache_settings
+from testsupport.smtp import SmtpSink
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,22 @@ def test_a_stopped_redis_answers_as_an_empty_cache(
     # And the outage is logged once, not once per call
     warnings = [r for r in caplog.records if r.name == "lpse_support.cache"]
     assert len(warnings) == 1
-    assert "Redis unreachable" in warnings[0].getMessage()
+    assert "Redis unusable" in warnings[0].getMessage()
+
+
+def test_a_server_that_is_not_redis_answers_as_an_empty_cache(
+    smtp_port: int, settings, fresh_outage_log: None
+) -> None:
+    # Given REDIS_URL names a port where another kind of server answers (here SMTP)
+    sink = SmtpSink()
+    sink.start(smtp_port)
+    try:
+        settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{smtp_port}/0")
+        # When the app uses the cache, then it gets misses, not errors
+        cache.set("kunci", "nilai")
+        assert cache.get("kunci", "bawaan") == "bawaan"
+    finally:
+        sink.stop()
 
 
 def test_the_cache_works_again_at_once_after_redis_restarts(redis_cache: RedisServer) -> None:
