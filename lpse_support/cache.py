@@ -1,10 +1,10 @@
 """The shared cache on Redis (`REDIS_URL`), which never fails a request when Redis is down.
 
 Django's own `RedisCache`, with short timeouts (settings.py), wrapped so that a Redis
-that cannot be reached behaves like an empty cache that keeps nothing: reads give the
+that cannot be reached (or errs) behaves like an empty cache that keeps nothing: reads give the
 default, writes are dropped, `add` and `touch` say False. Whoever uses the cache already
 copes with a miss, so a Redis outage costs speed, never a 500. One warning per
-`LOG_INTERVAL_SECONDS` per process says that Redis is unreachable (not one per call).
+`LOG_INTERVAL_SECONDS` per process says that Redis is unusable (not one per call).
 
 `count_in_window` is the one Redis-specific operation: the rate limits' counter
 (api/ratelimit.py), with `None` meaning "count elsewhere".
