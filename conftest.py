@@ -24,7 +24,12 @@ from sla.seed import sla_seed
 hypothesis_settings.register_profile("lpse", deadline=None)
 hypothesis_settings.load_profile("lpse")
 
-pytest_plugins = ["testsupport.simulator", "testsupport.browser", "testsupport.smtp"]
+pytest_plugins = [
+    "testsupport.simulator",
+    "testsupport.browser",
+    "testsupport.smtp",
+    "testsupport.s3",
+]
 
 
 @pytest.fixture
