@@ -61,6 +61,7 @@ CLIENT_CONFIG = Config(
 )
 # The readiness probe asks once and gives up quickly: it must never hold /readyz.
 PROBE_CONFIG = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 1})
+_PROBE_LOCK = threading.Lock()
 
 
 class StreamedObject(File):
@@ -80,8 +81,12 @@ class AttachmentS3Storage(S3Storage):
         options.setdefault("addressing_style", "path" if options.get("endpoint_url") else None)
         super().__init__(**options)
         self.client_config = self.client_config.merge(CLIENT_CONFIG)
-        self._probe_lock = threading.Lock()
         self._probe_client: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().__getstate__()
+        state["_probe_client"] = None  # a client does not pickle; the copy makes its own
+        return state
 
     def get_default_settings(self) -> dict[str, Any]:
         defaults: dict[str, Any] = super().get_default_settings()
@@ -129,7 +134,7 @@ class AttachmentS3Storage(S3Storage):
     def probe(self) -> None:
         """Ask once whether the bucket answers; raise if it does not (missing, no access,
         unreachable)."""
-        with self._probe_lock:
+        with _PROBE_LOCK:
             if self._probe_client is None:
                 self._probe_client = self._create_session().client(
                     "s3",
