@@ -26,7 +26,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
 TEST_NEEDS := venv redis $(if $(filter sqlite,$(DB)),,chromium postgresql)
 
-.PHONY: help venv test demo lint fmt clean distclean bench bench-sla fuzz-api
+.PHONY: help venv test demo lint fmt clean distclean bench bench-sla bench-storage fuzz-api
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
@@ -36,6 +36,7 @@ help:
 	@echo "make bench          load benchmark (gunicorn + locust, durable throwaway PostgreSQL): BENCH_TICKETS (100000),"
 	@echo "                    BENCH_SECONDS (30) per scenario, BENCH_USERS (8), BENCH_JSON=path; data set cached in ~/.cache"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
+	@echo "make bench-storage  memory and time of a BENCH_STORAGE_MB (50) MB attachment: local folder and S3 (moto_server)"
 	@echo "make fuzz-api       fuzz the API with API_FUZZ_EXAMPLES (500) examples per operation"
 	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
 	@echo "make clean          remove var/ (demo database, keys, uploads), caches and the install stamp"
@@ -92,6 +93,11 @@ bench-sla: venv
 	. "$$dir/env"; export DEBUG=0 SECRET_KEY=bench-only VAR_DIR="$$dir/var"; \
 	$(PY) manage.py migrate --noinput -v 0; \
 	$(PY) scripts/bench_sla.py --tickets "$${BENCH_SLA_TICKETS:-10000}"
+
+# Attachment storage benchmark: a large upload stored and streamed back, local and on a
+# moto_server on loopback (prints numbers; not part of `make test`).
+bench-storage: venv
+	$(PY) scripts/bench_storage.py --mb "$${BENCH_STORAGE_MB:-50}"
 
 # A longer fuzz run of the API's OpenAPI document (the test suite runs 25 examples per operation).
 fuzz-api: venv

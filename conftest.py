@@ -29,6 +29,7 @@ pytest_plugins = [
     "testsupport.browser",
     "testsupport.smtp",
     "testsupport.redis",
+    "testsupport.s3",
 ]
 
 

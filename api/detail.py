@@ -33,12 +33,15 @@ def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
 def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> FileResponse:
     """One attachment (never one of an internal note to a reporter)."""
     download = get_attachment_download(api_user(request), number, sequence)
-    return FileResponse(
+    response = FileResponse(
         download.file,
         as_attachment=True,
         filename=download.file_name,
         content_type=download.content_type,
     )
+    # A file streamed from object storage cannot tell its length: the recorded size can.
+    response["Content-Length"] = str(download.size)
+    return response
 
 
 @router.get(

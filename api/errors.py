@@ -3,7 +3,8 @@
 Status codes follow DESIGN §1 as the web does: 404 cannot see (exactly like "does not
 exist"), 403 may not act, 409 wrong status or stale revision, 400 bad input to an
 action; plus 401 no or bad token, 413 file too large, 415 file type not allowed, 422
-invalid fields, 429 too many requests.
+invalid fields, 429 too many requests, 503 the file storage cannot be reached (nothing
+was changed; the same request may succeed later).
 """
 
 import math
@@ -62,6 +63,7 @@ ERROR_RESPONSES: dict[int, type[Schema]] = {
     415: ErrorOut,
     422: ErrorOut,
     429: ErrorOut,
+    503: ErrorOut,
 }
 
 _CODES = {
@@ -75,6 +77,7 @@ _CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from lpse_support.storage import AttachmentS3Storage
 from notifications.models import MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ def check_cache(now: datetime.datetime) -> dict[str, Any]:
 
 def check_storage(now: datetime.datetime) -> dict[str, Any]:
     """The attachment storage can take files: a local folder that is (or can be made) a
-    writable directory, or an object store that answers a lookup."""
+    writable directory, or a bucket that answers (asked once, with short timeouts)."""
     storage = storages["default"]
     if isinstance(storage, FileSystemStorage):
         folder = Path(storage.location)
@@ -104,7 +105,10 @@ def check_storage(now: datetime.datetime) -> dict[str, Any]:
             folder = folder.parent  # created with the first upload
         usable = folder.is_dir() and os.access(folder, os.W_OK)
         return {"status": OK if usable else DEGRADED}
-    storage.exists("readyz-probe")
+    if isinstance(storage, AttachmentS3Storage):
+        storage.probe()
+    else:
+        storage.exists("readyz-probe")
     return {"status": OK}
 
 

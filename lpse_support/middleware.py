@@ -7,6 +7,7 @@ from django.core.files.uploadhandler import load_handler
 from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from lpse_support.uploads import (
     UploadTooLarge,
     upload_body_limit,
 )
+from tickets.lifecycle import StorageUnavailable
 
 API_PREFIX = "/api/"
 SSO_PREFIX = "/sso/"
@@ -30,7 +32,9 @@ SIGN_IN_MAX_BODY_BYTES = 16 * 1024
 
 class DomainErrorMiddleware:
     """The pages' one translation of the domain's `NotFound`: the same 404 response as an
-    unknown address (the API translates it in `api.errors`)."""
+    unknown address; and of a file storage that cannot be reached where no form can take
+    the message (a download): a page that says so, 503. The API translates both in
+    `api.errors`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -41,6 +45,8 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         if isinstance(exc, NotFound):
             return response_for_exception(request, Http404())
+        if isinstance(exc, StorageUnavailable):
+            return render(request, "tickets/storage_error.html", {"error": exc}, status=503)
         return None
 
 

@@ -200,17 +200,17 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through access checks
 
 # Storage: local folder by default; S3-compatible object storage by configuration alone.
+# The environment says where the bucket is; the storage's choices (no ACL, no URLs,
+# streaming, timeouts, checksums) are made in lpse_support/storage.py.
 if env("STORAGE_BACKEND", "local") == "s3":
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "lpse_support.storage.AttachmentS3Storage",
         "OPTIONS": {
             "bucket_name": env("S3_BUCKET"),
             "endpoint_url": env("S3_ENDPOINT_URL") or None,
             "access_key": env("S3_ACCESS_KEY"),
             "secret_key": env("S3_SECRET_KEY"),
             "region_name": env("S3_REGION") or None,
-            "file_overwrite": False,
-            "default_acl": None,
         },
     }
 else:

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ from lib.filetypes import (
     TooManyZipEntries,
     content_matches_extension,
 )
+
+logger = logging.getLogger(__name__)
 
 # What a file input offers (`accept`); the server checks names and content again.
 ATTACHMENT_ACCEPT = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
@@ -208,6 +211,14 @@ def attachment_store(
 
 
 def stored_files_delete(names: list[str]) -> None:
-    """Remove files written for a change that did not happen (no orphans)."""
+    """Remove files written for a change that did not happen (no orphans).
+
+    Called while another error is being handled: a file that cannot be removed (the
+    storage went away meanwhile) is logged by name for the operator, never raised over
+    the error that made the change fail.
+    """
     for name in names:
-        default_storage.delete(name)
+        try:
+            default_storage.delete(name)
+        except Exception:
+            logger.exception("orphan attachment left in storage: %s", name)

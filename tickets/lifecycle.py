@@ -99,7 +99,8 @@ EVENT_OF_ACTION: dict[str, str] = {
 
 
 class TicketActionError(Exception):
-    """An action the domain refuses; `status_code` is what web and API answer."""
+    """An action the domain refuses or cannot do now; `status_code` is what web and API
+    answer."""
 
     status_code = 400
 
@@ -122,6 +123,13 @@ class ActionConflict(TicketActionError):
 
 class ActionInvalid(TicketActionError):
     """The input of the action is not acceptable (400)."""
+
+
+class StorageUnavailable(TicketActionError):
+    """The attachment storage could not write or read a file (503): nothing was changed,
+    and the same request may succeed later."""
+
+    status_code = 503
 
 
 def target_status(action: str, current: str) -> str:

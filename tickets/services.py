@@ -7,6 +7,7 @@ patching the clock.
 """
 
 import datetime
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ from tickets.lifecycle import (
     Action,
     ActionConflict,
     ActionInvalid,
+    StorageUnavailable,
     target_status,
 )
 from tickets.models import (
@@ -59,6 +61,8 @@ from tickets.priority import priority_for_draft
 from tickets.search import SearchEntry, search_add_message, search_entries_write
 from tickets.tasks import code_recheck_enqueue
 from tickets.ticket_sla import ticket_sla_changes
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,37 @@ class SubmissionKeyReused(Exception):
 class Submission:
     ticket: Ticket
     created: bool  # False: the key's earlier ticket, answered again
+
+
+def _attachments_store(
+    *,
+    ticket_number: str,
+    first: int,
+    files: list[CheckedFile],
+    now: datetime.datetime | None,
+    stored: list[str],
+) -> None:
+    """Write a message's files from sequence `first` on, adding each stored name to
+    `stored` as soon as it is written (the caller removes them if anything fails later).
+
+    A storage that cannot take a file (S3 unreachable, disk full) is an answer for the
+    person, not a crash: `StorageUnavailable`, before anything is written to the database.
+    """
+    for offset, checked in enumerate(files):
+        try:
+            name = attachment_store(
+                ticket_number=ticket_number, sequence=first + offset, checked=checked, now=now
+            )
+        except Exception as error:
+            logger.exception("attachment storage failed: ticket=%s", ticket_number)
+            raise StorageUnavailable(
+                _(
+                    "Lampiran tidak dapat disimpan karena penyimpanan berkas sedang tidak "
+                    "dapat dihubungi. Tidak ada yang tersimpan; silakan kirim ulang beberapa "
+                    "saat lagi."
+                )
+            ) from error
+        stored.append(name)
 
 
 def ticket_submission_find(
@@ -185,10 +220,7 @@ def ticket_submit(
     try:
         # Files are written before the (short) database transaction; any failure
         # afterwards removes them again so that nothing is left behind.
-        for sequence, checked in enumerate(files, start=1):
-            stored.append(
-                attachment_store(ticket_number=number, sequence=sequence, checked=checked, now=now)
-            )
+        _attachments_store(ticket_number=number, first=1, files=files, now=now, stored=stored)
         with transaction.atomic():
             ticket = Ticket.objects.create(
                 number=number,
@@ -395,15 +427,9 @@ def _perform(
     try:
         if files:
             first = (ticket.attachments.aggregate(m=Max("sequence"))["m"] or 0) + 1
-            for offset, checked in enumerate(files):
-                stored.append(
-                    attachment_store(
-                        ticket_number=ticket.number,
-                        sequence=first + offset,
-                        checked=checked,
-                        now=now,
-                    )
-                )
+            _attachments_store(
+                ticket_number=ticket.number, first=first, files=files, now=now, stored=stored
+            )
         with transaction.atomic():
             # `of`: PostgreSQL cannot lock the nullable side of the outer join to holder.
             locked = (

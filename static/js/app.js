@@ -238,11 +238,13 @@
     reveal();
   }
 
-  // A refused action (403/409/400) comes back as a page that explains why; htmx does not
-  // swap error answers by default, so accept the ones the server retargeted on purpose.
+  // A refused action (403/409/400), or one the file storage could not take (503), comes
+  // back as a page that explains why; htmx does not swap error answers by default, so
+  // accept the ones the server retargeted on purpose.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
-    if (xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("HX-Retarget")) {
+    var explained = (xhr.status >= 400 && xhr.status < 500) || xhr.status === 503;
+    if (explained && xhr.getResponseHeader("HX-Retarget")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

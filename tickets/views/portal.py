@@ -38,7 +38,7 @@ from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
 from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, TicketCreateForm, TicketSearchForm
-from tickets.lifecycle import Action
+from tickets.lifecycle import Action, StorageUnavailable
 from tickets.models import Ticket
 from tickets.packages import reporter_packages
 from tickets.selectors import dashboard_counts, ticket_detail_for, ticket_list_filter
@@ -131,26 +131,34 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             {"nav": "create", "number": None, "error": refusal},
             status=refusal.status_code,
         )
+    status = 200
     if request.method == "POST":
         form = TicketCreateForm(request.POST, request.FILES, reporter=reporter)
         if form.is_valid():
-            ticket = services.ticket_create(
-                reporter=reporter,
-                draft=form.to_draft(),
-                files=form.checked_files,
-                submission_key=form.cleaned_data.get("submission_key") or "",
-            )
-            messages.success(
-                request,
-                _("Tiket berhasil disimpan. Nomor tiket Anda: %(number)s.")
-                % {"number": ticket.number},
-            )
-            target = reverse("portal:ticket_list")
-            if request.htmx:  # type: ignore[attr-defined]
-                return HttpResponseClientRedirect(target)
-            return redirect(target)
+            try:
+                ticket = services.ticket_create(
+                    reporter=reporter,
+                    draft=form.to_draft(),
+                    files=form.checked_files,
+                    submission_key=form.cleaned_data.get("submission_key") or "",
+                )
+            except StorageUnavailable as error:
+                # Nothing was filed: the form comes back with the reason, to send again.
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Tiket berhasil disimpan. Nomor tiket Anda: %(number)s.")
+                    % {"number": ticket.number},
+                )
+                target = reverse("portal:ticket_list")
+                if request.htmx:  # type: ignore[attr-defined]
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
         if request.htmx:  # type: ignore[attr-defined]
-            # Only the messages are swapped in, so that typed text and chosen files stay.
+            # Only the messages are swapped in, so that typed text and chosen files stay
+            # (htmx swaps only successful answers).
             return render(request, "tickets/portal/_create_errors.html", {"form": form})
     else:
         form = TicketCreateForm(reporter=reporter)
@@ -158,6 +166,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
         request,
         "tickets/portal/ticket_create.html",
         {"nav": "create", "form": form, "code_kinds": CodeKind},
+        status=status,
     )
 
 
@@ -319,12 +328,15 @@ def detail_context(reporter: User, ticket: Ticket) -> dict[str, Any]:
 def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
     assert isinstance(request.user, User)
     download = get_attachment_download(request.user, number, sequence)
-    return FileResponse(
+    response = FileResponse(
         download.file,
         as_attachment=True,
         filename=download.file_name,
         content_type=download.content_type,
     )
+    # A file streamed from object storage cannot tell its length: the recorded size can.
+    response["Content-Length"] = str(download.size)
+    return response
 
 
 @require_GET
