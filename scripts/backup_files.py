@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lpse_support.settings")
 
 import django
+from botocore.exceptions import BotoCoreError, ClientError
 
 django.setup()
 
@@ -394,9 +395,11 @@ def command_check(backup: Path) -> dict[str, Any]:
     manifest = read_manifest(backup)
     problems = []
     dump = manifest["database"]
-    size, sha = file_sha256(backup / dump["dump"])
+    if not (backup / DUMP).is_file():
+        raise BackupError(f"{backup}: no {DUMP}; nothing was restored")
+    size, sha = file_sha256(backup / DUMP)
     if sha != dump["sha256"] or size != dump["size"]:
-        problems.append(f"{dump['dump']}: SHA-256 {sha} differs from the manifest's")
+        problems.append(f"{DUMP}: SHA-256 {sha} differs from the manifest's")
     listed = {entry["key"] for entry in manifest["files"]}
     for entry in manifest["files"]:
         path = safe_path(backup, entry["key"])
@@ -486,6 +489,9 @@ def main() -> int:
             command_restore(args.backup)
     except BackupError as error:
         print(f"{sys.argv[0]}: {error}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as error:
+        print(f"{sys.argv[0]}: the S3 storage answered: {error}", file=sys.stderr)
         return 1
     return 0
 
