@@ -11,6 +11,7 @@ with checked files), so their SHA-256 is the one recorded at upload."""
 import hashlib
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -412,6 +413,9 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
         },
     }
     seed(alice, bob, agent)
+    # (one above boto3's 8 MB multipart threshold: streamed in parts both ways)
+    big = samples.PDF + b"%" + random.Random(16).randbytes(9 * 1024 * 1024)
+    make_ticket(bob, files={"besar.pdf": big})
     source_env = app_env(
         source_database_url(),
         STORAGE_BACKEND="s3",
@@ -439,7 +443,7 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
     assert table_checksums(fresh_cluster) == expected
     with psycopg.connect(fresh_cluster) as db:
         rows = db.execute("SELECT file, sha256 FROM tickets_attachment").fetchall()
-    assert len(rows) == 4
+    assert len(rows) == 5
     for key, sha in rows:
         body = client.get_object(Bucket="pulih", Key=key)["Body"].read()
         assert hashlib.sha256(body).hexdigest() == sha
