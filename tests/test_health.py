@@ -39,6 +39,7 @@ def test_readyz_is_ok_when_everything_is(client: Client) -> None:
     assert body["status"] == "ok"
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "ok", "tasks": "ok", "mail": "ok", "cache": "ok", "storage": "ok",
+        "replica": "ok",
     }  # fmt: skip
 
 
