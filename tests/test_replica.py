@@ -30,12 +30,10 @@ from tickets.tests.test_ticket_create import form_data  # noqa: F401  (a fixture
 
 STALE = "stale_replica"
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="a second real database needs PostgreSQL"
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a second real database needs PostgreSQL"
+)
 
 
 def _admin_connection(settings_dict: dict[str, Any]) -> psycopg.Connection[Any]:
@@ -92,6 +90,7 @@ def _exists_on(ticket: Ticket) -> bool:
     return Ticket.objects.filter(pk=ticket.pk).exists()
 
 
+@postgres_only
 def test_router_reads_the_replica_only_in_scope_and_never_for_writes(
     alice: User, stale_replica: Callable[[], None]
 ) -> None:
@@ -132,6 +131,7 @@ def _in_console(client: Client, number: str) -> bool:
     return reverse("console:ticket_detail", args=[number]) in response.content.decode()
 
 
+@postgres_only
 def test_a_reporter_sees_the_ticket_she_just_filed_though_the_replica_is_stale(
     client: Client,
     alice: User,
@@ -149,7 +149,9 @@ def test_a_reporter_sees_the_ticket_she_just_filed_though_the_replica_is_stale(
     # Then the list shows it (she is held on the primary)…
     assert reverse("portal:ticket_detail", args=[number]) in response.content.decode()
     assert _in_list(client, number)
-    assert client.cookies[STICKY_COOKIE].value
+    sticky = client.cookies[STICKY_COOKIE]
+    assert sticky.value and sticky["httponly"] and sticky["samesite"] == "Lax"
+    assert sticky["max-age"] == 10
     # …also without her cookie, from another app server (the shared cache's mark)
     elsewhere = Client()
     elsewhere.force_login(alice)
@@ -163,6 +165,7 @@ def test_a_reporter_sees_the_ticket_she_just_filed_though_the_replica_is_stale(
     assert not _in_list(elsewhere, number)
 
 
+@postgres_only
 def test_an_api_client_reads_its_own_new_ticket_without_cookies(
     alice: User, stale_replica: Callable[[], None]
 ) -> None:
@@ -183,6 +186,7 @@ def test_an_api_client_reads_its_own_new_ticket_without_cookies(
     ]
 
 
+@postgres_only
 @pytest.mark.parametrize(
     "cookie",
     [
@@ -205,6 +209,7 @@ def test_a_forged_or_garbled_stickiness_cookie_is_ignored(
     assert not _in_list(client, ticket.number)
 
 
+@postgres_only
 def test_an_expired_stickiness_cookie_is_ignored(
     client: Client, alice: User, settings: Settings, stale_replica: Callable[[], None]
 ) -> None:
@@ -222,6 +227,7 @@ def test_an_expired_stickiness_cookie_is_ignored(
     assert not _in_list(client, ticket.number)
 
 
+@postgres_only
 def test_an_unreachable_replica_falls_back_to_the_primary_and_degrades_readiness(
     client: Client, alice: User, agent: User, settings: Settings
 ) -> None:
@@ -240,6 +246,7 @@ def test_an_unreachable_replica_falls_back_to_the_primary_and_degrades_readiness
         _forget_replica()
 
 
+@postgres_only
 def test_readyz_reports_a_reachable_replica_ok(
     client: Client, alice: User, stale_replica: Callable[[], None]
 ) -> None:
@@ -251,3 +258,22 @@ def test_readyz_reports_a_reachable_replica_ok(
         "reachable": True,
         "lag_seconds": 0.0,
     }
+
+
+def test_without_a_replica_everything_reads_the_primary_and_nobody_is_marked(
+    client: Client,
+    alice: User,
+    form_data: dict[str, Any],
+    settings: Settings,  # noqa: F811
+) -> None:
+    # Given no DATABASE_REPLICA_URL
+    settings.REPLICA_DATABASE = ""
+    client.force_login(alice)
+    # When alice files a ticket
+    response = client.post(reverse("portal:ticket_create"), form_data, follow=True)
+    # Then she sees it, no stickiness cookie is set and the opt-in scope reads the primary
+    number = Ticket.objects.get().number
+    assert reverse("portal:ticket_detail", args=[number]) in response.content.decode()
+    assert STICKY_COOKIE not in client.cookies
+    with replica_reads():
+        assert router.db_for_read(Ticket) == "default"
