@@ -5,6 +5,7 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from glob import glob
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import dj_database_url
 import psycopg
 import pytest
+from django.core.signals import request_started
 from django.db import connection, connections, router
 from django.db.utils import load_backend
 from django.test import Client
@@ -54,22 +56,36 @@ def _env_file(path: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in out.split("\0") if "=" in line)
 
 
-@pytest.fixture(scope="module")
-def pair() -> Iterator[Pair]:
-    primary = _script("pg-throwaway.sh", "start")
-    replica = ""
+@dataclass
+class Started:
+    primary: str
+    replica: str = ""
+
+
+@contextmanager
+def _started_pair() -> Iterator[tuple[Pair, Started]]:
+    started = Started(primary=_script("pg-throwaway.sh", "start"))
     try:
-        replica = _script("pg-replica.sh", "start", primary)
-        replica_env = _env_file(os.path.join(replica, "env"))
-        yield Pair(
-            primary_url=_env_file(os.path.join(primary, "env"))["DATABASE_URL"],
-            replica_url=replica_env["DATABASE_REPLICA_URL"],
-            replica_port=replica_env["PG_REPLICA_PORT"],
+        started.replica = _script("pg-replica.sh", "start", started.primary)
+        replica_env = _env_file(os.path.join(started.replica, "env"))
+        yield (
+            Pair(
+                primary_url=_env_file(os.path.join(started.primary, "env"))["DATABASE_URL"],
+                replica_url=replica_env["DATABASE_REPLICA_URL"],
+                replica_port=replica_env["PG_REPLICA_PORT"],
+            ),
+            started,
         )
     finally:
-        if replica:
-            _script("pg-replica.sh", "stop", replica)
-        _script("pg-throwaway.sh", "stop", primary)
+        if started.replica:
+            _script("pg-replica.sh", "stop", started.replica)
+        _script("pg-throwaway.sh", "stop", started.primary)
+
+
+@pytest.fixture(scope="module")
+def pair() -> Iterator[Pair]:
+    with _started_pair() as (started_pair, _dirs):
+        yield started_pair
 
 
 def _wait_until(condition: Callable[[], bool], what: str) -> None:
@@ -114,18 +130,30 @@ def test_a_row_written_on_the_primary_appears_on_the_replica(pair: Pair) -> None
     assert _one(pair.replica_url, "SELECT pg_is_in_recovery()") is True
 
 
-@pytest.fixture
-def as_replica(pair: Pair, settings: Settings) -> Iterator[None]:
-    """The streaming replica as this process's replica alias (created at run time)."""
-    settings_dict = {**connection.settings_dict, **dj_database_url.parse(pair.replica_url)}
+def _use_as_replica(replica_url: str, settings: Settings) -> None:
+    """The streaming replica as this process's replica alias (created at run time),
+    with the production settings' health check of a kept connection."""
+    settings_dict = {
+        **connection.settings_dict,
+        **dj_database_url.parse(replica_url, conn_max_age=60, conn_health_checks=True),
+    }
     backend = load_backend(settings_dict["ENGINE"])
     connections[ALIAS] = backend.DatabaseWrapper(settings_dict, ALIAS)
     settings.REPLICA_DATABASE = ALIAS
     forget_replica_state()
-    yield
+
+
+def _forget_alias() -> None:
     connections[ALIAS].close()
     del connections[ALIAS]
     forget_replica_state()
+
+
+@pytest.fixture
+def as_replica(pair: Pair, settings: Settings) -> Iterator[None]:
+    _use_as_replica(pair.replica_url, settings)
+    yield
+    _forget_alias()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -161,3 +189,29 @@ def test_a_lagging_replica_is_reported_and_not_read_until_it_catches_up(
     forget_replica_state()
     with replica_reads():
         assert router.db_for_read(Ticket) == ALIAS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replica_stopped_under_a_kept_connection_falls_back_to_the_primary(
+    settings: Settings,
+) -> None:
+    with _started_pair() as (own, started):
+        _use_as_replica(own.replica_url, settings)
+        try:
+            # Given an app server that has read from the replica and keeps the connection
+            with replica_reads():
+                assert router.db_for_read(Ticket) == ALIAS
+            assert connections[ALIAS].connection is not None
+            # When the replica stops
+            _script("pg-replica.sh", "stop", started.replica)
+            started.replica = ""
+            # Then the next request's reads go to the primary, and /readyz says so (200)
+            request_started.send(sender=None)
+            connections[ALIAS].close_if_unusable_or_obsolete()  # (not in the signal's list)
+            with replica_reads():
+                assert router.db_for_read(Ticket) == "default"
+            ready = Client().get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json()["checks"]["replica"]["status"] == "degraded"
+        finally:
+            _forget_alias()
