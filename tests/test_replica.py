@@ -263,8 +263,8 @@ def test_readyz_reports_a_reachable_replica_ok(
 def test_without_a_replica_everything_reads_the_primary_and_nobody_is_marked(
     client: Client,
     alice: User,
-    form_data: dict[str, Any],
-    settings: Settings,  # noqa: F811
+    form_data: dict[str, Any],  # noqa: F811
+    settings: Settings,
 ) -> None:
     # Given no DATABASE_REPLICA_URL
     settings.REPLICA_DATABASE = ""
