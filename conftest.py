@@ -30,6 +30,7 @@ pytest_plugins = [
     "testsupport.smtp",
     "testsupport.redis",
     "testsupport.s3",
+    "testsupport.replica",
 ]
 
 

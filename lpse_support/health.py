@@ -4,7 +4,8 @@
 - `/readyz`: 503 only when the primary database cannot be reached, so a stalled mail
   server or a slow bucket never takes every app server out of the proxy. Everything else
   is reported in the JSON body as `ok` / `degraded` with 200: the cache, the attachment
-  storage, how late the oldest due background task and the oldest due mail are.
+  storage, how late the oldest due background task and the oldest due mail are, and
+  the read replica (down, or lagging more than REPLICA_MAX_LAG_SECONDS).
 
 Both are answered by the first middleware, before host validation, the HTTPS redirect,
 sessions or anything that could read the database: a probe may come over plain HTTP
@@ -29,6 +30,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from lpse_support.dbrouter import lag_exceeded, replica_alias, replica_lag_seconds
 from lpse_support.storage import AttachmentS3Storage
 from notifications.models import MailStatus, OutgoingMail
 
@@ -112,11 +114,32 @@ def check_storage(now: datetime.datetime) -> dict[str, Any]:
     return {"status": OK}
 
 
+def check_replica(now: datetime.datetime) -> dict[str, Any]:
+    """The read replica answers and is no further behind than REPLICA_MAX_LAG_SECONDS
+    (while it is not, the router reads from the primary)."""
+    alias = replica_alias()
+    if not alias:
+        return {"status": OK, "configured": False}
+    connection = connections[alias]
+    try:
+        lag = replica_lag_seconds(connection)
+    except DatabaseError:
+        connection.close()
+        return {"status": DEGRADED, "reachable": False}
+    return {
+        "status": DEGRADED if lag_exceeded(lag) else OK,
+        "reachable": True,
+        # None: the replica has replayed nothing yet and is behind.
+        "lag_seconds": None if lag is None else round(lag, 1),
+    }
+
+
 CHECKS: dict[str, Callable[[datetime.datetime], dict[str, Any]]] = {
     "tasks": check_tasks,
     "mail": check_mail,
     "cache": check_cache,
     "storage": check_storage,
+    "replica": check_replica,
 }
 
 

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "api.middleware.ApiErrorFormatMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Read-your-writes with a replica: binds the request's state, marks a writer.
+    "lpse_support.replica.PrimaryStickinessMiddleware",
     # An idle staff session ends before the body guard below counts it as signed in.
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     # Before anything reads the body: how much of it to read, and whether files may be
@@ -161,6 +163,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # A file, not memory: concurrency tests need several connections to one database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-lpse_support.sqlite3")}
+
+# Read replica (issue 16; lpse_support/dbrouter.py). Unset: everything on "default".
+# Set: the heavy read-only pages (the API's and the console's ticket lists and search, the
+# reporter's list; reports and exports that enter lib.replica.replica_reads()) read from
+# it, unless the person wrote in the last REPLICA_STICKY_SECONDS or it lags more than
+# REPLICA_MAX_LAG_SECONDS or cannot be reached (then the primary answers).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL")
+REPLICA_DATABASE = "replica" if DATABASE_REPLICA_URL else ""
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+REPLICA_MAX_LAG_SECONDS = env_int("REPLICA_MAX_LAG_SECONDS", 30)
+if REPLICA_DATABASE:
+    DATABASES[REPLICA_DATABASE] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True
+    )
+    if DATABASES[REPLICA_DATABASE]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer must not hold a page for long: it falls back.
+        DATABASES[REPLICA_DATABASE]["OPTIONS"] = {"connect_timeout": 3}
+    # The test suite's replica is the primary's test database.
+    DATABASES[REPLICA_DATABASE]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["lpse_support.dbrouter.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -17,3 +17,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# An unreachable database answers 503 with the error page instead of a 500.
+handler500 = "lpse_support.unavailable.server_error"

@@ -23,67 +23,13 @@ MARKER=".lpse-pg-throwaway"
 started=""
 
 log() { echo "pg-throwaway: $*" >&2; }
-
-pg_bindir() {
-    # The newest installed server; /usr/local/bin/{initdb,pg_ctl} are not trusted.
-    local dir
-    dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
-    if [ -z "$dir" ] || [ ! -x "$dir/initdb" ] || [ ! -x "$dir/pg_ctl" ]; then
-        log "no PostgreSQL server under /usr/lib/postgresql (apt-get install postgresql)"
-        exit 1
-    fi
-    echo "$dir"
-}
-
-as_owner() {
-    # initdb and pg_ctl refuse to run as root.
-    if [ "$(id -u)" -eq 0 ]; then
-        runuser -u postgres -- "$@"
-    else
-        "$@"
-    fi
-}
-
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
-
-server_pid() {
-    local pidfile="$1/data/postmaster.pid"
-    [ -f "$pidfile" ] && head -1 "$pidfile" || true
-}
-
-do_stop() {
-    local dir="$1" bindir pid
-    if [ ! -f "$dir/$MARKER" ]; then
-        log "refusing to touch $dir: not a throwaway cluster directory"
-        exit 1
-    fi
-    pid="$(server_pid "$dir")"
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-        bindir="$(pg_bindir)"
-        if ! as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null; then
-            log "pg_ctl stop failed; killing postmaster $pid"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-    fi
-    rm -rf -- "$dir"
-    log "stopped and removed $dir"
-}
+# shellcheck source=scripts/pg-common.sh
+. "$(dirname "$0")/pg-common.sh"
 
 do_start() {
-    local bindir port attempt
+    local bindir port
     bindir="$(pg_bindir)"
-    dir="$(mktemp -d /tmp/lpse-pg.XXXXXX)"  # global: the EXIT trap needs it
-    touch "$dir/$MARKER"
-    # Whatever goes wrong from here on, leave nothing behind.
-    trap 'if [ -z "$started" ]; then do_stop "$dir" >/dev/null 2>&1 || true; fi' EXIT
-    if [ "$(id -u)" -eq 0 ]; then
-        chown postgres: "$dir"
-    fi
+    new_state_dir lpse-pg
 
     as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust --no-sync \
         -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || {
@@ -98,20 +44,7 @@ do_start() {
         mode=", durable (fsync on)"
     fi
 
-    for attempt in 1 2 3; do
-        port="$(free_port)"
-        if as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-            -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability" \
-            start >/dev/null; then
-            break
-        fi
-        if [ "$attempt" -eq 3 ] || ! grep -q "could not bind\|already in use" "$dir/postgres.log" 2>/dev/null; then
-            log "PostgreSQL did not start; its log:"
-            cat "$dir/postgres.log" >&2 2>/dev/null || true
-            exit 1
-        fi
-        log "port $port was taken, trying another one"
-    done
+    port="$(pg_ctl_start "$dir" "$durability")"
 
     "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres \
         -v user="$PG_USER" -v password="$PG_PASSWORD" -v db="$PG_DB" >/dev/null <<'SQL'

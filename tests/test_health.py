@@ -6,6 +6,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.storage import FileSystemStorage, storages
@@ -38,6 +39,7 @@ def test_readyz_is_ok_when_everything_is(client: Client) -> None:
     assert body["status"] == "ok"
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "ok", "tasks": "ok", "mail": "ok", "cache": "ok", "storage": "ok",
+        "replica": "ok",
     }  # fmt: skip
 
 
@@ -146,17 +148,23 @@ print(json.dumps(answers))
 """
 
 
-def test_readyz_is_503_only_when_the_primary_database_cannot_be_reached(tmp_path: Path) -> None:
-    # Given a production start whose database does not answer (nothing listens on port 9)
+def run_without_database(tmp_path: Path, script: str) -> tuple[Any, str]:
+    """Run `script` in a production start whose database does not answer (nothing
+    listens on port 9); its last output line as JSON, and its log."""
     env = production_environment(tmp_path)
     env["DATABASE_URL"] = "postgres://lpse:secret@127.0.0.1:9/lpse_support"
     env["DJANGO_SETTINGS_MODULE"] = "lpse_support.settings"
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
         check=False, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    answers = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+def test_readyz_is_503_only_when_the_primary_database_cannot_be_reached(tmp_path: Path) -> None:
+    # Given a production start whose database does not answer
+    answers, _log = run_without_database(tmp_path, PROBE)
     # Then the process is alive, and not ready, saying why
     assert answers["/healthz"] == [200, {"status": "ok"}]
     assert answers["/readyz"] == [

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from lib.errors import NotFound
+from lib.replica import replica_reads
 from tickets import live, search, services
 from tickets.access import (
     action_refusal,
@@ -72,6 +73,7 @@ def _staff(request: HttpRequest) -> User:
 
 @require_GET
 @staff_required
+@replica_reads()
 def queue(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     stamp = live.list_stamp(tickets_visible_to(user))

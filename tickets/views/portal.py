@@ -33,6 +33,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
+from lib.replica import replica_reads
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
@@ -87,6 +88,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @reporter_required
+@replica_reads()
 def ticket_list(request: HttpRequest) -> HttpResponse:
     form = TicketSearchForm(request.GET or None)
     tickets = tickets_visible_to(current_reporter(request))
