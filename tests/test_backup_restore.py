@@ -12,23 +12,20 @@ import hashlib
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
-import boto3
 import psycopg
 import pytest
 from django.db import connection
-from pytest_django.fixtures import Settings
 
 from accounts.models import User
+from testsupport.s3 import ACCESS_KEY, REGION, SECRET_KEY, S3Bucket
 from tickets import services
 from tickets.attachments import attachment_check
 from tickets.models import Attachment, Ticket
@@ -54,12 +51,6 @@ def postgresql_only() -> None:
 # --- Servers and environments -------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def fresh_cluster() -> Iterator[str]:
     """A new, empty PostgreSQL cluster; yields its DATABASE_URL."""
@@ -71,44 +62,6 @@ def fresh_cluster() -> Iterator[str]:
         yield text.split("DATABASE_URL=", 1)[1].strip().strip("'\"")
     finally:
         subprocess.run([str(PG_THROWAWAY), "stop", state], capture_output=True, timeout=120)
-
-
-@pytest.fixture
-def moto_endpoint() -> Iterator[str]:
-    """A real moto S3 server over HTTP on loopback (stopped after the test)."""
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("moto_server did not start") from None
-                threading.Event().wait(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-S3_KEYS = {"S3_ACCESS_KEY": "testing", "S3_SECRET_KEY": "testing", "S3_REGION": "us-east-1"}
-
-
-def s3(endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
 
 
 def source_database_url() -> str:
@@ -385,8 +338,7 @@ def test_a_backup_taken_while_tickets_are_filed_holds_the_file_of_every_row(
 
 
 def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
-    settings: Settings,
-    moto_endpoint: str,
+    s3_bucket: S3Bucket,
     alice: User,
     bob: User,
     agent: User,
@@ -394,24 +346,9 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
     tmp_path: Path,
 ) -> None:
     # Given attachments uploaded to an S3 bucket through the app's storage
-    client = s3(moto_endpoint)
-    client.create_bucket(Bucket="sumber")
-    client.create_bucket(Bucket="pulih")
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": "sumber",
-                "endpoint_url": moto_endpoint,
-                "access_key": "testing",
-                "secret_key": "testing",
-                "region_name": "us-east-1",
-                "file_overwrite": False,
-                "default_acl": None,
-            },
-        },
-    }
+    target = S3Bucket(s3_bucket.server, f"pulih-{s3_bucket.name}")
+    target.create()
+    s3_keys = {"S3_ACCESS_KEY": ACCESS_KEY, "S3_SECRET_KEY": SECRET_KEY, "S3_REGION": REGION}
     seed(alice, bob, agent)
     # (one above boto3's 8 MB multipart threshold: streamed in parts both ways)
     big = samples.PDF + b"%" + random.Random(16).randbytes(9 * 1024 * 1024)
@@ -419,9 +356,9 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
     source_env = app_env(
         source_database_url(),
         STORAGE_BACKEND="s3",
-        S3_BUCKET="sumber",
-        S3_ENDPOINT_URL=moto_endpoint,
-        **S3_KEYS,
+        S3_BUCKET=s3_bucket.name,
+        S3_ENDPOINT_URL=s3_bucket.server.url,
+        **s3_keys,
     )
     backup = tmp_path / "backup"
     succeed(BACKUP, str(backup), env=source_env)
@@ -432,9 +369,9 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
         **app_env(
             fresh_cluster,
             STORAGE_BACKEND="s3",
-            S3_BUCKET="pulih",
-            S3_ENDPOINT_URL=moto_endpoint,
-            **S3_KEYS,
+            S3_BUCKET=target.name,
+            S3_ENDPOINT_URL=target.server.url,
+            **s3_keys,
         )
     }
     succeed(RESTORE, str(backup), env=target_env)
@@ -445,7 +382,7 @@ def test_an_s3_bucket_is_backed_up_and_restored_into_an_empty_bucket(
         rows = db.execute("SELECT file, sha256 FROM tickets_attachment").fetchall()
     assert len(rows) == 5
     for key, sha in rows:
-        body = client.get_object(Bucket="pulih", Key=key)["Body"].read()
+        body = target.read(key)
         assert hashlib.sha256(body).hexdigest() == sha
 
     # And a second restore into that bucket (with an empty database) is refused
