@@ -4,7 +4,10 @@
 
 Options given on the command line win over these. A graceful stop: on SIGTERM gunicorn
 stops accepting connections, lets the requests in flight finish (up to
-`graceful_timeout` seconds) and exits 0.
+`graceful_timeout` seconds) and exits 0. Connections that arrive meanwhile wait in the
+listening socket's queue until the last busy worker exits, and are then reset, never
+answered: the proxy in front should send them to another app server
+(`proxy_next_upstream error`).
 
 With `PROMETHEUS_MULTIPROC_DIR` set, every worker keeps its metrics in a file of that
 folder; a worker that exits is forgotten by the per-process gauges (`child_exit`), and
@@ -29,6 +32,9 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None
 errorlog = "-"
+# gunicorn 25+ opens a control socket in the home folder by default: several app servers
+# on one machine would share (and take over) that one path, and nothing here uses it.
+control_socket_disable = True
 
 _LIVE_GAUGE = re.compile(r"gauge_live[a-z]*_(\d+)\.db$")
 

@@ -98,12 +98,14 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=30)
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    """Poll `condition` until it holds; fail with `what` after `timeout` seconds (an upper
-    bound for a busy machine, never a measurement)."""
+def wait_until(
+    condition: Callable[[], bool], what: str | Callable[[], str], timeout: float = 60.0
+) -> None:
+    """Poll `condition` until it holds; fail with `what` (or what it returns then) after
+    `timeout` seconds (an upper bound for a busy machine, never a measurement)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return
         time.sleep(0.05)
-    raise AssertionError(f"not within {timeout:.0f} s: {what}")
+    raise AssertionError(f"not within {timeout:.0f} s: {what() if callable(what) else what}")
