@@ -2,8 +2,8 @@
 
 `MetricsMiddleware` times every request that reaches it (after the health probes, so
 their frequent answers do not dilute the latency of the pages) and counts its database
-queries, labelled by route name (`tickets:ticket_detail`; `unmatched` for 404s and
-static files), method and status class.
+queries, labelled by route name (`portal:ticket_detail`; `static` for static files,
+`unmatched` for 404s and redirects before any URL is resolved), method and status class.
 
 `/metrics` answers only `Authorization: Bearer <METRICS_TOKEN>` (compared in constant
 time); without a token configured, or with a missing or wrong one, the request goes on
@@ -15,13 +15,14 @@ of the oldest, and the task queues' depth.
 """
 
 import hmac
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -35,16 +36,28 @@ from prometheus_client.registry import Collector
 from lib.metrics import REQUEST_LATENCY, REQUEST_QUERIES, multiproc_dir, status_class
 from notifications.models import MailStatus, OutgoingMail
 
+logger = logging.getLogger(__name__)
+
 METRICS_PATHS = ("/metrics", "/metrics/")
 UNMATCHED = "unmatched"
+STATIC = "static"
 # Any other method a client makes up is counted as "other": labels stay few.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class DatabaseCollector(Collector):
-    """Gauges read from the database at scrape time (the same in every process)."""
+    """Gauges read from the database at scrape time (the same in every process). With
+    the database down they are left out: the scrape still shows the process metrics."""
 
     def collect(self) -> Iterator[Metric]:
+        try:
+            families = list(self._read())
+        except DatabaseError:
+            logger.warning("metrics: the database gauges could not be read", exc_info=True)
+            return
+        yield from families
+
+    def _read(self) -> Iterator[Metric]:
         now = timezone.now()
         # Pending and sending rows are the partial index `mail_undelivered`.
         undelivered = OutgoingMail.objects.filter(
@@ -109,7 +122,10 @@ def _authorized(request: HttpRequest) -> bool:
 
 def _view_name(request: HttpRequest) -> str:
     match = getattr(request, "resolver_match", None)
-    return (match.view_name if match is not None else "") or UNMATCHED
+    if match is not None and match.view_name:
+        return str(match.view_name)
+    # Static files are answered by WhiteNoise before any URL is resolved.
+    return STATIC if request.path_info.startswith(settings.STATIC_URL or "/static/") else UNMATCHED
 
 
 class MetricsMiddleware:

@@ -3,17 +3,21 @@ and added up over several processes."""
 
 import datetime
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import reverse
 from prometheus_client.parser import text_string_to_metric_families
 
 from accounts.models import User
 from lpse_support.metrics import METRICS_PATHS
-from testsupport.processes import run_app_script
+from tests.test_production_start import production_environment
+from testsupport.processes import ROOT, run_app_script
 from testsupport.smtp import SmtpSink, run_mail_worker
 from tickets import services
 from tickets.models import Ticket
@@ -66,6 +70,7 @@ def test_every_metric_family_shows_real_traffic(
     # simulator's Data Warehouse knows
     client.force_login(alice)
     assert client.get(reverse("portal:dashboard")).status_code == 200
+    assert client.get(static("js/htmx.min.js")).status_code == 200
     response = client.post(reverse("portal:ticket_create"), form)
     assert response.status_code == 302
     ticket = Ticket.objects.get(reporter=alice)
@@ -82,6 +87,8 @@ def test_every_metric_family_shows_real_traffic(
         return value(after, name, **labels) - value(before, name, **labels)
 
     # Then each family shows it
+    static_file = {"view": "static", "method": "GET", "status": "2xx"}
+    assert grew("lpse_http_request_duration_seconds_count", **static_file) == 1
     dashboard = {"view": "portal:dashboard", "method": "GET", "status": "2xx"}
     assert grew("lpse_http_request_duration_seconds_count", **dashboard) == 1
     assert value(after, "lpse_http_request_duration_seconds_sum", **dashboard) > 0
@@ -225,3 +232,36 @@ def test_multiprocess_mode_adds_up_every_process(reference: None, tmp_path: Path
     assert value(samples, "lpse_http_request_duration_seconds_count", **home) == 9
     assert value(samples, "lpse_http_request_db_queries_count", view="home") == 9
     assert len({p.name.rsplit("_", 1)[1] for p in tmp_path.glob("histogram_*.db")}) == 3
+
+
+SCRAPE = """
+import django
+django.setup()
+from django.test import Client
+response = Client().get(
+    "/metrics", HTTP_HOST="10.20.30.40", headers={"Authorization": "Bearer " + "t" * 32}
+)
+print(response.status_code)
+print(response.content.decode())
+"""
+
+
+def test_a_scrape_with_the_database_down_still_shows_the_process(tmp_path: Path) -> None:
+    # Given a production start (HTTPS redirect, host check) whose database does not answer
+    env = production_environment(tmp_path)
+    env["DATABASE_URL"] = "postgres://lpse:secret@127.0.0.1:9/lpse_support"
+    env["DJANGO_SETTINGS_MODULE"] = "lpse_support.settings"
+    env["METRICS_TOKEN"] = "t" * 32
+    # When Prometheus scrapes an app server by its address over plain HTTP
+    result = subprocess.run(
+        [sys.executable, "-c", SCRAPE], cwd=ROOT, env=env, capture_output=True, text=True,
+        check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    status, text = result.stdout.split("\n", 1)
+    # Then it gets the metrics of the process, without the gauges read from the database
+    assert status == "200"
+    assert "lpse_http_request_duration_seconds" in text
+    assert "process_cpu_seconds_total" in text
+    assert "lpse_mail_undelivered" not in text
+    assert "database gauges could not be read" in result.stderr
