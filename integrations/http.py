@@ -16,7 +16,8 @@ ticket:
   most one timeout per window;
 * a short-lived in-process LRU cache of answers (and, more briefly, of "not found"),
   because the same code is looked up several times while one ticket is written;
-* one structured log line per network attempt, cache hit or short-circuit.
+* one structured log line and one count (lib/metrics.py) per network attempt, cache
+  hit or short-circuit.
 
 Time comes from a `Clock` (the system's monotonic clock and `time.sleep` unless a
 source is given another), so that backoff, breaker windows, cache expiry and logged
@@ -42,6 +43,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from django.conf import settings
 
+from lib.metrics import BREAKER_STATE, BREAKER_VALUES, INTEGRATION_CALLS
 from lib.requestid import HEADER as REQUEST_ID_HEADER
 from lib.requestid import request_id
 
@@ -206,13 +208,20 @@ class CircuitBreaker:
     """Consecutive-failure breaker for one source (closed → open → half-open → …).
 
     Callers pass the current monotonic time (`now`), so the breaker holds no clock.
+    A breaker named after its source publishes its state (lib/metrics.py).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self._lock = threading.Lock()
         self._failures = 0
         self._opened_at: float | None = None
         self._trial_in_flight = False
+        self._source = source
+        self._publish()
+
+    def _publish(self) -> None:
+        if self._source:
+            BREAKER_STATE.labels(self._source).set(BREAKER_VALUES[self._state()])
 
     def admit(self, *, window: float, now: float) -> Literal["closed", "trial"] | None:
         """May a call go out? "closed": normal call; "trial": the one half-open call;
@@ -223,6 +232,7 @@ class CircuitBreaker:
             if now - self._opened_at < window or self._trial_in_flight:
                 return None
             self._trial_in_flight = True
+            self._publish()
             return "trial"
 
     def record_success(self) -> None:
@@ -230,6 +240,7 @@ class CircuitBreaker:
             self._failures = 0
             self._opened_at = None
             self._trial_in_flight = False
+            self._publish()
 
     def record_failure(self, *, threshold: int, now: float) -> None:
         with self._lock:
@@ -237,13 +248,17 @@ class CircuitBreaker:
             if self._trial_in_flight or self._failures >= threshold:
                 self._opened_at = now
             self._trial_in_flight = False
+            self._publish()
 
     @property
     def state(self) -> str:
         with self._lock:
-            if self._opened_at is None:
-                return "closed"
-            return "half_open" if self._trial_in_flight else "open"
+            return self._state()
+
+    def _state(self) -> str:
+        if self._opened_at is None:
+            return "closed"
+        return "half_open" if self._trial_in_flight else "open"
 
 
 _breakers: dict[str, CircuitBreaker] = {}
@@ -256,7 +271,7 @@ def breaker_for(source: SourceConfig) -> CircuitBreaker:
     with _breakers_lock:
         breaker = _breakers.get(key)
         if breaker is None:
-            breaker = _breakers[key] = CircuitBreaker()
+            breaker = _breakers[key] = CircuitBreaker(source.name)
         return breaker
 
 
@@ -354,6 +369,7 @@ def _log(
     level: int = logging.INFO,
 ) -> None:
     duration_ms = round((source.clock.monotonic() - started) * 1000)
+    INTEGRATION_CALLS.labels(source.name, outcome).inc()
     logger.log(
         level,
         "source=%s path=%s status=%s duration_ms=%s attempt=%s outcome=%s",

@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "lpse_support.requestid.RequestIdMiddleware",
     # /healthz and /readyz, answered before host checks, the HTTPS redirect and sessions.
     "lpse_support.health.HealthMiddleware",
+    # /metrics (with METRICS_TOKEN) answered here too; every later request is timed.
+    "lpse_support.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "lpse_support.cache_headers.NoStoreForSignedInMiddleware",
@@ -460,17 +462,37 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# --- Observability: Prometheus metrics and the log format (issue 16) ---
+# `GET /metrics` answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is a
+# 404 like any unknown URL (lpse_support/metrics.py).
+METRICS_TOKEN = env("METRICS_TOKEN")
+# Several processes (gunicorn workers, task workers, run_periodic on one machine): a
+# folder they all share, emptied before they start; prometheus-client reads the
+# variable from the environment itself, this copy only documents it.
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR")
+# "plain" (one readable line) or "json" (one JSON object per line, for log collectors).
+LOG_FORMAT = env("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "lib.requestid.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        # time, level, logger, message, request_id, and the fields callers pass in `extra`.
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["request_id"],
         }
     },

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from lib.metrics import MAIL_DELIVERIES
 from notifications.models import MailStatus, OutgoingMail
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,12 @@ class Delivery:
 
 def mail_deliver(*, mail_id: int, worker: str | None = None) -> Delivery:
     """Claim the mail, send it, and record the outcome (the task body)."""
-    worker = worker or get_random_string(12)
+    delivery = _mail_attempt(mail_id=mail_id, worker=worker or get_random_string(12))
+    MAIL_DELIVERIES.labels(delivery.outcome).inc()
+    return delivery
+
+
+def _mail_attempt(*, mail_id: int, worker: str) -> Delivery:
     now = timezone.now()
     claimed = OutgoingMail.objects.filter(
         pk=mail_id, status=MailStatus.PENDING, next_attempt_at__lte=now

@@ -524,6 +524,8 @@ def gunicorn_start(
     process = CHILDREN.start(
         [
             *(PYTHON, "-m", "gunicorn", "lpse_support.wsgi:application"),
+            # The production configuration; the options below override its values.
+            *("--config", ROOT / "lpse_support" / "gunicorn_conf.py"),
             *("--bind", f"{HOST}:{port}", "--worker-class", "gthread"),
             *("--workers", str(workers), "--threads", str(threads)),
             # Long enough for a 50 MB upload or a 500 MB zip on a loaded machine.

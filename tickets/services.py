@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from lib.errors import NotFound
+from lib.metrics import TICKET_ACTIONS, TICKETS_CREATED
 from lib.sla import add_working_days
 from reference.models import (
     Application,
@@ -288,6 +289,8 @@ def ticket_submit(
             ticket_event_notify(
                 ticket=ticket, event_kind=EventKind.CREATED, actor=reporter, now=now
             )
+            # Counted once the ticket is really there (lib/metrics.py).
+            transaction.on_commit(TICKETS_CREATED.labels(draft.application.code).inc)
             if check.unanswered:
                 code_recheck_enqueue(ticket.pk)
     except IntegrityError:
@@ -511,6 +514,7 @@ def _perform(
             )
             if after is not None:
                 after(locked, now)
+            transaction.on_commit(TICKET_ACTIONS.labels(action).inc)
             # Who hears about it is written with the change (tickets/notify.py).
             current = Ticket.objects.select_related(
                 "lpse", "holder", "reporter", "merged_into"

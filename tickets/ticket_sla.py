@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from lib.metrics import SLA_EVENTS
 from lib.sla import Pause
 from notifications.models import NotificationKind
 from reference.models import Priority
@@ -256,6 +257,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
         clock,
         len(recipients),
     )
+    SLA_EVENTS.labels(clock, "breach" if breach else "warning").inc()
     row[flag] = now
     return 1
 

@@ -36,7 +36,13 @@ def test_once_runs_every_periodic_job(
 def test_the_jobs_are_the_documented_periodic_commands(settings) -> None:
     settings.PERIODIC_INTERVAL_SECONDS = 30
     jobs = periodic_jobs()
-    assert [job.name for job in jobs] == ["auto-close", "sla-sweep", "mail-sweep", "code-sweep"]
+    assert [job.name for job in jobs] == [
+        "auto-close",
+        "sla-sweep",
+        "mail-sweep",
+        "code-sweep",
+        "task-sweep",
+    ]
     assert {job.interval for job in jobs} == {30}
 
 

@@ -52,6 +52,8 @@ def periodic_jobs() -> list[Job]:
         Job("mail-sweep", _command("send_pending_mail"), every),
         # Background code checks whose task was lost are enqueued again.
         Job("code-sweep", _command("recheck_pending_codes"), every),
+        # Tasks left RUNNING by a worker that died go back to the queue.
+        Job("task-sweep", _command("release_stranded_tasks"), every),
     ]
 
 
@@ -94,7 +96,8 @@ def run_forever(
 
 class Command(BaseCommand):
     help = (
-        "Run the periodic jobs (auto-close, SLA sweep, mail sweep, code re-check sweep) "
+        "Run the periodic jobs (auto-close, SLA sweep, mail sweep, code re-check sweep, "
+        "stranded task sweep) "
         "every PERIODIC_INTERVAL_SECONDS; --once runs each once. Safe on several machines."
     )
 
