@@ -165,7 +165,11 @@ def replica_start(pg: B.Postgres, base: dict[str, str]) -> Replica:
     """A streaming replica of `pg` (scripts/pg-replica.sh when present, else made here)."""
     script = ROOT / "scripts" / "pg-replica.sh"
     if script.exists():
-        out = check_run([script, "start", pg.state_dir], env=base, timeout=180)
+        out = check_run(
+            [script, "start", pg.state_dir],
+            env={**base, "PG_THROWAWAY_DURABLE": "1"},
+            timeout=180,
+        )
         state = Path(out.strip().splitlines()[-1])
         url = ""
         for line in (state / "env").read_text(encoding="utf-8").splitlines():
@@ -288,6 +292,7 @@ class Stack:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     redis: subprocess.Popen[bytes] | None = None
     redis_port: int = 0
+    mail_sink: subprocess.Popen[bytes] | None = None
     https_port: int = 0
     http_port: int = 0
     # The self-signed certificate made at start: the clients here verify against it.
@@ -437,7 +442,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             aws_secret_access_key=env["S3_SECRET_KEY"],
             region_name=env["S3_REGION"],
         ).create_bucket(Bucket=env["S3_BUCKET"])
-        B.CHILDREN.start(
+        stack.mail_sink = B.CHILDREN.start(
             [
                 *(PYTHON, ROOT / "scripts" / "mail_sink.py", "--host", HOST),
                 *("--smtp-port", smtp_port, "--http-port", inbox_port, "--dir", stack.mail_dir),
@@ -917,24 +922,31 @@ def sink_message_ids(stack: Stack) -> Counter[str]:
 def fault_worker_kill(stack: Stack, seconds: float) -> list[Check]:
     """SIGKILL a db_worker while mail goes out; every mail row is sent in the end."""
     first_id = stack.sql("SELECT coalesce(max(id), 0) FROM notifications_outgoingmail")[0][0]
-    stuck = 0
+    assert stack.mail_sink is not None
     with FaultLoad(stack, readers=0) as load:
-        time.sleep(seconds / 2)
-        # At a moment a mail is being sent, if one comes within a few seconds.
-        with contextlib.suppress(TopologyError):
-            wait_for(
-                "a mail being sent",
-                lambda: (
-                    stack.sql(
-                        "SELECT count(*) FROM notifications_outgoingmail WHERE status = 'sending'"
-                    )[0][0]
-                    > 0
-                ),
-                5,
-            )
-        kill_group(stack.workers[0])
+        time.sleep(seconds / 3)
+        # The mail server hangs (SIGSTOP): the workers' deliveries wait in "sending",
+        # and the kill falls in the middle of one, before the server accepted it.
+        os.kill(stack.mail_sink.pid, signal.SIGSTOP)
+        try:
+            with contextlib.suppress(TopologyError):
+                wait_for(
+                    "a mail being sent",
+                    lambda: (
+                        stack.sql(
+                            "SELECT count(*) FROM notifications_outgoingmail"
+                            " WHERE status = 'sending'"
+                        )[0][0]
+                        > 0
+                    ),
+                    10,
+                )
+            time.sleep(0.5)
+            kill_group(stack.workers[0])
+        finally:
+            os.kill(stack.mail_sink.pid, signal.SIGCONT)
         stack.worker_start(0)
-        time.sleep(seconds / 2)
+        time.sleep(seconds * 2 / 3)
     stuck = stack.sql(
         "SELECT count(*) FROM notifications_outgoingmail WHERE id > %s AND status = 'sending'",
         (first_id,),
