@@ -251,6 +251,12 @@ def render_site(values: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def body_limit(max_bytes: int, max_files: int) -> int:
+    """nginx's client_max_body_size: the app's own limit for a signed-in upload
+    (lpse_support/uploads.py, upload_body_limit; a test keeps the two equal)."""
+    return max_files * max_bytes + B.MB
+
+
 def nginx_config(run: Path, site: Path) -> str:
     """The main configuration around the site (what /etc/nginx/nginx.conf does on a
     server), with every path in the run folder."""
@@ -525,7 +531,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
                     "LOG_DIR": str(nginx),
                     "STATIC_ROOT": str(run / "static"),
                     "UPSTREAM_SERVERS": upstreams,
-                    "CLIENT_MAX_BODY_SIZE": str(max_files * max_bytes + B.MB),
+                    "CLIENT_MAX_BODY_SIZE": str(body_limit(max_bytes, max_files)),
                 }
             ),
             encoding="utf-8",
