@@ -544,8 +544,11 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
                 path.chmod(0o755)
             for path in (nginx / "tmp", *(nginx / "tmp").rglob("*")):
                 shutil.chown(path, "www-data")
-        check_run(["nginx", "-t", "-c", conf])
-        B.CHILDREN.start(["nginx", "-c", conf], env=base, log=logs / "nginx.log")
+        # -e: the log of the start itself (before the configuration is read) is ours too.
+        check_run(["nginx", "-e", nginx / "error.log", "-t", "-c", conf])
+        B.CHILDREN.start(
+            ["nginx", "-e", nginx / "error.log", "-c", conf], env=base, log=logs / "nginx.log"
+        )
         wait_for(
             "nginx over HTTPS",
             lambda: requests.get(f"{stack.url}/healthz", verify=stack.tls, timeout=5).ok,

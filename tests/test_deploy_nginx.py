@@ -84,7 +84,7 @@ def test_nginx_accepts_the_rendered_site(tmp_path: Path) -> None:
         (tmp_path / "nginx" / "tmp" / kind).mkdir(parents=True)
 
     result = subprocess.run(
-        [NGINX, "-t", "-c", conf],
+        [NGINX, "-e", tmp_path / "error.log", "-t", "-c", conf],
         capture_output=True,
         text=True,
         env={**os.environ, "PATH": f"{os.environ.get('PATH', '')}:/usr/sbin"},
