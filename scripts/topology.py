@@ -298,6 +298,8 @@ class Stack:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
     redis: subprocess.Popen[bytes] | None = None
     redis_port: int = 0
+    # The last mail row before the run's own (the data set's are not the run's to send).
+    mail_floor: int = 0
     mail_sink: subprocess.Popen[bytes] | None = None
     https_port: int = 0
     http_port: int = 0
@@ -492,6 +494,9 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             timeout=600,
         )
         stack.fixture = json.loads(stack.fixture_path.read_text(encoding="utf-8"))
+        stack.mail_floor = stack.sql("SELECT coalesce(max(id), 0) FROM notifications_outgoingmail")[
+            0
+        ][0]
 
     with B.phase("app servers, workers, periodic", timings):
         for index in range(2):
@@ -970,7 +975,7 @@ def fault_worker_kill(stack: Stack, seconds: float) -> list[Check]:
             "UPDATE notifications_outgoingmail SET claimed_at = claimed_at - interval '1 hour'"
             " WHERE id > %s AND status = 'sending'"
             " AND (claimed_at <= %s OR claimed_at < now() - interval '15 s') RETURNING id",
-            (first_id, killed_at),
+            (stack.mail_floor, killed_at),
         )
     )
 
@@ -979,25 +984,30 @@ def fault_worker_kill(stack: Stack, seconds: float) -> list[Check]:
             stack.sql(
                 "SELECT count(*) FROM notifications_outgoingmail"
                 " WHERE id > %s AND status IN ('pending', 'sending')",
-                (first_id,),
+                (stack.mail_floor,),
             )[0][0]
         )
 
     with contextlib.suppress(TopologyError):
         wait_for("every mail sent", lambda: undelivered() == 0, 120)
+    # Every mail of the run, not only this phase's: a claim the kill broke may be on a
+    # mail of an earlier phase that the workers were still working off.
     rows = stack.sql(
-        "SELECT message_id, status FROM notifications_outgoingmail WHERE id > %s", (first_id,)
+        "SELECT message_id, status, id > %s FROM notifications_outgoingmail WHERE id > %s",
+        (first_id, stack.mail_floor),
     )
+    written = sum(1 for _, _, this_phase in rows if this_phase)
     sink = sink_message_ids(stack)
-    sent = [m for m, status in rows if status == "sent"]
-    not_sent = [m for m, status in rows if status != "sent"]
+    sent = [m for m, status, _ in rows if status == "sent"]
+    not_sent = [m for m, status, _ in rows if status != "sent"]
     lost = [m for m in sent if m not in sink]
     duplicates = sum(sink[m] - 1 for m in sent if sink[m] > 1)
     print_load(
         f"db_worker 1 SIGKILLed while {in_delivery} mails were being delivered (the mail"
         " server hung), started again",
         load,
-        f"{len(rows)} mails written, {len(sent)} sent, {len(not_sent)} not sent, "
+        f"{written} mails written in this phase, {len(rows)} in the run: {len(sent)} sent, "
+        f"{len(not_sent)} not sent, "
         f"{len(lost)} sent but not at the sink; {stuck} claims of the dead worker given back; "
         f"{duplicates} duplicates at the sink (same Message-ID)",
     )
@@ -1249,7 +1259,12 @@ def topology(args: argparse.Namespace, stack: Stack, timings: dict[str, float]) 
             verdict = "ok" if check.ok else ("WARN" if check.warn_only else "FAILED")
             say(f"      [{verdict}] {check.name}: {check.detail}")
         checks += found
-    say("==> backup during load, restore, compare: SKIPPED (scripts/backup.sh not wired yet)")
+    # scripts/backup.sh refuses a database whose attachment rows have no file: the
+    # synthetic data set (generate_tickets) writes attachment rows only.
+    say(
+        "==> backup during load, restore, compare: SKIPPED (not wired yet: scripts/backup.sh"
+        " needs every attachment row's file, the synthetic data set has rows only)"
+    )
 
     replication = "-"
     with contextlib.suppress(Exception):
