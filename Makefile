@@ -24,9 +24,9 @@ export PYTHON DB PYTEST_ARGS VENV
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
-TEST_NEEDS := venv redis $(if $(filter sqlite,$(DB)),,chromium postgresql)
+TEST_NEEDS := venv redis $(if $(filter sqlite,$(DB)),,chromium postgresql nginx)
 
-.PHONY: help venv test demo lint fmt clean distclean bench bench-sla bench-storage fuzz-api
+.PHONY: help venv test demo lint fmt clean distclean bench bench-sla bench-storage fuzz-api topology
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
@@ -37,6 +37,9 @@ help:
 	@echo "                    BENCH_SECONDS (30) per scenario, BENCH_USERS (8), BENCH_JSON=path; data set cached in ~/.cache"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
 	@echo "make bench-storage  memory and time of a BENCH_STORAGE_MB (50) MB attachment: local folder and S3 (moto_server)"
+	@echo "make topology       the production shape on loopback (nginx TLS, 2 app servers, PostgreSQL primary +"
+	@echo "                    replica, Redis, moto S3, 2 workers): load through nginx, then faults under load;"
+	@echo "                    TOPOLOGY_TICKETS (100000), TOPOLOGY_SECONDS (30) per phase; installs nginx/redis as root"
 	@echo "make fuzz-api       fuzz the API with API_FUZZ_EXAMPLES (500) examples per operation"
 	@echo "make venv           create $(VENV) and install the project with its dev dependencies"
 	@echo "make clean          remove var/ (demo database, keys, uploads), caches and the install stamp"
@@ -98,6 +101,13 @@ bench-sla: venv
 # moto_server on loopback (prints numbers; not part of `make test`).
 bench-storage: venv
 	$(PY) scripts/bench_storage.py --mb "$${BENCH_STORAGE_MB:-50}"
+
+# The production shape on loopback, loaded through nginx, with faults under load
+# (scripts/topology.py; `make test` runs its --short form). Everything it starts is
+# stopped on exit; it exits non-zero if an invariant breaks.
+topology: venv
+	@scripts/system-deps.sh postgresql nginx redis
+	$(PY) scripts/topology.py
 
 # A longer fuzz run of the API's OpenAPI document (the test suite runs 25 examples per operation).
 fuzz-api: venv

@@ -519,8 +519,16 @@ def dataset_load(
 
 
 def gunicorn_start(
-    env: dict[str, str], port: int, workers: int, threads: int, log: Path
+    env: dict[str, str],
+    port: int,
+    workers: int,
+    threads: int,
+    log: Path,
+    *,
+    probe: str = "/",
 ) -> subprocess.Popen[bytes]:
+    """Start gunicorn and wait until GET `probe` answers 200 (scripts/topology.py probes
+    /healthz: behind its proxy the app redirects plain HTTP)."""
     process = CHILDREN.start(
         [
             *(PYTHON, "-m", "gunicorn", "lpse_support.wsgi:application"),
@@ -540,7 +548,7 @@ def gunicorn_start(
         if process.poll() is not None:
             raise BenchError(f"gunicorn exited with status {process.returncode}\n{tail(log)}")
         with contextlib.suppress(requests.RequestException):
-            if requests.get(f"http://{HOST}:{port}/", timeout=5).status_code == 200:
+            if requests.get(f"http://{HOST}:{port}{probe}", timeout=5).status_code == 200:
                 return process
         time.sleep(0.3)
     raise BenchError(f"gunicorn did not answer on {HOST}:{port} within 60 s\n{tail(log)}")

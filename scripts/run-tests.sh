@@ -4,7 +4,8 @@
 #   makemigrations --check,
 #   pytest on a throwaway PostgreSQL (all tests, browser ones included),
 #   pytest on SQLite (-m "not browser"),
-#   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only).
+#   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only),
+#   the production topology's short form (scripts/topology.py --short; PostgreSQL only).
 #
 # Environment:
 #   DB=all|postgres|sqlite   which pytest passes run (default all); the checks always run
@@ -140,6 +141,13 @@ fi
 # builds its own production-like environment (no TESTING) and cleans up after itself.
 if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     step "bench smoke" python scripts/bench.py --smoke
+fi
+
+# The production shape on loopback (nginx, two app servers, primary + replica, Redis,
+# moto S3, workers), a few seconds of load and of each fault; fails if an invariant
+# breaks (scripts/topology.py --short). Stops everything it started.
+if [ "$DB" = all ] || [ "$DB" = postgres ]; then
+    step "topology short" python scripts/topology.py --short
 fi
 
 echo

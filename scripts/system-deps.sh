@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure the Debian packages that a task needs are installed.
 #
-#   scripts/system-deps.sh NEED...      NEED: venv | chromium | postgresql | redis
+#   scripts/system-deps.sh NEED...      NEED: venv | chromium | postgresql | nginx | redis
 #
 # As root the missing packages are installed (one `apt-get update`, then one
 # `apt-get install -y`). As a normal user the exact command is printed and the
@@ -57,6 +57,13 @@ for need in "$@"; do
                 add postgresql
             fi
             ;;
+        nginx)
+            # The proxy of `make topology`, and openssl for its self-signed certificate.
+            if [ ! -x /usr/sbin/nginx ] && ! command -v nginx >/dev/null 2>&1; then
+                add nginx
+            fi
+            command -v openssl >/dev/null 2>&1 || add openssl
+            ;;
         redis)
             # The shared cache's tests start their own redis-server (testsupport/redis.py).
             if ! command -v redis-server >/dev/null 2>&1; then
@@ -64,7 +71,7 @@ for need in "$@"; do
             fi
             ;;
         *)
-            echo "system-deps: unknown need '$need' (venv, chromium, postgresql, redis)" >&2
+            echo "system-deps: unknown need '$need' (venv, chromium, postgresql, nginx, redis)" >&2
             exit 2
             ;;
     esac
