@@ -114,6 +114,9 @@ class Scenario:
     key: str
     label: str
     user_class: str  # in scripts/bench_locust.py
+    # The row of locust's stats reported: all requests, or (the polls) only the timed
+    # kind, not the page fetched once to learn its stamp.
+    stats_row: str = "Aggregated"
 
 
 SCENARIOS = (
@@ -125,6 +128,8 @@ SCENARIOS = (
     Scenario("detail_reporter", "6a ticket detail, reporter", "ReporterDetail"),
     Scenario("detail_staff", "6b ticket detail, staff console", "StaffDetail"),
     Scenario("api_list", "7  API list GET /api/v1/tickets", "ApiList"),
+    Scenario("poll_reporter", "7a page poll (live.js), reporter", "ReporterPoll", "reporter poll"),
+    Scenario("poll_staff", "7b page poll (live.js), staff", "StaffPoll", "staff poll"),
     Scenario("create", "8  create ticket (API)", "CreatePlain"),
     Scenario("create_1mb", "9  create ticket + 1 MB file (API)", "CreateAttachment"),
 )
@@ -616,7 +621,7 @@ def locust_run(
     result = Result(scenario.key, scenario.label)
     with stats.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            if row["Name"] != "Aggregated":
+            if row["Name"] != scenario.stats_row:
                 continue
             result.requests = int(row["Request Count"])
             result.failures = int(row["Failure Count"])

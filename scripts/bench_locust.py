@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ CHOICES: list[dict[str, Any]] = FIXTURE["create_choices"]
 # The generator's own vocabulary and Zipf weights: "tender" often, rare tokens sometimes.
 WORDS = WordModel()
 ONE_MB = 1024 * 1024
+# Ticket pages each simulated user keeps open in the poll scenarios.
+OPEN_PAGES = 16
 
 
 def pdf_bytes(size: int, rng: random.Random) -> bytes:
@@ -64,6 +67,8 @@ class BenchUser(FastHttpUser):
 
     def on_start(self) -> None:
         self.rng = random.Random()
+        self.stamps: dict[tuple[str, str], str] = {}
+        self.open_pages: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -157,6 +162,50 @@ class BenchUser(FastHttpUser):
         who = self.reporter() if self.rng.random() < 0.5 else self.staff()
         self.api("GET", "/api/v1/tickets", "api list", who)
 
+    def poll(self, prefix: str, name: str, people: list[dict[str, Any]]) -> None:
+        """An open ticket page asking whether anything changed (static/js/live.js, every
+        5 s): with the stamp it was rendered with, 204 when nothing did. Each simulated
+        user keeps a few pages open (people and tickets drawn once); a page is fetched
+        (reported apart, as "... (page)") to learn its stamp, and again when it moved."""
+        pages = self.open_pages.get(prefix)
+        if pages is None:
+            pages = self.open_pages[prefix] = [
+                (who, self.rng.choice(who["tickets"]))
+                for who in (self.rng.choice(people) for _ in range(OPEN_PAGES))
+            ]
+        who, number = self.rng.choice(pages)
+        path = f"{prefix}{number}/"
+        headers = {"Cookie": f"{COOKIE}={who['session']}"}
+        key = (who["session"], number)
+        stamp = self.stamps.get(key)
+        if stamp is None:
+            response = self.client.request("GET", path, name=f"{name} (page)", headers=headers)
+            found = re.search(rb'data-live-poll data-stamp="([^"]+)"', response.content or b"")
+            stamp = self.stamps[key] = found.group(1).decode() if found else "0"
+        headers["X-Live-Poll"] = "1"
+        with self.client.request(
+            "GET",
+            f"{path}?live={quote(stamp)}",
+            name=name,
+            headers=headers,
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code == 204:
+                response.success()
+            elif response.status_code == 200:
+                # The ticket changed, or the SLA's time slot did: the whole page came back.
+                self.stamps.pop(key, None)
+                response.success()
+            else:
+                response.failure(f"HTTP {response.status_code}")
+
+    def poll_reporter(self) -> None:
+        self.poll("/tiket/", "reporter poll", REPORTERS_WITH_TICKETS)
+
+    def poll_staff(self) -> None:
+        self.poll("/konsol/tiket/", "staff poll", STAFF_WITH_TICKETS)
+
     def create_plain(self) -> None:
         self.create("create", [])
 
@@ -212,6 +261,18 @@ class ApiList(BenchUser):
         self.api_list()
 
 
+class ReporterPoll(BenchUser):
+    @task
+    def one(self) -> None:
+        self.poll_reporter()
+
+
+class StaffPoll(BenchUser):
+    @task
+    def one(self) -> None:
+        self.poll_staff()
+
+
 class CreatePlain(BenchUser):
     @task
     def one(self) -> None:
@@ -241,6 +302,8 @@ SCENARIO_METHODS = (
     "reporter_detail",
     "staff_detail",
     "api_list",
+    "poll_reporter",
+    "poll_staff",
     "create_plain",
     "create_attachment",
 )
