@@ -68,6 +68,14 @@ def stale_replica(settings: Settings) -> Iterator[Callable[[], None]]:
         # A database is copied from a template nobody is connected to.
         connections.close_all()
         with _admin_connection(primary) as admin:
+            # A session an earlier test left behind (a thread's connection not yet
+            # collected, a child process on its way out) would block the copy: the test
+            # database is this test's alone now, so end them (waiting up to 10 s each).
+            admin.execute(
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [primary["NAME"]],
+            )
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
         made.append(name)
         _use_replica(settings, {**primary, "NAME": name})
