@@ -1314,6 +1314,10 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown in --only: {sorted(keys - known)}; known: {sorted(known)}")
     args.parts = keys or known
     default_limit = (420 if args.short else 900 + args.tickets // 100) + 20 * args.seconds
+    if "backup" in args.parts and not args.short:
+        # Phase 3 copies every attachment three times (into the bucket, into the
+        # backup, into the new bucket): about 0.85 per ticket, some 100 a second.
+        default_limit += args.tickets // 30
     args.time_limit = B.env_int("TOPOLOGY_TIME_LIMIT", default_limit)
     return args
 
