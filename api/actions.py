@@ -14,6 +14,7 @@ from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
+from api.detail import TicketAnswer, ticket_answer
 from api.errors import ERROR_RESPONSES, ApiFieldErrors
 from api.router import router
 from api.schemas import (
@@ -36,7 +37,6 @@ from tickets.forms import TicketCreateForm
 from tickets.lifecycle import Action
 from tickets.models import Ticket
 from tickets.queues import assignable_staff
-from tickets.selectors import TicketDetail, ticket_detail_for
 
 
 def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
@@ -49,9 +49,9 @@ def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
         raise ApiFieldErrors({"files": rejected.messages}, status=status) from rejected
 
 
-def _detail(user: User, number: str) -> TicketDetail:
+def _detail(user: User, number: str) -> TicketAnswer:
     """The ticket as it is now, answered by every write (`TicketOut`)."""
-    return ticket_detail_for(user, get_ticket_for_user(user, number))
+    return ticket_answer(user, number)
 
 
 # --- Creating ----------------------------------------------------------------------------
@@ -138,7 +138,7 @@ def ticket_create(
 
 def _act(
     request: HttpRequest, number: str, perform: Callable[[User, Ticket], object]
-) -> TicketDetail:
+) -> TicketAnswer:
     user = api_user(request)
     ticket = get_ticket_for_user(user, number)
     perform(user, ticket)
@@ -153,7 +153,7 @@ class MessageForm(Schema):
     revision: int | None = None
 
 
-def _message_action(service: Callable[..., Ticket]) -> Callable[..., TicketDetail]:
+def _message_action(service: Callable[..., Ticket]) -> Callable[..., TicketAnswer]:
     """An endpoint for an action that posts a message with files (multipart)."""
 
     def endpoint(
@@ -161,7 +161,7 @@ def _message_action(service: Callable[..., Ticket]) -> Callable[..., TicketDetai
         number: str,
         data: Form[MessageForm],
         files: File[list[NinjaUploadedFile]] = None,  # type: ignore[assignment]
-    ) -> TicketDetail:
+    ) -> TicketAnswer:
         checked = _checked_files(files)
         return _act(
             request,
@@ -191,7 +191,7 @@ router.post(
 
 
 @router.post("/tickets/{number}/confirm", response=ACTION, tags=["Pelapor"])
-def confirm(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
+def confirm(request: HttpRequest, number: str, data: RevisionIn) -> TicketAnswer:
     """Konfirmasi › Ya, sudah: the ticket is closed."""
     return _act(
         request,
@@ -203,7 +203,7 @@ def confirm(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail
 
 
 @router.post("/tickets/{number}/close", response=ACTION, tags=["Pelapor"])
-def force_close(request: HttpRequest, number: str, data: CloseIn) -> TicketDetail:
+def force_close(request: HttpRequest, number: str, data: CloseIn) -> TicketAnswer:
     """Tutup Tiket: the reporter closes the ticket with a reason."""
     return _act(
         request,
@@ -215,7 +215,7 @@ def force_close(request: HttpRequest, number: str, data: CloseIn) -> TicketDetai
 
 
 @router.post("/tickets/{number}/rating", response=ACTION, tags=["Pelapor"])
-def rate(request: HttpRequest, number: str, data: RatingIn) -> TicketDetail:
+def rate(request: HttpRequest, number: str, data: RatingIn) -> TicketAnswer:
     """Penilaian: 1–5 stars, categories offered for that many stars, a comment."""
     categories = list(RatingCategory.objects.filter(pk__in=data.categories))
     if len(categories) != len(set(data.categories)):
@@ -230,7 +230,7 @@ def rate(request: HttpRequest, number: str, data: RatingIn) -> TicketDetail:
 
 
 @router.post("/tickets/{number}/take", response=ACTION, tags=["Petugas"])
-def take(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
+def take(request: HttpRequest, number: str, data: RevisionIn) -> TicketAnswer:
     return _act(
         request,
         number,
@@ -241,7 +241,7 @@ def take(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
 
 
 @router.post("/tickets/{number}/assign", response=ACTION, tags=["Petugas"])
-def assign(request: HttpRequest, number: str, data: AssignIn) -> TicketDetail:
+def assign(request: HttpRequest, number: str, data: AssignIn) -> TicketAnswer:
     """Assign to a colleague of the ticket's current tier (by username)."""
 
     def perform(user: User, ticket: Ticket) -> object:
@@ -286,7 +286,7 @@ class NoteForm(Schema):
 
 
 @router.post("/tickets/{number}/notes", response=ACTION, tags=["Petugas"])
-def add_note(request: HttpRequest, number: str, data: NoteForm) -> TicketDetail:
+def add_note(request: HttpRequest, number: str, data: NoteForm) -> TicketAnswer:
     """An internal note (never shown to the reporter)."""
     return _act(
         request,
@@ -296,7 +296,7 @@ def add_note(request: HttpRequest, number: str, data: NoteForm) -> TicketDetail:
 
 
 @router.post("/tickets/{number}/escalate", response=ACTION, tags=["Petugas"])
-def escalate(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail:
+def escalate(request: HttpRequest, number: str, data: NoteIn) -> TicketAnswer:
     return _act(
         request,
         number,
@@ -307,7 +307,7 @@ def escalate(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail:
 
 
 @router.post("/tickets/{number}/return", response=ACTION, tags=["Petugas"])
-def return_down(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail:
+def return_down(request: HttpRequest, number: str, data: NoteIn) -> TicketAnswer:
     return _act(
         request,
         number,
@@ -318,7 +318,7 @@ def return_down(request: HttpRequest, number: str, data: NoteIn) -> TicketDetail
 
 
 @router.post("/tickets/{number}/merge", response=ACTION, tags=["Petugas"])
-def merge(request: HttpRequest, number: str, data: MergeIn) -> TicketDetail:
+def merge(request: HttpRequest, number: str, data: MergeIn) -> TicketAnswer:
     def perform(user: User, ticket: Ticket) -> object:
         try:
             into = get_ticket_for_user(user, data.into)
@@ -333,7 +333,7 @@ def merge(request: HttpRequest, number: str, data: MergeIn) -> TicketDetail:
 
 
 @router.post("/tickets/{number}/revalidate-code", response=ACTION, tags=["Petugas"])
-def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> TicketDetail:
+def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> TicketAnswer:
     return _act(
         request,
         number,
@@ -344,7 +344,7 @@ def revalidate_code(request: HttpRequest, number: str, data: RevisionIn) -> Tick
 
 
 @router.post("/tickets/{number}/priority", response=ACTION, tags=["Petugas"])
-def override_priority(request: HttpRequest, number: str, data: PriorityIn) -> TicketDetail:
+def override_priority(request: HttpRequest, number: str, data: PriorityIn) -> TicketAnswer:
     return _act(
         request,
         number,

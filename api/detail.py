@@ -1,12 +1,15 @@
 """One ticket: its detail (the same read as the detail pages) and its files."""
 
+from dataclasses import fields
+
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 
+from accounts.models import User
 from api.auth import api_user
 from api.errors import ERROR_RESPONSES
 from api.router import router
-from api.schemas import DbId, TicketOut
-from tickets.access import get_ticket_for_user
+from api.schemas import DbId, TicketAnswer, TicketOut
+from tickets.access import PERSON_ACTIONS, allowed_actions, get_ticket_for_user
 from tickets.downloads import get_attachment_download, get_attachments_zip
 from tickets.selectors import TicketDetail, ticket_detail_for
 
@@ -16,11 +19,23 @@ BINARY = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
 ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 
+def ticket_answer(user: User, number: str) -> TicketAnswer:
+    """The ticket the user may see, as the API answers it, with every query done."""
+    detail = ticket_detail_for(user, get_ticket_for_user(user, number))
+    # Evaluated here; the querysets keep their rows, and ninja reads those.
+    for rows in (detail.initial_attachments, detail.conversation, detail.history):
+        len(rows)
+    allowed = allowed_actions(user, detail.ticket)
+    return TicketAnswer(
+        **{f.name: getattr(detail, f.name) for f in fields(TicketDetail)},
+        actions=[str(action) for action in PERSON_ACTIONS if action in allowed],
+    )
+
+
 @router.get("/tickets/{number}", response={200: TicketOut, **ERROR_RESPONSES}, tags=["Tiket"])
-def ticket_detail(request: HttpRequest, number: str) -> TicketDetail:
+def ticket_detail(request: HttpRequest, number: str) -> TicketAnswer:
     """One ticket with its conversation and history (staff also see internal notes)."""
-    user = api_user(request)
-    return ticket_detail_for(user, get_ticket_for_user(user, number))
+    return ticket_answer(api_user(request), number)
 
 
 @router.get(

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from api.errors import ERROR_RESPONSES
@@ -51,10 +50,11 @@ def category_list(request: HttpRequest, application: DbId | None = None) -> list
 
 
 @router.get("/lpse", response={200: list[LpseOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def lpse_list(request: HttpRequest) -> QuerySet[Lpse]:
-    return Lpse.objects.filter(is_active=True).order_by("kd_lpse")
+def lpse_list(request: HttpRequest) -> list[Lpse]:
+    # Read here, not by ninja while it builds the answer (api.schemas.TicketAnswer).
+    return list(Lpse.objects.filter(is_active=True).order_by("kd_lpse"))
 
 
 @router.get("/ticket-types", response={200: list[TicketTypeOut], **ERROR_RESPONSES}, tags=REFERENCE)
-def ticket_type_list(request: HttpRequest) -> QuerySet[TicketType]:
-    return TicketType.objects.order_by("pk")
+def ticket_type_list(request: HttpRequest) -> list[TicketType]:
+    return list(TicketType.objects.order_by("pk"))

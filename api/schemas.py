@@ -1,11 +1,13 @@
 """What the API reads and answers (OpenAPI components).
 
-The ticket detail (`TicketOut`) is read from `tickets.selectors.TicketDetail`, the same
-read the detail pages show: fields named as on the model come by a dotted path
-(`validation_alias`, which leaves the document as it is), the others by a resolver.
+The ticket detail (`TicketOut`) is read from a `TicketAnswer`: the same read the detail
+pages show (`tickets.selectors.TicketDetail`), done in the view. Fields named as on the
+model come by a dotted path (`validation_alias`, which leaves the document as it is), the
+others by a resolver.
 """
 
 import datetime
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from django.urls import reverse
@@ -13,7 +15,6 @@ from ninja import Schema
 from pydantic import Field
 
 from sla.clocks import ClockReading
-from tickets.access import PERSON_ACTIONS, allowed_actions
 from tickets.models import Attachment, TicketEvent
 from tickets.selectors import TicketDetail
 
@@ -156,7 +157,20 @@ class ClockOut(Schema):
         return int(reading.remaining.total_seconds() // 60)
 
 
-# One ticket with its conversation and history, read from a `TicketDetail` (a comment,
+@dataclass(frozen=True)
+class TicketAnswer(TicketDetail):
+    """A `TicketDetail` with everything `TicketOut` reads already read.
+
+    django-ninja builds the answer after the view returned, inside pydantic's
+    validation: a database read there that fails (the connection dropped) reaches
+    Django as a pydantic ValidationError, a 500, instead of the database error, which
+    answers 503 (lpse_support/unavailable.py). So every read happens in the view.
+    """
+
+    actions: list[str] = field(default_factory=list)
+
+
+# One ticket with its conversation and history, read from a `TicketAnswer` (a comment,
 # not a docstring: pydantic would put a docstring into the document).
 class TicketOut(Schema):
     number: str = Field(validation_alias="ticket.number")
@@ -208,9 +222,8 @@ class TicketOut(Schema):
         return merged_into.number if merged_into else None
 
     @staticmethod
-    def resolve_allowed_actions(detail: TicketDetail) -> list[str]:
-        allowed = allowed_actions(detail.viewer, detail.ticket)
-        return [str(action) for action in PERSON_ACTIONS if action in allowed]
+    def resolve_allowed_actions(detail: TicketAnswer) -> list[str]:
+        return detail.actions
 
 
 class TextIn(Schema):

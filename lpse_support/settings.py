@@ -151,7 +151,11 @@ TEMPLATES = [
 # Database: embedded SQLite (WAL) by default, PostgreSQL through DATABASE_URL.
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'lpse_support.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# Health checks: a connection kept from before a database restart is tested (and
+# replaced) before a request uses it, instead of failing that request with a 503.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -29,8 +29,13 @@ Then:
    replica stopped, Redis restarted. A fault whose piece the app does not know yet
    (no REDIS_URL in the settings, no replica router) is run where it still means
    something and otherwise printed as SKIPPED.
-3. Backup during load and restore (scripts/backup.sh, scripts/restore.sh): SKIPPED
-   until they exist.
+3. Backup during load and restore: scripts/backup.sh against the primary and the
+   bucket while tickets with a file are filed through nginx; then a fresh PostgreSQL
+   cluster and an empty bucket, scripts/restore.sh into them (its own checks: every
+   attachment row's file with its SHA-256), and every ticket answered before the
+   backup began looked up in the restored database. The data set's attachment rows
+   (generate_tickets writes rows only) get their files in the bucket first: one small
+   body for all, the rows' size and SHA-256 set to it.
 
 Exits non-zero if a part fails to start or an invariant breaks. The data set, the
 scratch PostgreSQL and the gunicorn start are scripts/bench.py's.
@@ -45,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import random
@@ -59,6 +65,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -82,6 +89,10 @@ SHORT_SCENARIOS = ("dashboard", "api_list", "create")
 # Threads of the fault load: writers file tickets, readers open pages and the API list.
 WRITERS = 4
 READERS = 2
+# The body of every synthetic attachment put into the bucket (a PDF, as the app takes).
+SYNTHETIC_BODY = b"%PDF-1.7\n% LPSE Support topology: synthetic attachment\n%%EOF\n"
+# Threads putting the synthetic attachments into the bucket.
+PUT_THREADS = 16
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
@@ -376,6 +387,50 @@ class Stack:
             return list(conn.execute(statement, params).fetchall())
 
 
+def s3_client(env: dict[str, str]) -> Any:
+    """A boto3 client of the topology's moto server (thread-safe; one pool per thread)."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=env["S3_ENDPOINT_URL"],
+        aws_access_key_id=env["S3_ACCESS_KEY"],
+        aws_secret_access_key=env["S3_SECRET_KEY"],
+        region_name=env["S3_REGION"],
+        config=Config(max_pool_connections=PUT_THREADS * 2),
+    )
+
+
+def materialise_attachments(stack: Stack) -> tuple[int, float]:
+    """Give every attachment row of the data set its file in the bucket.
+
+    generate_tickets writes attachment rows without files, which scripts/backup.sh
+    rightly refuses. Every row gets the same small body: one UPDATE sets the rows' size
+    and SHA-256 to it, and a thread pool puts one object per key. Returns the objects
+    put and the seconds it took."""
+    started = time.monotonic()
+    digest = hashlib.sha256(SYNTHETIC_BODY).hexdigest()
+    keys = [
+        key
+        for (key,) in stack.sql(
+            "WITH changed AS (UPDATE tickets_attachment SET size = %s, sha256 = %s"
+            " RETURNING file) SELECT DISTINCT file FROM changed",
+            (len(SYNTHETIC_BODY), digest),
+        )
+    ]
+    client = s3_client(stack.env)
+    bucket = stack.env["S3_BUCKET"]
+
+    def put(key: str) -> None:
+        client.put_object(Bucket=bucket, Key=key, Body=SYNTHETIC_BODY)
+
+    with ThreadPoolExecutor(PUT_THREADS) as pool:
+        for _ in pool.map(put, keys):
+            pass
+    return len(keys), time.monotonic() - started
+
+
 def app_knows(name: str) -> bool:
     """Whether the settings read an environment variable yet (a piece another part of
     the work adds): an unknown one would be silently ignored, so its fault is skipped."""
@@ -441,15 +496,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             [VENV_BIN / "moto_server", "-H", HOST, "-p", s3_port], env=base, log=logs / "s3.log"
         )
         wait_for("moto_server", lambda: port_answers(s3_port), 60)
-        import boto3
-
-        boto3.client(
-            "s3",
-            endpoint_url=env["S3_ENDPOINT_URL"],
-            aws_access_key_id=env["S3_ACCESS_KEY"],
-            aws_secret_access_key=env["S3_SECRET_KEY"],
-            region_name=env["S3_REGION"],
-        ).create_bucket(Bucket=env["S3_BUCKET"])
+        s3_client(env).create_bucket(Bucket=env["S3_BUCKET"])
         stack.mail_sink = B.CHILDREN.start(
             [
                 *(PYTHON, ROOT / "scripts" / "mail_sink.py", "--host", HOST),
@@ -472,6 +519,14 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             timings=timings,
         )
         say(f"    {how}: {dump.name} ({dump.stat().st_size / B.MB:.1f} MB)")
+
+    if "backup" in args.parts:
+        with B.phase("the data set's attachment files into the bucket", timings):
+            count, seconds = materialise_attachments(stack)
+            say(
+                f"    {count:,} objects put in {seconds:.1f} s "
+                f"({count / max(seconds, 0.001):,.0f}/s, {PUT_THREADS} threads)"
+            )
 
     with B.phase("setup (collectstatic, sessions, tokens)", timings):
         manage: list[object] = [PYTHON, ROOT / "manage.py"]
@@ -607,6 +662,7 @@ class Filing:
     attempts: int = 0
     status: int = 0  # the final answer (0: gave up)
     number: str = ""
+    answered_at: float = 0.0  # time.monotonic() of the final answer
 
 
 @dataclass
@@ -624,8 +680,17 @@ class FaultLoad:
     Idempotency-Key until answered) and read pages and the API list, counting every
     answer."""
 
-    def __init__(self, stack: Stack, *, writers: int = WRITERS, readers: int = READERS) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        *,
+        writers: int = WRITERS,
+        readers: int = READERS,
+        with_files: bool = False,
+    ) -> None:
         self.stack = stack
+        # Each ticket carries one small PDF (the same bytes on every retry of it).
+        self.with_files = with_files
         self.stats = LoadStats()
         self.stop_flag = threading.Event()
         self.give_up_at = float("inf")
@@ -680,12 +745,19 @@ class FaultLoad:
                 "description": "Tiket uji dari skrip topologi, dikirim ulang bila gagal.",
             }
             headers = {"Authorization": f"Bearer {who['token']}", "Idempotency-Key": filing.key}
+            body = SYNTHETIC_BODY + filing.key.encode() + b"\n"
             while time.monotonic() < self.give_up_at:
                 filing.attempts += 1
+                files = (
+                    {"files": (f"bukti-{filing.key[:8]}.pdf", body, "application/pdf")}
+                    if self.with_files
+                    else None
+                )
                 try:
                     response = session.post(
                         f"{self.stack.url}/api/v1/tickets",
                         data=data,
+                        files=files,
                         headers=headers,
                         timeout=(5, 60),
                         allow_redirects=False,
@@ -696,8 +768,9 @@ class FaultLoad:
                     continue
                 self._count(self.stats.write_statuses, str(response.status_code))
                 if response.status_code in (200, 201):
-                    filing.status = response.status_code
                     filing.number = response.json()["number"]
+                    filing.answered_at = time.monotonic()
+                    filing.status = response.status_code
                     break
                 if response.status_code < 500 and response.status_code != 429:
                     filing.status = response.status_code  # refused: retrying will not help
@@ -1100,6 +1173,112 @@ def fault_redis_restart(stack: Stack, seconds: float) -> list[Check]:
     ]
 
 
+def run_script(argv: Sequence[object], env: dict[str, str], log: Path) -> tuple[bool, float, str]:
+    """Run a backup script: (exited 0, seconds, its last lines), all of it in `log`."""
+    started = time.monotonic()
+    with log.open("a", encoding="utf-8") as out:
+        result = subprocess.run(
+            [str(a) for a in argv],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=max(60.0, B.remaining()),
+            check=False,
+        )
+    tail = log.read_text(encoding="utf-8").strip().splitlines()[-3:]
+    return result.returncode == 0, time.monotonic() - started, " | ".join(tail)
+
+
+def backup_restore(stack: Stack, seconds: float) -> list[Check]:
+    """scripts/backup.sh while tickets with files are filed, then scripts/restore.sh into
+    a fresh cluster and an empty bucket; every ticket answered before the backup began
+    must be in the restored database."""
+    assert stack.pg is not None
+    backup = stack.run / "backup"
+    log = stack.logs / "backup-restore.log"
+    script_env = {**stack.env, "VENV": str(VENV_BIN.parent)}
+    script_env.pop("DATABASE_REPLICA_URL", None)
+    with FaultLoad(stack, writers=2, readers=1, with_files=True) as load:
+        wait_for(
+            "a ticket filed with its file",
+            lambda: any(f.status == 201 for f in load.stats.filings),
+            60,
+        )
+        time.sleep(seconds / 4)
+        before = time.monotonic()
+        tickets_before = int(stack.sql("SELECT count(*) FROM tickets_ticket")[0][0])
+        answered = [f for f in load.stats.filings if f.status in (200, 201)]
+        backed_up, backup_secs, backup_said = run_script(
+            [ROOT / "scripts" / "backup.sh", backup], script_env, log
+        )
+        during = sum(1 for f in load.stats.filings if f.answered_at > before)
+        time.sleep(seconds / 4)
+    files = 0
+    if backed_up:
+        manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+        files = len(manifest["files"])
+    fresh = B.pg_start(stack.base)
+    try:
+        restore_env = {
+            **script_env,
+            "DATABASE_URL": fresh.url,
+            "S3_BUCKET": "lpse-support-restored",
+        }
+        s3_client(restore_env).create_bucket(Bucket=restore_env["S3_BUCKET"])
+        restored, restore_secs, restore_said = (
+            run_script([ROOT / "scripts" / "restore.sh", backup], restore_env, log)
+            if backed_up
+            else (False, 0.0, "no backup to restore")
+        )
+        found: set[str] = set()
+        tickets_restored = 0
+        if restored:
+            import psycopg
+
+            with psycopg.connect(fresh.url, autocommit=True, connect_timeout=10) as conn:
+                tickets_restored = int(
+                    conn.execute("SELECT count(*) FROM tickets_ticket").fetchone()[0]  # type: ignore[index]
+                )
+                found = {
+                    key
+                    for (key,) in conn.execute(
+                        "SELECT submission_key FROM tickets_ticket WHERE submission_key = ANY(%s)",
+                        ([f.key for f in answered],),
+                    )
+                }
+    finally:
+        B.pg_stop(fresh, stack.base)
+    missing = [f.key for f in answered if f.key not in found]
+    print_load(
+        f"backup.sh {backup_secs:.1f} s while tickets with a file were filed "
+        f"({during} answered during it); restore.sh into a fresh cluster and bucket "
+        f"{restore_secs:.1f} s",
+        load,
+        "see the checks below",
+    )
+    say(
+        f"      tickets at backup start {tickets_before:,}, restored {tickets_restored:,}; "
+        f"{len(answered)} answered before the backup, {len(answered) - len(missing)} of "
+        f"them restored; {files:,} files in the backup, each checked by restore.sh"
+    )
+    return [
+        *ticket_checks(stack, load, "backup under load"),
+        Check("backup.sh under load", backed_up, f"{backup_secs:.1f} s: {backup_said}"),
+        Check(
+            "restore.sh into a fresh cluster and bucket (its checks pass)",
+            restored,
+            f"{restore_secs:.1f} s: {restore_said}",
+        ),
+        Check(
+            "restore: every ticket answered before the backup is restored",
+            restored and not missing and tickets_restored >= tickets_before,
+            f"{len(answered)} answered before, {len(missing)} missing; "
+            f"{tickets_restored:,} restored of {tickets_before:,} at backup start",
+        ),
+    ]
+
+
 FAULTS: tuple[tuple[str, str, Callable[[Stack, float], list[Check]]], ...] = (
     ("app_kill", "SIGKILL an app server during ticket filing", fault_app_kill),
     ("pg_restart", "PostgreSQL fast shutdown and start", fault_pg_restart),
@@ -1120,7 +1299,9 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--tickets", type=int)
     parser.add_argument("--seconds", type=int, help="per phase")
     parser.add_argument("--users", type=int)
-    parser.add_argument("--only", default="", help="comma-separated faults (and/or 'load')")
+    parser.add_argument(
+        "--only", default="", help="comma-separated faults (and/or 'load', 'backup')"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
     args = parser.parse_args(argv)
     args.tickets = args.tickets or (1000 if args.short else B.env_int("TOPOLOGY_TICKETS", 100_000))
@@ -1128,11 +1309,15 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.users = args.users or B.env_int("TOPOLOGY_USERS", 8)
     args.reporters = 50 if args.short else 200
     keys = {k.strip() for k in args.only.split(",") if k.strip()}
-    known = {"load", *(key for key, _, _ in FAULTS)}
+    known = {"load", "backup", *(key for key, _, _ in FAULTS)}
     if keys - known:
         parser.error(f"unknown in --only: {sorted(keys - known)}; known: {sorted(known)}")
     args.parts = keys or known
     default_limit = (420 if args.short else 900 + args.tickets // 100) + 20 * args.seconds
+    if "backup" in args.parts and not args.short:
+        # Phase 3 copies every attachment three times (into the bucket, into the
+        # backup, into the new bucket): about 0.85 per ticket, some 100 a second.
+        default_limit += args.tickets // 30
     args.time_limit = B.env_int("TOPOLOGY_TIME_LIMIT", default_limit)
     return args
 
@@ -1259,12 +1444,13 @@ def topology(args: argparse.Namespace, stack: Stack, timings: dict[str, float]) 
             verdict = "ok" if check.ok else ("WARN" if check.warn_only else "FAILED")
             say(f"      [{verdict}] {check.name}: {check.detail}")
         checks += found
-    # scripts/backup.sh refuses a database whose attachment rows have no file: the
-    # synthetic data set (generate_tickets) writes attachment rows only.
-    say(
-        "==> backup during load, restore, compare: SKIPPED (not wired yet: scripts/backup.sh"
-        " needs every attachment row's file, the synthetic data set has rows only)"
-    )
+    if "backup" in args.parts:
+        with B.phase("backup during load, restore, compare", timings):
+            found = backup_restore(stack, args.seconds)
+        for check in found:
+            verdict = "ok" if check.ok else "FAILED"
+            say(f"      [{verdict}] {check.name}: {check.detail}")
+        checks += found
 
     replication = "-"
     with contextlib.suppress(Exception):
