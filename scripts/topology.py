@@ -8,7 +8,7 @@ Starts, in one run folder under /tmp, everything a data centre would run, each o
 free port of 127.0.0.1 (and stops all of it at the end, also on a failure or Ctrl-C):
 
 - PostgreSQL primary (durable: fsync, synchronous_commit, full_page_writes on) and one
-  streaming replica made with pg_basebackup -R (scripts/pg-replica.sh when it exists);
+  streaming replica (scripts/pg-replica.sh: pg_basebackup -R);
 - redis-server (REDIS_URL), moto_server with a bucket (STORAGE_BACKEND=s3), the SMTP
   sink (scripts/mail_sink.py);
 - two gunicorn app servers with the production settings of .env.example (DEBUG off, not
@@ -26,9 +26,7 @@ Then:
    checked against the database afterwards: SIGKILL of an app server while tickets are
    filed through the API (clients retry with the same Idempotency-Key), PostgreSQL
    stopped (fast) and started again, SIGKILL of a worker while mail goes out, the
-   replica stopped, Redis restarted. A fault whose piece the app does not know yet
-   (no REDIS_URL in the settings, no replica router) is run where it still means
-   something and otherwise printed as SKIPPED.
+   replica stopped, Redis restarted.
 3. Backup during load and restore: scripts/backup.sh against the primary and the
    bucket while tickets with a file are filed through nginx; then a fresh PostgreSQL
    cluster and an empty bucket, scripts/restore.sh into them (its own checks: every
@@ -70,7 +68,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -165,7 +162,6 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
 class Replica:
     state_dir: Path
     url: str
-    own: bool  # made here (not by scripts/pg-replica.sh)
 
     @property
     def data(self) -> Path:
@@ -173,71 +169,30 @@ class Replica:
 
 
 def replica_start(pg: B.Postgres, base: dict[str, str]) -> Replica:
-    """A streaming replica of `pg` (scripts/pg-replica.sh when present, else made here)."""
-    script = ROOT / "scripts" / "pg-replica.sh"
-    if script.exists():
-        out = check_run(
-            [script, "start", pg.state_dir],
-            env={**base, "PG_THROWAWAY_DURABLE": "1"},
-            timeout=180,
-        )
-        state = Path(out.strip().splitlines()[-1])
-        url = ""
-        for line in (state / "env").read_text(encoding="utf-8").splitlines():
-            if match := re.match(r"^(?:export )?DATABASE_REPLICA_URL=['\"]?([^'\"\s]+)", line):
-                url = match.group(1)
-        if not url:
-            raise TopologyError(f"no DATABASE_REPLICA_URL in {state / 'env'}")
-        return Replica(state, url, own=False)
-    state = Path(tempfile.mkdtemp(prefix="lpse-pg-replica.", dir="/tmp"))
-    if os.geteuid() == 0:
-        shutil.chown(state, "postgres", "postgres")
-    primary = urlsplit(pg.url)
-    replica = Replica(state, "", own=True)
-    check_run(
-        as_owner(
-            [
-                *(pg.bindir / "pg_basebackup", "-h", HOST, "-p", primary.port, "-U", "postgres"),
-                *("-D", replica.data, "-R", "-X", "stream", "-c", "fast"),
-            ]
-        ),
-        timeout=300,
+    """A streaming replica of `pg`, made by scripts/pg-replica.sh."""
+    out = check_run(
+        [ROOT / "scripts" / "pg-replica.sh", "start", pg.state_dir],
+        env={**base, "PG_THROWAWAY_DURABLE": "1"},
+        timeout=180,
     )
-    port = B.free_port()
-    check_run(
-        as_owner(
-            [
-                *(pg.bindir / "pg_ctl", "-D", replica.data, "-l", state / "postgres.log"),
-                *("-w", "-t", "60", "-o"),
-                f"-p {port} -k {state} -c listen_addresses={HOST} -c hot_standby=on",
-                "start",
-            ]
-        ),
+    state = Path(out.strip().splitlines()[-1])
+    url = ""
+    for line in (state / "env").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^(?:export )?DATABASE_REPLICA_URL=['\"]?([^'\"\s]+)", line):
+            url = match.group(1)
+    if not url:
+        raise TopologyError(f"no DATABASE_REPLICA_URL in {state / 'env'}")
+    return Replica(state, url)
+
+
+def replica_stop(replica: Replica, base: dict[str, str]) -> None:
+    subprocess.run(
+        [ROOT / "scripts" / "pg-replica.sh", "stop", replica.state_dir],
+        env=base,
+        capture_output=True,
         timeout=90,
+        check=False,
     )
-    user = f"{primary.username}:{primary.password}"
-    replica.url = f"postgres://{user}@{HOST}:{port}{primary.path}"
-    return replica
-
-
-def replica_stop(replica: Replica, pg: B.Postgres, base: dict[str, str]) -> None:
-    if not replica.own:
-        subprocess.run(
-            [ROOT / "scripts" / "pg-replica.sh", "stop", replica.state_dir],
-            env=base,
-            capture_output=True,
-            timeout=90,
-            check=False,
-        )
-        return
-    if (replica.data / "postmaster.pid").exists():
-        subprocess.run(
-            as_owner([pg.bindir / "pg_ctl", "-D", replica.data, "-m", "immediate", "-w", "stop"]),
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    shutil.rmtree(replica.state_dir, ignore_errors=True)
 
 
 def pg_ctl(pg_bindir: Path, data: Path, *args: object, log: Path | None = None) -> None:
@@ -321,7 +276,6 @@ class Stack:
     fixture_path: Path = Path()
     app_workers: int = 2
     app_threads: int = 2
-    features: dict[str, bool] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -333,11 +287,10 @@ class Stack:
 
     def app_start(self, index: int) -> subprocess.Popen[bytes]:
         env = {**self.env}
-        if self.features["metrics"]:
-            multiproc = self.run / f"metrics-{index}"
-            shutil.rmtree(multiproc, ignore_errors=True)
-            multiproc.mkdir()
-            env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+        multiproc = self.run / f"metrics-{index}"
+        shutil.rmtree(multiproc, ignore_errors=True)
+        multiproc.mkdir()
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
         process = B.gunicorn_start(
             env,
             self.app_ports[index],
@@ -431,20 +384,8 @@ def materialise_attachments(stack: Stack) -> tuple[int, float]:
     return len(keys), time.monotonic() - started
 
 
-def app_knows(name: str) -> bool:
-    """Whether the settings read an environment variable yet (a piece another part of
-    the work adds): an unknown one would be silently ignored, so its fault is skipped."""
-    return f'"{name}"' in (ROOT / "lpse_support" / "settings.py").read_text(encoding="utf-8")
-
-
 def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float]) -> None:
     run, base, logs = stack.run, stack.base, stack.logs
-    stack.features = {
-        "replica": app_knows("DATABASE_REPLICA_URL"),
-        "redis": app_knows("REDIS_URL"),
-        "metrics": app_knows("METRICS_TOKEN"),
-        "json_logs": app_knows("LOG_FORMAT"),
-    }
     with B.phase("postgres primary + replica", timings):
         pg = B.pg_start(base)
         stack.pg = pg
@@ -614,10 +555,6 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             lambda: requests.get(f"{stack.url}/healthz", verify=stack.tls, timeout=5).ok,
             30,
         )
-    say(
-        "    features the app knows: "
-        + ", ".join(f"{k} {'yes' if v else 'not yet'}" for k, v in stack.features.items())
-    )
 
 
 def check_wiring(stack: Stack) -> list[str]:
@@ -837,7 +774,6 @@ class Check:
     name: str
     ok: bool
     detail: str
-    warn_only: bool = False
 
 
 def ticket_checks(stack: Stack, load: FaultLoad, label: str) -> list[Check]:
@@ -921,7 +857,6 @@ def fault_pg_restart(stack: Stack, seconds: float) -> list[Check]:
     assert stack.pg is not None
     pg = stack.pg
     data = pg.state_dir / "data"
-    has_503_page = any(ROOT.glob("templates/**/503.html")) or any(ROOT.glob("*/templates/503.html"))
     down_for = max(2.0, seconds / 3)
     ready_while_down = 0
     with FaultLoad(stack) as load:
@@ -988,9 +923,7 @@ def fault_pg_restart(stack: Stack, seconds: float) -> list[Check]:
         Check(
             "PostgreSQL restart: 503, not 500, while down",
             answers.get("500", 0) == 0,
-            f"503: {answers.get('503', 0)}, 500: {answers.get('500', 0)}"
-            + ("" if has_503_page else " (the app has no 503 page yet: not counted as failure)"),
-            warn_only=not has_503_page,
+            f"503: {answers.get('503', 0)}, 500: {answers.get('500', 0)}",
         )
     )
     checks.append(
@@ -1148,9 +1081,7 @@ def fault_replica_stop(stack: Stack, seconds: float) -> list[Check]:
         Check(
             "replica stop: /readyz 200 and reports the replica degraded",
             ready.status_code == 200 and "degraded" in replica_state,
-            f"HTTP {ready.status_code}, replica: {replica_state}"
-            + ("" if stack.features["replica"] else " (the app has no replica router yet)"),
-            warn_only=not stack.features["replica"],
+            f"HTTP {ready.status_code}, replica: {replica_state}",
         ),
     ]
 
@@ -1386,7 +1317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.alarm(0)
         B.CHILDREN.stop_all()
         if stack.replica is not None and stack.pg is not None:
-            replica_stop(stack.replica, stack.pg, stack.base)
+            replica_stop(stack.replica, stack.base)
         if stack.pg is not None:
             B.pg_stop(stack.pg, stack.base)
         if args.keep or status != 0:
@@ -1453,13 +1384,10 @@ def topology(args: argparse.Namespace, stack: Stack, timings: dict[str, float]) 
     for key, title, fault in FAULTS:
         if key not in args.parts:
             continue
-        if key == "redis_restart" and not stack.features["redis"]:
-            say(f"==> fault: {title}: SKIPPED (the app does not read REDIS_URL yet)")
-            continue
         with B.phase(f"fault: {title}", timings):
             found = fault(stack, args.seconds)
         for check in found:
-            verdict = "ok" if check.ok else ("WARN" if check.warn_only else "FAILED")
+            verdict = "ok" if check.ok else "FAILED"
             say(f"      [{verdict}] {check.name}: {check.detail}")
         checks += found
     if "backup" in args.parts:
@@ -1513,11 +1441,11 @@ def topology(args: argparse.Namespace, stack: Stack, timings: dict[str, float]) 
                 say(f"  {result.key}: {error}")
     say()
     for check in checks:
-        verdict = "ok" if check.ok else ("WARN" if check.warn_only else "FAILED")
+        verdict = "ok" if check.ok else "FAILED"
         say(f"  [{verdict:>6}] {check.name}: {check.detail}")
     say("phases: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in timings.items()))
     say("=" * 91)
-    failed = [c for c in checks if not c.ok and not c.warn_only]
+    failed = [c for c in checks if not c.ok]
     for check in failed:
         say(f"topology: FAILED: {check.name}: {check.detail}")
     return 1 if failed else 0
