@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "integrations",
     "sla",
     "notifications",
+    "reports",
     # The API's shared rate-limit counters (api/models.py).
     "api",
 ]
