@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from integrations.clients import lookup_code
 from integrations.types import Tender
 from reference.models import CodeKind, Lpse
+from tickets.facts import ticket_facts_refresh
 from tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 from tickets.notify import ticket_priority_raised_notify
 from tickets.priority import PRIORITY_LEVELS, priority_for_draft
@@ -196,6 +197,7 @@ def _code_answer_apply(*, ticket_id: int, check: CodeCheck, now: datetime.dateti
             },
             created_at=now,
         )
+        ticket_facts_refresh([locked.pk], now=now)
         if PRIORITY_LEVELS.index(priority_to) > PRIORITY_LEVELS.index(locked.priority):
             current = Ticket.objects.select_related("lpse", "holder", "reporter").get(pk=locked.pk)
             ticket_priority_raised_notify(ticket=current, now=now)

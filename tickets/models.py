@@ -377,3 +377,116 @@ class TicketPresence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.user_id} {self.state}"
+
+
+class TicketFact(models.Model):
+    """What the reports count about one ticket (issue 17), one row per ticket.
+
+    Written by the services in the transaction of every change, by the SLA sweep when it
+    records a warning or breach, and by the synthetic generator; `manage.py
+    reports_rebuild` writes them all again from the tickets (tickets/facts.py computes a
+    row). Reports read only these narrow rows, never the ticket table, and no row is
+    shared between tickets: filing a ticket never waits on a counter another filing holds.
+
+    Days are local dates in the ticket's own LPSE time zone, so a ticket counts on the
+    same day for every viewer. Clock states are `sla.clocks.ClockState` values as the
+    clock stood when the row was written (an action, or the sweep's warning or breach).
+    """
+
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.CASCADE, primary_key=True, related_name="fact"
+    )
+    lpse = models.ForeignKey("reference.Lpse", on_delete=models.PROTECT, related_name="+")
+    application = models.ForeignKey(
+        "reference.Application", on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey("reference.Category", on_delete=models.PROTECT, related_name="+")
+    ticket_type = models.ForeignKey(
+        "reference.TicketType", on_delete=models.PROTECT, related_name="+"
+    )
+    reporter_role = models.CharField(max_length=20, choices=ReporterRole.choices)
+    priority = models.CharField(max_length=10, choices=Priority.choices)
+    status = models.CharField(max_length=25, choices=Status.choices)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    max_tier = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField()
+    created_day = models.DateField()
+    # First response: the first public staff message (the response clock's end).
+    first_response_at = models.DateTimeField(null=True)
+    first_responder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    response_state = models.CharField(max_length=10)
+    # Working time the clock counted until it ended (met or missed); null while it runs.
+    response_seconds = models.PositiveIntegerField(null=True)
+    resolution_state = models.CharField(max_length=10)
+    resolution_seconds = models.PositiveIntegerField(null=True)
+    # The first resolution (a reopened ticket may be resolved again; the first counts).
+    resolved_at = models.DateTimeField(null=True)
+    resolved_day = models.DateField(null=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True)
+    closed_day = models.DateField(null=True)
+    close_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    # The first "Belum" of the reporter: the volume report counts reopened tickets by it.
+    reopened_at = models.DateTimeField(null=True)
+    reopened_day = models.DateField(null=True)
+    escalation_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    reached_tier2_at = models.DateTimeField(null=True)
+    reached_tier3_at = models.DateTimeField(null=True)
+    # Wall-clock seconds of the finished stays at each tier; the current stay began at
+    # `tier_since` (null once the ticket is closed, when every stay is finished).
+    tier1_seconds = models.PositiveIntegerField(default=0)
+    tier2_seconds = models.PositiveIntegerField(default=0)
+    tier3_seconds = models.PositiveIntegerField(default=0)
+    tier_since = models.DateTimeField(null=True)
+    # The first agent who held the ticket at each tier (took it or was assigned it).
+    holder_tier1 = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    holder_tier2 = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    holder_tier3 = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    rating_stars = models.PositiveSmallIntegerField(null=True)
+    rated_at = models.DateTimeField(null=True)
+    code_kind = models.CharField(max_length=12, choices=CodeKind.choices, default=CodeKind.NONE)
+    code = models.CharField(max_length=40, blank=True)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_day"], name="fact_created_day"),
+            models.Index(fields=["lpse", "created_day"], name="fact_lpse_created"),
+            models.Index(fields=["application", "created_day"], name="fact_app_created"),
+            models.Index(
+                fields=["resolved_day"],
+                condition=models.Q(resolved_day__isnull=False),
+                name="fact_resolved_day",
+            ),
+            models.Index(
+                fields=["closed_day"],
+                condition=models.Q(closed_day__isnull=False),
+                name="fact_closed_day",
+            ),
+            # The backlog: open tickets only, a few thousand rows at a million tickets.
+            models.Index(
+                fields=["lpse", "created_at"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="fact_open",
+            ),
+            models.Index(
+                fields=["code", "created_day"],
+                condition=~models.Q(code=""),
+                name="fact_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.ticket_id}"

@@ -36,6 +36,7 @@ from sla.calendars import CalendarBook
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.codes import code_check, code_check_changes, code_recheck_until
+from tickets.facts import ticket_facts_refresh
 from tickets.lifecycle import (
     EVENT_OF_ACTION,
     Action,
@@ -289,6 +290,7 @@ def ticket_submit(
             ticket_event_notify(
                 ticket=ticket, event_kind=EventKind.CREATED, actor=reporter, now=now
             )
+            ticket_facts_refresh([ticket.pk], now=now)
             # Counted once the ticket is really there (lib/metrics.py).
             transaction.on_commit(TICKETS_CREATED.labels(draft.application.code).inc)
             if check.unanswered:
@@ -514,6 +516,7 @@ def _perform(
             )
             if after is not None:
                 after(locked, now)
+            ticket_facts_refresh([locked.pk], now=now)
             transaction.on_commit(TICKET_ACTIONS.labels(action).inc)
             # Who hears about it is written with the change (tickets/notify.py).
             current = Ticket.objects.select_related(

@@ -38,6 +38,7 @@ from sla.clocks import (
     ticket_clocks,
 )
 from tickets.access import staff_acting_on, supervisors_of, ticket_holder_on_duty
+from tickets.facts import ticket_facts_refresh
 from tickets.models import EventKind, MessageKind, Ticket, TicketEvent
 from tickets.notify import ticket_notify
 
@@ -191,14 +192,14 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
         for clock in ("response", "resolution"):
             due, warn = row[f"{clock}_due_at"], row[f"{clock}_warn_at"]
             if due is not None and due <= now and row[f"{clock}_breached_at"] is None:
-                result.breached += _record(row, clock, breach=True, now=now)
+                result.breached += _record(row, clock, breach=True, now=now, book=book)
             elif (
                 warn is not None
                 and warn <= now
                 and row[f"{clock}_warned_at"] is None
                 and row[f"{clock}_breached_at"] is None
             ):
-                result.warned += _record(row, clock, breach=False, now=now)
+                result.warned += _record(row, clock, breach=False, now=now, book=book)
     return result
 
 
@@ -216,7 +217,9 @@ def _row_clock(row: dict[str, Any]) -> ClockInput:
     )
 
 
-def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.datetime) -> int:
+def _record(
+    row: dict[str, Any], clock: str, *, breach: bool, now: datetime.datetime, book: CalendarBook
+) -> int:
     """Claim the warning or breach of one clock; the claimer writes event and notices."""
     flag = f"{clock}_breached_at" if breach else f"{clock}_warned_at"
     claim: dict[str, Any] = {flag: now}
@@ -241,6 +244,7 @@ def _record(row: dict[str, Any], clock: str, *, breach: bool, now: datetime.date
             data={"clock": clock, "due_at": due.isoformat(), "priority": row["priority"]},
             created_at=now,
         )
+        ticket_facts_refresh([ticket.pk], now=now, book=book)
         recipients = _recipients(ticket, breach=breach)
         ticket_notify(
             users=recipients,

@@ -1,5 +1,7 @@
 """Build tickets through the real service, for tests."""
 
+import datetime
+
 from accounts.models import User
 from reference.models import Application, Category, Lpse, TicketType
 from tickets.attachments import attachment_check
@@ -29,7 +31,13 @@ def make_draft(reporter: User, **overrides: object) -> TicketDraft:
 
 
 def make_ticket(
-    reporter: User, *, files: dict[str, bytes] | None = None, **overrides: object
+    reporter: User,
+    *,
+    files: dict[str, bytes] | None = None,
+    now: datetime.datetime | None = None,
+    **overrides: object,
 ) -> Ticket:
     checked = [attachment_check(samples.upload(name, data)) for name, data in (files or {}).items()]
-    return ticket_create(reporter=reporter, draft=make_draft(reporter, **overrides), files=checked)
+    return ticket_create(
+        reporter=reporter, draft=make_draft(reporter, **overrides), files=checked, now=now
+    )
