@@ -356,10 +356,13 @@ def _y_axis(
     return parts
 
 
-def _x_labels(labels: Sequence[str], centres: Sequence[float], band: float, y: float) -> list[str]:
+def _x_labels(
+    labels: Sequence[str], centres: Sequence[float], band: float, y: float, right: float
+) -> list[str]:
     """Category labels under the axis; with many categories only every k-th one, so
     that none overlaps (90 days: a label every week or so). Labels are cut at 14
-    characters; the tooltip has the full one."""
+    characters; the tooltip has the full one. A label that would run past the `right`
+    edge ends there instead."""
     shown = [_truncate(clean_text(label), 14) for label in labels]
     widest = max((len(label) for label in shown), default=0) * CHAR_WIDTH + 8
     every = max(1, math.ceil(widest / band)) if band > 0 else 1
@@ -367,10 +370,10 @@ def _x_labels(labels: Sequence[str], centres: Sequence[float], band: float, y: f
     for index, label in enumerate(shown):
         if index % every:
             continue
-        parts.append(
-            f'<text x="{centres[index]:.1f}" y="{y:g}" text-anchor="middle">'
-            f"{xml_text(label)}</text>"
-        )
+        x, anchor = centres[index], "middle"
+        if x + len(label) * CHAR_WIDTH / 2 > right:
+            x, anchor = right, "end"
+        parts.append(f'<text x="{x:.1f}" y="{y:g}" text-anchor="{anchor}">{xml_text(label)}</text>')
     parts.append("</g>")
     return parts
 
@@ -522,7 +525,7 @@ def bar_chart(
         if show_values and stacked and several:
             parts.append(_value_label(centres[index], y_of(base), bare(base)))
     parts.append("</g>")
-    parts.extend(_x_labels(labels, centres, band, y1 + 18))
+    parts.extend(_x_labels(labels, centres, band, y1 + 18, width - 2.0))
     if top_value == 0:
         parts.append(_overlay(x0, x1, top, y1, empty_text))
     parts.append("</svg>")
@@ -702,7 +705,7 @@ def line_chart(
             point = _marker(shape, centres[index], y_of(value), colour, tip)
             parts.append(_linked(point, _href(one, index)))
         parts.append("</g>")
-    parts.extend(_x_labels(labels, centres, band, y1 + 18))
+    parts.extend(_x_labels(labels, centres, band, y1 + 18, width - 2.0))
     parts.append("</svg>")
     return "".join(parts)
 
