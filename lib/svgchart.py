@@ -6,7 +6,9 @@ and direction overrides removed, links limited to http(s) and same-site paths). 
 chart is an image to assistive technology (`role="img"`, named by its `<title>` and
 summarised by its `<desc>`); the page shows the same numbers as a table, which is where
 screen-reader users read them. Sighted users get a `<title>` tooltip on every bar or
-point ("Senin 01/12/2026: 42 tiket").
+point ("Senin 01/12/2026: 42 tiket"). A bar or point may link to the filtered ticket
+list (`hrefs`); those links are for the mouse and stay out of the tab order, so the
+page's table must carry the same links for keyboard users.
 
 Colour is never the only cue: series take Okabe–Ito colours (distinguishable with the
 common colour-vision deficiencies) *and* a fill pattern (bars) or a marker shape and
@@ -268,8 +270,10 @@ def _truncate(text: str, limit: int) -> str:
 
 
 def _linked(markup: str, href: str | None) -> str:
+    # A shortcut for the mouse only: out of the tab order (90 bars would be 90 stops),
+    # since the page's table carries the same numbers with the same links.
     safe = safe_href(href)
-    return f'<a href="{xml_text(safe)}">{markup}</a>' if safe else markup
+    return f'<a href="{xml_text(safe)}" tabindex="-1">{markup}</a>' if safe else markup
 
 
 def _value_formatter(values: Sequence[float], unit: str, percent: bool) -> tuple[_Format, _Format]:

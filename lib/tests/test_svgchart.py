@@ -238,6 +238,7 @@ def test_links_are_kept_for_this_site_and_http_only():
     )
     links = list(root.iter("{http://www.w3.org/2000/svg}a"))
     assert [a.get("href") for a in links] == ["/a?x=1&y=2"]
+    assert [a.get("tabindex") for a in links] == ["-1"]
 
 
 def test_ticks_are_round_numbers_from_zero_up_to_the_maximum():
