@@ -4,7 +4,8 @@ Reporters: alice (PPK at LPSE 119), bob (Pokja at LPSE 119), carol (the *other* 
 same SPSE user id as alice but at LPSE 10, so a different person), dave (PA/KPA from
 SiRUP). Staff: agent and agent_119_b (tier 1, LPSE 119), agent_other (tier 1, LPSE 10),
 lkpp_spse / lkpp_katalog (tier 2), teknis_spse / teknis_katalog (tier 3), supervisor
-(national) and admin_user (Django admin, no assignment). Scopes an admin creates by
+(national), supervisor_119 (LPSE 119), supervisor_spse_group (the SPSE group) and
+admin_user (Django admin, no assignment). Scopes an admin creates by
 accident: supervisor_empty_group, lkpp_empty_group and teknis_empty_group hold an
 assignment to an application group that has no applications yet; agent_removed lost
 their assignment and agent_deactivated their account.
@@ -125,6 +126,18 @@ def teknis_katalog(reference: None) -> User:
 @pytest.fixture
 def supervisor(reference: None) -> User:
     return _staff("supervisor_national", ("supervisor", None, None))
+
+
+@pytest.fixture
+def supervisor_119(reference: None) -> User:
+    """Supervisor of LPSE 119 only."""
+    return _staff("supervisor_119", ("supervisor", 119, None))
+
+
+@pytest.fixture
+def supervisor_spse_group(reference: None) -> User:
+    """Supervisor of the SPSE application group (SPSE, SIKaP, Portal eProc, Inaproc)."""
+    return _staff("supervisor_spse", ("supervisor", None, "spse"))
 
 
 @pytest.fixture

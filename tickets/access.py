@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import STAFF_ROLE_TIERS, StaffAssignment, StaffRole, User
 from lib.errors import NotFound
+from reference.models import Application, Lpse
 from tickets.lifecycle import (
     REPORTER_ACTIONS,
     Action,
@@ -55,6 +56,28 @@ class StaffScope:
             or self.supervisor_application_ids
         )
 
+    @property
+    def supervises(self) -> bool:
+        """Whether a supervisor assignment of this person is in force (reports, DESIGN §1)."""
+        return bool(
+            self.supervisor_national or self.supervisor_lpse_ids or self.supervisor_application_ids
+        )
+
+    def supervisor_q(self, prefix: str = "") -> Q:
+        """Rows within the supervisor part of the scope only (not what tiers 1–3 see).
+
+        `prefix` reaches the ticket's `lpse_id` and `application_id` through a relation
+        ("ticket__"); fact rows carry those columns themselves (no prefix).
+        """
+        if self.supervisor_national:
+            return Q()
+        q = Q(**{f"{prefix}pk__in": []})
+        if self.supervisor_lpse_ids:
+            q |= Q(**{f"{prefix}lpse_id__in": sorted(self.supervisor_lpse_ids)})
+        if self.supervisor_application_ids:
+            q |= Q(**{f"{prefix}application_id__in": sorted(self.supervisor_application_ids)})
+        return q
+
     def tiers(self) -> list[int]:
         tiers = [1] if self.agent_lpse_ids else []
         return tiers + [tier for tier in (2, 3) if self.tier_application_ids.get(tier)]
@@ -84,11 +107,7 @@ class StaffScope:
         for tier in (2, 3):
             if app_ids := self.tier_application_ids.get(tier):
                 q |= Q(application_id__in=app_ids, max_tier__gte=tier)
-        if self.supervisor_lpse_ids:
-            q |= Q(lpse_id__in=self.supervisor_lpse_ids)
-        if self.supervisor_application_ids:
-            q |= Q(application_id__in=self.supervisor_application_ids)
-        return q
+        return q | self.supervisor_q()
 
 
 _SCOPE_CACHE = "_staff_scope"
@@ -229,6 +248,63 @@ def ticket_holder_on_duty(ticket: Ticket) -> User | None:
     if holder is None or not holder.is_active or not works_on_current_tier(holder, ticket):
         return None
     return holder
+
+
+# --- Reports (issue 17) -----------------------------------------------------------------
+#
+# Reports are for supervisors, each within the supervisor part of their scope: tier
+# agents read tickets but not reports, and admins read them only through a supervisor
+# assignment they also hold. A supervisor of a deactivated LPSE or of an application
+# group without applications has no scope in force, so no reports.
+
+
+def may_read_reports(user: User) -> bool:
+    """Whether the user may open the reports: an active supervisor with a scope in force."""
+    if not user.is_authenticated or not user.is_active or user.is_reporter:
+        return False
+    return staff_scope(user).supervises
+
+
+def may_read_staff_report(user: User) -> bool:
+    """Whether the user may open the per-agent staff report: the supervisors of a scope
+    only (its rows are then limited to that scope by `report_scope_q`)."""
+    return may_read_reports(user)
+
+
+def report_scope_q(user: User, prefix: str = "") -> Q:
+    """The tickets (or, with no prefix, the fact rows, which carry `lpse_id` and
+    `application_id` too) a report shows this user; nothing for a non-reader.
+
+    `prefix` reaches the ticket's columns through a relation, e.g. "ticket__".
+    """
+    if not may_read_reports(user):
+        return Q(**{f"{prefix}pk__in": []})
+    return staff_scope(user).supervisor_q(prefix)
+
+
+def report_lpses(user: User) -> QuerySet[Lpse]:
+    """The LPSEs a report reader may filter by: all of them, unless the scope is only
+    some LPSEs (then just those). Deactivated ones stay for national readers: their
+    past tickets still count."""
+    if not may_read_reports(user):
+        return Lpse.objects.none()
+    scope = staff_scope(user)
+    lpses = Lpse.objects.order_by("name", "kd_lpse")
+    if scope.supervisor_national or scope.supervisor_application_ids:
+        return lpses
+    return lpses.filter(pk__in=sorted(scope.supervisor_lpse_ids))
+
+
+def report_applications(user: User) -> QuerySet[Application]:
+    """The applications a report reader may filter by: all of them, unless the scope is
+    only application groups (then just their applications)."""
+    if not may_read_reports(user):
+        return Application.objects.none()
+    scope = staff_scope(user)
+    applications = Application.objects.order_by("order", "code")
+    if scope.supervisor_national or scope.supervisor_lpse_ids:
+        return applications
+    return applications.filter(pk__in=sorted(scope.supervisor_application_ids))
 
 
 # --- May do ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import staff_member_upsert
 from accounts.tokens import api_token_create
 from api.tests.test_api_access import ticket_form
 from tickets import services
@@ -24,21 +23,6 @@ EMPTY_GROUP_STAFF = ["supervisor_empty_group", "lkpp_empty_group", "teknis_empty
 @pytest.fixture
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _supervisor(username, kd_lpse, group):
-    return staff_member_upsert(
-        username=username,
-        full_name=username.replace("_", " ").title(),
-        email=f"{username}@lkpp.example",
-        assignments=[("supervisor", kd_lpse, group, "")],
-        password="demo1234",
-    )
-
-
-@pytest.fixture
-def supervisor_spse_group(reference):
-    return _supervisor("supervisor_spse", None, "spse")
 
 
 @pytest.fixture
@@ -172,11 +156,6 @@ def test_a_deactivated_user_loses_a_live_session_and_a_live_token(
     assert "/masuk/" in response["Location"] or response["Location"].startswith("/?")
     assert client.get(f"/api/v1/tickets/{ticket.number}", **bearer).status_code == 401
     assert client.get("/api/v1/tickets", **bearer).status_code == 401
-
-
-@pytest.fixture
-def supervisor_119(reference):
-    return _supervisor("supervisor_119", 119, None)
 
 
 @pytest.mark.parametrize("persona", ["agent", "supervisor_119"])
