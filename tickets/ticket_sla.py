@@ -118,9 +118,11 @@ def ticket_sla_changes(
     return sla
 
 
-def ticket_clocks_now(ticket: Ticket, *, book: CalendarBook | None = None) -> TicketClocks:
-    """Both clocks of a ticket as they stand now (for pages)."""
-    return ticket_clocks(clock_input(ticket), book or CalendarBook.current(), timezone.now())
+def ticket_clocks_now(
+    ticket: Ticket, *, book: CalendarBook | None = None, now: datetime.datetime | None = None
+) -> TicketClocks:
+    """Both clocks of a ticket as they stand now, or at `now` (for pages and exports)."""
+    return ticket_clocks(clock_input(ticket), book or CalendarBook.current(), now or timezone.now())
 
 
 # --- The sweep ------------------------------------------------------------------------
