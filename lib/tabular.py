@@ -70,12 +70,16 @@ def _csv_cell(value: object) -> str:
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
-    """UTF-8 with a BOM (Excel then reads the accents right), CRLF line ends, in chunks
-    of about CHUNK_BYTES; the rows are read one at a time."""
+    """UTF-8 with a BOM (Excel then reads the accents right), CRLF line ends: the header
+    line, then chunks of about CHUNK_BYTES; the rows are read one at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
     writer.writerow([_csv_cell(name) for name in header])
+    # The header at once: the download starts before the first rows are read.
+    yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows:
         writer.writerow([_csv_cell(value) for value in row])
         if buffer.tell() >= CHUNK_BYTES:

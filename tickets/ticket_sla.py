@@ -118,11 +118,9 @@ def ticket_sla_changes(
     return sla
 
 
-def ticket_clocks_now(
-    ticket: Ticket, *, book: CalendarBook | None = None, now: datetime.datetime | None = None
-) -> TicketClocks:
-    """Both clocks of a ticket as they stand now, or at `now` (for pages and exports)."""
-    return ticket_clocks(clock_input(ticket), book or CalendarBook.current(), now or timezone.now())
+def ticket_clocks_now(ticket: Ticket, *, book: CalendarBook | None = None) -> TicketClocks:
+    """Both clocks of a ticket as they stand now (for pages)."""
+    return ticket_clocks(clock_input(ticket), book or CalendarBook.current(), timezone.now())
 
 
 # --- The sweep ------------------------------------------------------------------------
@@ -182,7 +180,7 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
     )
     for row in rows:
         result.checked += 1
-        dues = sla_columns(_row_clock(row), book)
+        dues = sla_columns(row_clock_input(row), book)
         if any(dues[name] != row[name] for name in _DUE_FIELDS):
             # Only if no action changed the ticket meanwhile; the next sweep sees it again.
             if Ticket.objects.filter(pk=row["id"], revision=row["revision"]).update(**dues):
@@ -204,7 +202,8 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
     return result
 
 
-def _row_clock(row: dict[str, Any]) -> ClockInput:
+def row_clock_input(row: dict[str, Any]) -> ClockInput:
+    """The clocks' view of a ticket read as a row of values (with `lpse__timezone`)."""
     return ClockInput(
         created_at=row["created_at"],
         lpse_id=row["lpse_id"],
