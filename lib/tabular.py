@@ -310,4 +310,6 @@ def xlsx_stream(
             chunks_opener([_workbook_xml(sheet, len(header), last_row[0])]),
         )
 
-    return zip_stream(entries(), compression=zipfile.ZIP_DEFLATED)
+    # Without ZIP64 (a sheet stays far below 4 GB): the format spreadsheet programs
+    # have always read.
+    return zip_stream(entries(), compression=zipfile.ZIP_DEFLATED, zip64=False)

@@ -63,19 +63,23 @@ def chunks_opener(chunks: Iterable[bytes]) -> Opener:
 
 
 def zip_stream(
-    entries: Iterable[tuple[str, Opener]], *, compression: int = zipfile.ZIP_STORED
+    entries: Iterable[tuple[str, Opener]],
+    *,
+    compression: int = zipfile.ZIP_STORED,
+    zip64: bool = True,
 ) -> Iterator[bytes]:
     """Yield the bytes of a ZIP holding each (archive name, opener) entry.
 
     Files are stored, not compressed, by default: attachments are mostly compressed
     already and storing keeps the stream fast; text (an XLSX's XML) asks for
-    ZIP_DEFLATED. ZIP64 is forced so that large files are fine. `entries` is read
+    ZIP_DEFLATED. ZIP64 is forced so that large files are fine; `zip64=False` writes
+    the plain format that every reader knows, for entries under 4 GB. `entries` is read
     lazily: an entry may be decided after the previous ones were written.
     """
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=compression) as archive:  # type: ignore[call-overload]
         for arcname, opener in entries:
-            with opener() as source, archive.open(arcname, mode="w", force_zip64=True) as target:
+            with opener() as source, archive.open(arcname, mode="w", force_zip64=zip64) as target:
                 while chunk := source.read(_CHUNK):
                     target.write(chunk)
                     if sink.tell() and (data := sink.drain()):
