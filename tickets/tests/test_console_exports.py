@@ -166,6 +166,39 @@ def test_an_lpse_supervisor_exports_only_that_lpse(client, alice, carol, supervi
     assert _csv_numbers(client, lpse=Lpse.objects.get(kd_lpse=10).pk) == []
 
 
+STAFF = [
+    "agent",
+    "agent_other",
+    "lkpp_spse",
+    "lkpp_katalog",
+    "teknis_spse",
+    "teknis_katalog",
+    "supervisor",
+    "supervisor_119",
+]
+
+
+@pytest.mark.parametrize("persona", STAFF)
+def test_each_staff_member_exports_exactly_their_own_list(
+    request, client, varied, settings, persona
+):
+    # Given a ticket that reached tier 3 as well
+    services.ticket_escalate(
+        ticket=services.ticket_take(
+            ticket=varied["katalog"], actor=request.getfixturevalue("lkpp_katalog")
+        ),
+        actor=request.getfixturevalue("lkpp_katalog"),
+        note="Perlu tim teknis.",
+    )
+    settings.TICKET_PAGE_SIZE = 100
+    client.force_login(request.getfixturevalue(persona))
+    for queue in ("semua", "belum_diambil", "saya"):
+        listed = _list_numbers(client, antrian=queue)
+        assert _csv_numbers(client, antrian=queue) == listed, queue
+        sheet = _xlsx(client.get(XLSX_URL, {"antrian": queue}))
+        assert [row[0] for row in sheet[1:]] == listed, queue
+
+
 # --- The file equals the list ------------------------------------------------------------
 
 
