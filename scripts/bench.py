@@ -32,7 +32,9 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    processes' peak RSS over their baseline (VmHWM after resetting it through
    /proc/<pid>/clear_refs, needs root or the same user) while one 50 MB file is uploaded
    and while the zip of ten 50 MB attachments is streamed (random bytes, so nothing
-   compresses; the largest growth over the workers is reported).
+   compresses; the largest growth over the workers is reported), and while the national
+   supervisor downloads the console's CSV and XLSX export of every ticket (rows, time to
+   the first byte, total time and MB/s printed with the growth; numbers only).
 6. One headless locust run per scenario (a separate process), a closed loop of
    BENCH_USERS users for BENCH_SECONDS seconds. Percentiles are locust's (rounded to
    two significant digits above 100 ms).
@@ -66,6 +68,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -745,6 +748,66 @@ def zip_action(url: str, fixture: dict[str, Any], expected: int) -> Callable[[],
     return action
 
 
+def export_action(
+    url: str, fixture: dict[str, Any], extension: str, save: Path
+) -> Callable[[], str]:
+    """Download the whole national list as the national supervisor (console exports) into
+    `save`: rows, time to the first byte, total time, throughput."""
+
+    def action() -> str:
+        national = next(s for s in fixture["staff"] if s["kind"] == "supervisor (national)")
+        cookie = f"{fixture['cookie_name']}={national['session']}"
+        total = 0
+        first_byte = 0.0
+        started = time.monotonic()
+        with (
+            requests.get(
+                f"{url}/konsol/ekspor.{extension}",
+                params={"antrian": "semua"},
+                headers={"Cookie": cookie},
+                stream=True,
+                timeout=(10, min(600.0, max(1.0, remaining()))),
+                allow_redirects=False,
+            ) as response,
+            save.open("wb") as out,
+        ):
+            if response.status_code != 200:
+                raise BenchError(f"export answered HTTP {response.status_code}")
+            for chunk in response.iter_content(64 * 1024):
+                if not total:
+                    first_byte = time.monotonic() - started
+                if remaining() <= 0:
+                    raise BenchTimeout
+                total += len(chunk)
+                out.write(chunk)
+        seconds = time.monotonic() - started
+        rows = _csv_rows(save) if extension == "csv" else _xlsx_rows(save)
+        save.unlink()
+        return (
+            f"HTTP 200, {rows:,} rows, {total / MB:.1f} MB, first byte {first_byte:.2f} s, "
+            f"total {seconds:.1f} s, {total / MB / max(seconds, 1e-6):.1f} MB/s"
+        )
+
+    return action
+
+
+def _csv_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return sum(1 for _row in csv.reader(handle)) - 1
+
+
+def _xlsx_rows(path: Path) -> int:
+    """The data rows of the sheet, from its autofilter's range (read as a stream)."""
+    with zipfile.ZipFile(path) as archive, archive.open("xl/worksheets/sheet1.xml") as sheet:
+        tail = b""
+        while chunk := sheet.read(MB):
+            tail = (tail + chunk)[-4096:]
+    found = re.search(rb'<autoFilter ref="A1:[A-Z]+(\d+)"', tail)
+    if found is None:
+        raise BenchError("the exported sheet has no autofilter range")
+    return int(found.group(1)) - 1
+
+
 # --- Output ----------------------------------------------------------------------------
 
 
@@ -1001,6 +1064,16 @@ def bench(
                 zip_action(url, fixture, 10 * size),
             )
         )
+        # Console exports of the whole national list (issue 17): bounded memory, streaming.
+        for extension in ("csv", "xlsx"):
+            probes.append(
+                memory_probe(
+                    f"export of the national list as {extension.upper()} "
+                    f"(GET /konsol/ekspor.{extension})",
+                    app.pid,
+                    export_action(url, fixture, extension, files / f"ekspor.{extension}"),
+                )
+            )
     with phase("load", timings):
         for scenario in args.scenarios:
             if app.poll() is not None:

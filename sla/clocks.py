@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _lazy
+from django_stubs_ext import StrOrPromise
+
 from lib.sla import Calendar, Pause, moments, worked
 from sla.calendars import CalendarBook, Targets, warn_fraction
 
@@ -31,6 +34,18 @@ class ClockState(enum.StrEnum):
     MET = "met"
     MISSED = "missed"
     ENDED = "ended"  # closed without the event the clock waits for
+
+
+# What pages and exports call each state.
+CLOCK_STATE_LABELS: dict[ClockState, StrOrPromise] = {
+    ClockState.RUNNING: _lazy("Berjalan"),
+    ClockState.AT_RISK: _lazy("Hampir terlampaui"),
+    ClockState.BREACHED: _lazy("Terlampaui"),
+    ClockState.PAUSED: _lazy("Berhenti — menunggu pelapor"),
+    ClockState.MET: _lazy("Terpenuhi"),
+    ClockState.MISSED: _lazy("Tidak terpenuhi"),
+    ClockState.ENDED: _lazy("Tidak berlaku (tiket ditutup)"),
+}
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
     )
     for row in rows:
         result.checked += 1
-        dues = sla_columns(_row_clock(row), book)
+        dues = sla_columns(row_clock_input(row), book)
         if any(dues[name] != row[name] for name in _DUE_FIELDS):
             # Only if no action changed the ticket meanwhile; the next sweep sees it again.
             if Ticket.objects.filter(pk=row["id"], revision=row["revision"]).update(**dues):
@@ -203,7 +203,8 @@ def sla_sweep(*, now: datetime.datetime | None = None, chunk_size: int = 2000) -
     return result
 
 
-def _row_clock(row: dict[str, Any]) -> ClockInput:
+def row_clock_input(row: dict[str, Any]) -> ClockInput:
+    """The clocks' view of a ticket read as a row of values (with `lpse__timezone`)."""
     return ClockInput(
         created_at=row["created_at"],
         lpse_id=row["lpse_id"],

@@ -3,7 +3,7 @@ import datetime
 from django import template
 from django.utils.translation import gettext as _
 
-from sla.clocks import ClockReading, ClockState
+from sla.clocks import CLOCK_STATE_LABELS, ClockReading
 
 register = template.Library()
 
@@ -40,15 +40,7 @@ def sla_class(reading: ClockReading) -> str:
 
 @register.filter
 def sla_state_label(reading: ClockReading) -> str:
-    return {
-        ClockState.RUNNING: _("Berjalan"),
-        ClockState.AT_RISK: _("Hampir terlampaui"),
-        ClockState.BREACHED: _("Terlampaui"),
-        ClockState.PAUSED: _("Berhenti — menunggu pelapor"),
-        ClockState.MET: _("Terpenuhi"),
-        ClockState.MISSED: _("Tidak terpenuhi"),
-        ClockState.ENDED: _("Tidak berlaku (tiket ditutup)"),
-    }[reading.state]
+    return str(CLOCK_STATE_LABELS[reading.state])
 
 
 @register.filter

@@ -114,6 +114,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     params.pop("live", None)  # a poll's stamp must never end up in a link
     tabs = [_queue_tab(item, current, params, matches) for item in queues]
+    # The downloads of the whole list carry its queue and filters (console_exports.py).
+    export_params = params.copy()
+    export_params["antrian"] = current
     return render(
         request,
         "tickets/console/queue.html",
@@ -132,6 +135,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "current": current,
             "page": page,
             "page_query": params.urlencode(),
+            "export_query": export_params.urlencode(),
             "live_stamp": stamp,
             "broad_search": broad_search,
             "relevance_limit": search.RELEVANCE_LIMIT,
