@@ -533,6 +533,9 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
                     "STATIC_ROOT": str(run / "static"),
                     "UPSTREAM_SERVERS": upstreams,
                     "CLIENT_MAX_BODY_SIZE": str(body_limit(max_bytes, max_files)),
+                    # Attachments are in the bucket here: the X-Accel-Redirect location
+                    # (local storage only) points at an empty folder, unused.
+                    "MEDIA_ROOT": str(run / "media"),
                 }
             ),
             encoding="utf-8",
