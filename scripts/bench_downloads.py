@@ -157,12 +157,7 @@ def main() -> int:
         T.check_run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
                      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                      "-keyout", key, "-out", cert])  # fmt: skip
-        if os.geteuid() == 0:
-            for path in (nginx, *nginx.rglob("*")):
-                if path.is_dir():
-                    path.chmod(0o755)
-            for path in (nginx / "tmp", *(nginx / "tmp").rglob("*")):
-                shutil.chown(path, "www-data")
+        T.nginx_workers_may_use(nginx)
         for mode in ("streamed", "x-accel"):
             app_env = dict(env)
             if mode == "x-accel":

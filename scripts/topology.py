@@ -249,6 +249,18 @@ def nginx_config(run: Path, site: Path) -> str:
     )
 
 
+def nginx_workers_may_use(nginx: Path) -> None:
+    """As root, nginx's workers run as www-data: they read the folders under `nginx`
+    and write request bodies into its tmp folders (nothing to do as another user)."""
+    if os.geteuid() != 0:
+        return
+    for path in (nginx, *nginx.rglob("*")):
+        if path.is_dir():
+            path.chmod(0o755)
+    for path in (nginx / "tmp", *(nginx / "tmp").rglob("*")):
+        shutil.chown(path, "www-data")
+
+
 # --- The stack -------------------------------------------------------------------------
 
 

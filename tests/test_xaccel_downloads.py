@@ -147,12 +147,7 @@ def site_start(folder: Path, media: Path, **app_env: str) -> Iterator[Site]:
     )
     conf = nginx / "nginx.conf"
     conf.write_text(topology.nginx_config(folder, site), encoding="utf-8")
-    if os.geteuid() == 0:
-        for path in (nginx, *nginx.rglob("*")):
-            if path.is_dir():
-                path.chmod(0o755)
-        for path in (nginx / "tmp", *(nginx / "tmp").rglob("*")):
-            shutil.chown(path, "www-data")
+    topology.nginx_workers_may_use(nginx)
 
     env = app_environment(folder, MEDIA_ROOT=str(media), BEHIND_PROXY="1", **app_env)
     app_log = folder / "gunicorn.log"
