@@ -26,7 +26,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Debian packages each task needs (scripts/system-deps.sh knows how to check them).
 TEST_NEEDS := venv redis $(if $(filter sqlite,$(DB)),,chromium postgresql nginx)
 
-.PHONY: help venv test demo lint fmt clean distclean bench bench-sla bench-storage fuzz-api topology
+.PHONY: help venv test demo lint fmt clean distclean bench bench-sla bench-storage bench-downloads fuzz-api topology
 
 help:
 	@echo "make demo           set up and run the demo: app http://127.0.0.1:8000, simulator http://127.0.0.1:8001"
@@ -37,6 +37,8 @@ help:
 	@echo "                    BENCH_SECONDS (30) per scenario, BENCH_USERS (8), BENCH_JSON=path; data set cached in ~/.cache"
 	@echo "make bench-sla      time the SLA sweep over BENCH_SLA_TICKETS (10000) open tickets on a throwaway PostgreSQL"
 	@echo "make bench-storage  memory and time of a BENCH_STORAGE_MB (50) MB attachment: local folder and S3 (moto_server)"
+	@echo "make bench-downloads 1 MB and 20 MB downloads through nginx, streamed by the app vs X-Accel-Redirect:"
+	@echo "                    BENCH_DOWNLOAD_CLIENTS (4), BENCH_DOWNLOAD_SECONDS (20) per row"
 	@echo "make topology       the production shape on loopback (nginx TLS, 2 app servers, PostgreSQL primary +"
 	@echo "                    replica, Redis, moto S3, 2 workers): load through nginx, then faults under load;"
 	@echo "                    TOPOLOGY_TICKETS (100000), TOPOLOGY_SECONDS (30) per phase; installs nginx/redis as root"
@@ -101,6 +103,12 @@ bench-sla: venv
 # moto_server on loopback (prints numbers; not part of `make test`).
 bench-storage: venv
 	$(PY) scripts/bench_storage.py --mb "$${BENCH_STORAGE_MB:-50}"
+
+# Downloads through nginx, streamed by the app or sent by nginx (X-Accel-Redirect):
+# throwaway PostgreSQL, gunicorn (2 workers), nginx TLS on loopback; prints numbers.
+bench-downloads: venv
+	@scripts/system-deps.sh postgresql nginx
+	$(PY) scripts/bench_downloads.py
 
 # The production shape on loopback, loaded through nginx, with faults under load
 # (scripts/topology.py; `make test` runs its --short form). Everything it starts is

@@ -32,6 +32,8 @@ pytest_plugins = [
     "testsupport.redis",
     "testsupport.s3",
     "testsupport.replica",
+    # Sessions left on the test database at the end of a PostgreSQL run, named.
+    "testsupport.dbsessions",
 ]
 
 

@@ -2,7 +2,8 @@
 
 from dataclasses import fields
 
-from django.http import FileResponse, HttpRequest, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from accounts.models import User
 from api.auth import api_user
@@ -10,7 +11,7 @@ from api.errors import ERROR_RESPONSES
 from api.router import router
 from api.schemas import DbId, TicketAnswer, TicketOut
 from tickets.access import PERSON_ACTIONS, allowed_actions, get_ticket_for_user
-from tickets.downloads import get_attachment_download, get_attachments_zip
+from tickets.downloads import file_response, get_attachment_download, get_attachments_zip
 from tickets.selectors import TicketDetail, ticket_detail_for
 
 # The success of a download is documented by hand (ninja would say JSON): declaring 200
@@ -45,18 +46,9 @@ def ticket_detail(request: HttpRequest, number: str) -> TicketAnswer:
     tags=["Lampiran"],
     openapi_extra={"responses": {"200": {"description": "Isi berkas", "content": BINARY}}},
 )
-def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> FileResponse:
+def attachment_get(request: HttpRequest, number: str, sequence: DbId) -> HttpResponseBase:
     """One attachment (never one of an internal note to a reporter)."""
-    download = get_attachment_download(api_user(request), number, sequence)
-    response = FileResponse(
-        download.file,
-        as_attachment=True,
-        filename=download.file_name,
-        content_type=download.content_type,
-    )
-    # A file streamed from object storage cannot tell its length: the recorded size can.
-    response["Content-Length"] = str(download.size)
-    return response
+    return file_response(get_attachment_download(api_user(request), number, sequence))
 
 
 @router.get(

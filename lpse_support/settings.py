@@ -6,6 +6,7 @@ DEBUG is off and there is no secret key unless DEBUG is on.
 
 import ipaddress
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -251,6 +252,20 @@ STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+
+# --- Downloads through nginx (X-Accel-Redirect) ---
+# With local storage, a single attachment that passed the access check is sent by nginx
+# from an `internal` location aliased to MEDIA_ROOT (deploy/nginx/lpse-support.conf:
+# @@MEDIA_ROOT@@): the app answers with headers only. Empty (the default): the app
+# streams the file itself. Not used with STORAGE_BACKEND=s3; zips are always streamed.
+ATTACHMENT_X_ACCEL_PREFIX = env("ATTACHMENT_X_ACCEL_PREFIX").rstrip("/")
+if ATTACHMENT_X_ACCEL_PREFIX and not re.fullmatch(
+    r"(/(?!\.+(/|$))[A-Za-z0-9._~-]+)+", ATTACHMENT_X_ACCEL_PREFIX
+):
+    raise ImproperlyConfigured(
+        "ATTACHMENT_X_ACCEL_PREFIX must be a path of plain segments that begins with / "
+        f"(e.g. /_lampiran), not {ATTACHMENT_X_ACCEL_PREFIX!r}."
+    )
 
 # Uploads larger than this go to a temporary file on disk, never held whole in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

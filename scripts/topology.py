@@ -249,6 +249,18 @@ def nginx_config(run: Path, site: Path) -> str:
     )
 
 
+def nginx_workers_may_use(nginx: Path) -> None:
+    """As root, nginx's workers run as www-data: they read the folders under `nginx`
+    and write request bodies into its tmp folders (nothing to do as another user)."""
+    if os.geteuid() != 0:
+        return
+    for path in (nginx, *nginx.rglob("*")):
+        if path.is_dir():
+            path.chmod(0o755)
+    for path in (nginx / "tmp", *(nginx / "tmp").rglob("*")):
+        shutil.chown(path, "www-data")
+
+
 # --- The stack -------------------------------------------------------------------------
 
 
@@ -533,6 +545,9 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
                     "STATIC_ROOT": str(run / "static"),
                     "UPSTREAM_SERVERS": upstreams,
                     "CLIENT_MAX_BODY_SIZE": str(body_limit(max_bytes, max_files)),
+                    # Attachments are in the bucket here: the X-Accel-Redirect location
+                    # (local storage only) points at an empty folder, unused.
+                    "MEDIA_ROOT": str(run / "media"),
                 }
             ),
             encoding="utf-8",

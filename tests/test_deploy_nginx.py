@@ -35,6 +35,7 @@ def site_values(tmp_path: Path) -> dict[str, str]:
         "STATIC_ROOT": str(tmp_path / "static"),
         "UPSTREAM_SERVERS": "server 127.0.0.1:18001;\n    server 127.0.0.1:18002;",
         "CLIENT_MAX_BODY_SIZE": "1049624576",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
 
 

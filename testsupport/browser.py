@@ -16,11 +16,33 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page
 
 # Playwright's sync API runs an event loop in the test thread; without this Django
 # refuses database access from the test body ("SynchronousOnlyOperation").
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[None]:
+    """Close the database connections of the test thread when Playwright's event loop
+    starts (its session fixture), and again before it stops.
+
+    While that loop runs, Django's per-thread connections live in another storage
+    (asgiref's Local for thread-critical data switches to context variables when the
+    thread has a running loop): a connection an earlier test left open in the thread's
+    own storage was never seen again, nor closed, and the test database could not be
+    dropped at the end ("being accessed by other users").
+    """
+    if fixturedef.argname != "playwright":
+        yield
+        return
+    connections.close_all()
+    yield
+    # Finalizers run last-added first: this one before Playwright stops its loop.
+    fixturedef.addfinalizer(connections.close_all)
+
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # root in CI: Chromium's sandbox refuses to start as root

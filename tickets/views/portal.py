@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -37,7 +36,7 @@ from lib.replica import replica_reads
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
 from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
-from tickets.downloads import get_attachment_download, get_attachments_zip
+from tickets.downloads import file_response, get_attachment_download, get_attachments_zip
 from tickets.forms import CODE_PATTERNS, TicketCreateForm, TicketSearchForm
 from tickets.lifecycle import Action, StorageUnavailable
 from tickets.models import Ticket
@@ -327,18 +326,9 @@ def detail_context(reporter: User, ticket: Ticket) -> dict[str, Any]:
 # Downloads serve reporters and staff alike: the access helper decides who sees what.
 @require_GET
 @login_required
-def attachment_download(request: HttpRequest, number: str, sequence: int) -> FileResponse:
+def attachment_download(request: HttpRequest, number: str, sequence: int) -> HttpResponseBase:
     assert isinstance(request.user, User)
-    download = get_attachment_download(request.user, number, sequence)
-    response = FileResponse(
-        download.file,
-        as_attachment=True,
-        filename=download.file_name,
-        content_type=download.content_type,
-    )
-    # A file streamed from object storage cannot tell its length: the recorded size can.
-    response["Content-Length"] = str(download.size)
-    return response
+    return file_response(get_attachment_download(request.user, number, sequence))
 
 
 @require_GET
