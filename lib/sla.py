@@ -61,6 +61,12 @@ class Calendar:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
 
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two calendars count the same time (hashable, unlike `periods`)."""
+        periods = tuple(sorted((day, tuple(sorted(p))) for day, p in self.periods.items()))
+        return (self.tz_name, self.around_the_clock, periods, self.holidays)
+
     def is_working_day(self, day: datetime.date) -> bool:
         if self.around_the_clock:
             return True
