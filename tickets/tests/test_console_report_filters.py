@@ -3,6 +3,7 @@ brute-force filter over the tickets, links round-trip, and garbage is ignored.""
 
 import datetime
 import random
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -37,8 +38,7 @@ def _ticket_rows(reporter, count=COUNT):
     """Tickets across the three zones, roles, categories, outcomes, ratings and codes,
     several of them filed at 23:30 local time (the zone edges)."""
     rng = random.Random(17)
-    lpses = [Lpse.objects.filter(timezone=tz).first() for tz in TimeZone.values]
-    assert all(lpses)
+    lpses = [Lpse.objects.filter(timezone=tz).order_by("pk")[0] for tz in TimeZone.values]
     applications = list(Application.objects.filter(is_active=True))
     ticket_type = TicketType.objects.first()
     book = CalendarBook.load()
@@ -234,7 +234,8 @@ def test_date_ranges_count_each_ticket_on_its_lpse_date(tickets, field, start_na
                 day is not None and (start is None or day >= start) and (end is None or day <= end)
             )
 
-        filters = ConsoleFilters(**{start_name: start, end_name: end})
+        bounds: dict[str, Any] = {start_name: start, end_name: end}
+        filters = ConsoleFilters(**bounds)
         expected = _expected(tickets, keep)
         assert expected, (field, start, end)
         assert _listed(filters) == expected, (field, start, end)
@@ -242,7 +243,7 @@ def test_date_ranges_count_each_ticket_on_its_lpse_date(tickets, field, start_na
 
 def test_a_ticket_filed_at_2330_wit_belongs_to_that_wit_day(alice):
     [ticket] = [t for t in _ticket_rows(alice, 1)]
-    wit = Lpse.objects.filter(timezone="Asia/Jayapura").first()
+    wit = Lpse.objects.filter(timezone="Asia/Jayapura").order_by("pk")[0]
     late = datetime.datetime(2026, 11, 12, 23, 30, tzinfo=ZoneInfo("Asia/Jayapura"))
     Ticket.objects.filter(pk=ticket.pk).update(lpse=wit, created_at=late)
     day = datetime.date(2026, 11, 12)
@@ -257,8 +258,8 @@ def _form_filters(url):
 
 
 def test_links_round_trip_through_the_form(tickets):
-    application = Application.objects.filter(categories__is_leaf=False).first()
-    node = Category.objects.filter(application=application, is_leaf=False).first()
+    application = Application.objects.filter(categories__is_leaf=False).order_by("pk")[0]
+    node = Category.objects.filter(application=application, is_leaf=False).order_by("pk")[0]
     wanted = ConsoleFilters(
         status="terbuka",
         priority="major",
@@ -301,20 +302,20 @@ def test_links_round_trip_through_the_form(tickets):
 
 
 def test_the_category_choices_show_the_tree_of_the_chosen_application(reference):
-    application = Application.objects.filter(categories__is_leaf=False).first()
+    application = Application.objects.filter(categories__is_leaf=False).order_by("pk")[0]
     choices = category_choices(application.pk)
     ids = [value for value, _ in choices[1:]]
     assert set(ids) == set(
         Category.objects.filter(application=application).values_list("pk", flat=True)
     )
     labels = dict(choices[1:])
-    child = Category.objects.filter(application=application, parent__isnull=False).first()
+    child = Category.objects.filter(application=application, parent__isnull=False).order_by("pk")[0]
     assert labels[child.pk].endswith(child.name) and labels[child.pk].startswith("\u00a0")
     # Without an application: grouped per application code
     grouped = category_choices(None)
     assert {group for group, _ in grouped[1:]} >= {application.code}
     # A category of another application is refused when an application is chosen
-    other = Category.objects.exclude(application=application).first()
+    other = Category.objects.exclude(application=application).order_by("pk")[0]
     form = ConsoleFilterForm({"aplikasi": application.pk, "kategori": other.pk})
     assert form.filters().category is None
     assert "kategori" in form.errors

@@ -49,7 +49,7 @@ def _load(reporters: list[User], count: int) -> None:
         ticket = Ticket(
             number=f"PLAN-{i:06d}",
             reporter=rng.choice(reporters),
-            reporter_role="ppk",
+            reporter_role=rng.choice(("ppk", "ppk", "pokja", "pp", "pelaku_usaha")),
             notification_email="uji@example.go.id",
             # One in a hundred has a rarer word: a search that is ranked, not broad.
             title=f"Tiket uji rencana kueri {i}" + (" sanggah" if i % 100 == 0 else ""),
@@ -157,8 +157,12 @@ def _pages(
         # The filters that report numbers link to (issue 17), in every scope
         *(
             (person, queue, {"antrian": key, **extra}, {})
-            for person in (agent, supervisor, lkpp_spse)
-            for key in ("saya", "semua")
+            for person, key in (
+                (agent, "saya"),
+                (agent, "semua"),
+                (supervisor, "semua"),
+                (lkpp_spse, "semua"),
+            )
             for extra in _report_filters()
         ),
     ]
