@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reference', '0003_priorityrule'),
-        ('tickets', '0015_force_closed_label'),
+        ('tickets', '0016_ticket_fact'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
