@@ -61,6 +61,12 @@ class Calendar:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.tz_name)
 
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two calendars count the same time (hashable, unlike `periods`)."""
+        periods = tuple(sorted((day, tuple(sorted(p))) for day, p in self.periods.items()))
+        return (self.tz_name, self.around_the_clock, periods, self.holidays)
+
     def is_working_day(self, day: datetime.date) -> bool:
         if self.around_the_clock:
             return True
@@ -223,3 +229,54 @@ def add_working_days(start: datetime.datetime, days: int, calendar: Calendar) ->
         if calendar.is_working_day(day):
             remaining -= 1
     return datetime.datetime.combine(day, time_of_day, zone)
+
+
+def _merged_periods(periods: Iterable[Period]) -> list[Period]:
+    """A day's periods sorted, overlapping ones joined (they count their common time once)."""
+    merged: list[Period] = []
+    for begin, end in sorted(periods):
+        if end <= begin:
+            continue
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((begin, end))
+    return merged
+
+
+def working_time_before(
+    end: datetime.datetime, amount: datetime.timedelta, calendar: Calendar
+) -> datetime.datetime:
+    """The latest moment from which `amount` of working time has run by `end` (no pauses).
+
+    The inverse of `worked`: `worked(start=result, until=end) == amount`, and any later
+    start counts less. So `worked(start=t, until=end) >= amount` exactly when
+    `t <= result` — what an age filter compares `created_at` with.
+    """
+    if amount <= datetime.timedelta():
+        return end
+    if calendar.around_the_clock:
+        return end - amount
+    zone = ZoneInfo(calendar.tz_name)
+    day = end.astimezone(zone).date()
+    left = amount
+    idle_days = 0
+    while idle_days <= MAX_SEARCH_DAYS:
+        periods = (
+            []
+            if day in calendar.holidays
+            else _merged_periods(calendar.periods.get(day.weekday(), ()))
+        )
+        produced = False
+        for begin_time, end_time in reversed(periods):
+            begin = datetime.datetime.combine(day, begin_time, zone)
+            stop = min(datetime.datetime.combine(day, end_time, zone), end)
+            if stop <= begin:
+                continue
+            produced = True
+            if stop - begin >= left:
+                return stop - left
+            left -= stop - begin
+        idle_days = 0 if produced else idle_days + 1
+        day -= datetime.timedelta(days=1)
+    raise CalendarNeverWorks(calendar.tz_name)

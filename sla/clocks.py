@@ -175,20 +175,57 @@ def ticket_dues(clock: ClockInput, book: CalendarBook) -> Dues:
 
 def sla_columns(
     clock: ClockInput, book: CalendarBook, *, swept_at: datetime.datetime | None = None
-) -> dict[str, datetime.datetime | None]:
+) -> dict[str, Any]:
     """The SLA columns of a ticket row from its clock input.
 
     The warning and due moments of the clocks that run; with `swept_at`, also the
     warnings and breaches that the sweep, had it run all along until then, has recorded
-    (for rows written in bulk rather than by the services and the sweep).
+    (for rows written in bulk rather than by the services and the sweep) and the
+    verdicts of the clocks that have ended (`clock_outcomes`).
     """
-    columns = ticket_dues(clock, book).as_fields()
+    columns: dict[str, Any] = dict(ticket_dues(clock, book).as_fields())
     if swept_at is not None:
         for name in ("response", "resolution"):
             warn, due = columns[f"{name}_warn_at"], columns[f"{name}_due_at"]
             columns[f"{name}_warned_at"] = warn if warn is not None and warn <= swept_at else None
             columns[f"{name}_breached_at"] = due if due is not None and due <= swept_at else None
+        columns.update(clock_outcomes(clock, book))
     return columns
+
+
+def clock_outcomes(clock: ClockInput, book: CalendarBook) -> dict[str, str]:
+    """The verdict of each clock that has ended ("met", "missed", "ended"; "" otherwise).
+
+    Exactly what `ticket_clocks` reads for an ended clock, so that a stored verdict, the
+    reports that count it and the console's SLA filter agree with the ticket's page.
+    "Missed" is decided by the working time counted until the clock ended, not by the
+    sweep's breach record (`*_breached_at`): a clock may end past due between two sweeps,
+    and a later, lower priority does not undo a recorded breach, while it does change
+    the verdict. A clock that ends without its event (closed unanswered, force-closed,
+    merged) is "missed" when it had run past its target, else "ended".
+    """
+    ended = clock.closed_at if clock.status in ENDED_STATUSES else None
+    response_end = clock.first_response_at or ended
+    if response_end is None and ended is None:
+        return {"response_outcome": "", "resolution_outcome": ""}
+    calendar, targets = _calendar_and_targets(clock, book)
+
+    def verdict(target: datetime.timedelta, end: datetime.datetime | None, achieved: bool) -> str:
+        if end is None:
+            return ""
+        used = worked(start=clock.created_at, until=end, calendar=calendar, pauses=clock.pauses)
+        if used > target:
+            return ClockState.MISSED
+        return ClockState.MET if achieved else ClockState.ENDED
+
+    return {
+        "response_outcome": verdict(
+            targets.response, response_end, clock.first_response_at is not None
+        ),
+        "resolution_outcome": verdict(
+            targets.resolution, ended, clock.close_reason in RESOLVED_CLOSE_REASONS
+        ),
+    }
 
 
 def _reading(

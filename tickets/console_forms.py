@@ -4,17 +4,20 @@ import datetime
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
-from accounts.models import User
+from accounts.models import ReporterRole, User
 from reference.models import Application, Category, Lpse, Priority
 from tickets.attachments import CheckedFile
 from tickets.forms import AttachmentsField, AttachmentsFormMixin
 from tickets.lifecycle import Action
-from tickets.models import Status, Ticket, Tier
+from tickets.models import CloseReason, Status, Ticket, Tier
 from tickets.queues import (
+    AGE_LABELS,
+    MIN_TIER_LABELS,
     OPEN_FILTER,
     QUEUE_LABELS,
     SLA_FILTER_LABELS,
@@ -68,6 +71,38 @@ class IndonesianDateField(forms.DateField):
         return value
 
 
+def category_choices(application_id: int | None) -> list[Any]:
+    """The category tree as choices: each node indented under its parent, any node
+    selectable (it stands for its whole subtree); grouped per application when none is
+    chosen. One query."""
+    rows = Category.objects.order_by(
+        "application__order", "application__code", "order", "name"
+    ).values_list("id", "parent_id", "name", "application__code")
+    if application_id is not None:
+        rows = rows.filter(application_id=application_id)
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    apps: dict[str, list[int]] = {}
+    for node, parent, name, app_code in rows:
+        children.setdefault(parent, []).append((node, name))
+        if parent is None:
+            apps.setdefault(app_code, []).append(node)
+    names = {node: name for nodes in children.values() for node, name in nodes}
+
+    def tree(roots: list[int]) -> list[tuple[int, str]]:
+        options: list[tuple[int, str]] = []
+        pending = [(root, 0) for root in reversed(roots)]
+        while pending:
+            node, depth = pending.pop()
+            options.append((node, "\u00a0\u00a0" * depth + ("› " if depth else "") + names[node]))
+            pending.extend((child, depth + 1) for child, _ in reversed(children.get(node, [])))
+        return options
+
+    choices: list[Any] = [("", _lazy("Semua kategori"))]
+    if application_id is not None:
+        return choices + tree([root for roots in apps.values() for root in roots])
+    return choices + [(code, tree(roots)) for code, roots in apps.items()]
+
+
 class ConsoleFilterForm(forms.Form):
     """The filters above the console list; every field optional, a bad value is ignored."""
 
@@ -99,13 +134,17 @@ class ConsoleFilterForm(forms.Form):
         queryset=Application.objects.order_by("order", "code"),
         empty_label=_lazy("Semua aplikasi"),
     )
-    kategori = forms.ModelChoiceField(
+    kategori = forms.TypedChoiceField(
         label=_lazy("Kategori"),
         required=False,
-        queryset=Category.objects.filter(is_leaf=True)
-        .select_related("application", "parent")
-        .order_by("application__order", "application__code", "parent__order", "order", "name"),
-        empty_label=_lazy("Semua kategori"),
+        coerce=int,
+        empty_value=None,
+        choices=[],  # the tree, set per form (`category_choices`)
+        error_messages={
+            "invalid_choice": _lazy(
+                "Kategori itu tidak ada, atau bukan kategori aplikasi yang dipilih."
+            )
+        },
     )
     lpse = forms.ModelChoiceField(
         label=_lazy("LPSE"),
@@ -130,18 +169,97 @@ class ConsoleFilterForm(forms.Form):
     urut = forms.ChoiceField(
         label=_lazy("Urutkan"), required=False, choices=list(SORT_LABELS.items())
     )
+    # The filters that reports link to, in the collapsible "Filter lainnya".
+    peran = forms.ChoiceField(
+        label=_lazy("Peran pelapor"),
+        required=False,
+        choices=[("", _lazy("Semua peran")), *ReporterRole.choices],
+    )
+    umur = forms.ChoiceField(
+        label=_lazy("Umur tiket terbuka"),
+        required=False,
+        choices=[("", _lazy("Semua umur")), *AGE_LABELS.items()],
+    )
+    ditutup = forms.ChoiceField(
+        label=_lazy("Cara ditutup"),
+        required=False,
+        choices=[("", _lazy("Semua cara")), *CloseReason.choices],
+    )
+    tier_maks = forms.TypedChoiceField(
+        label=_lazy("Eskalasi"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _lazy("Semua tiket")), *MIN_TIER_LABELS.items()],
+    )
+    bintang = forms.TypedChoiceField(
+        label=_lazy("Penilaian"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _lazy("Semua penilaian"))]
+        + [(n, format_lazy(_lazy("{n} bintang"), n=n)) for n in range(5, 0, -1)],
+    )
+    kode = forms.CharField(
+        label=_lazy("Kode tender/katalog/RUP"),
+        required=False,
+        max_length=40,
+        error_messages={"max_length": _lazy("Kode paling panjang 40 karakter.")},
+    )
+    selesai_dari = IndonesianDateField(label=_lazy("Diselesaikan dari"))
+    selesai_sampai = IndonesianDateField(label=_lazy("Diselesaikan sampai"))
+    tutup_dari = IndonesianDateField(label=_lazy("Ditutup dari"))
+    tutup_sampai = IndonesianDateField(label=_lazy("Ditutup sampai"))
+
+    ADVANCED_FIELDS: ClassVar[tuple[str, ...]] = (
+        "peran",
+        "umur",
+        "ditutup",
+        "tier_maks",
+        "bintang",
+        "kode",
+        "selesai_dari",
+        "selesai_sampai",
+        "tutup_dari",
+        "tutup_sampai",
+    )
+    DATE_PAIRS: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("dari", "sampai"),
+        ("selesai_dari", "selesai_sampai"),
+        ("tutup_dari", "tutup_sampai"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         kategori = self.fields["kategori"]
-        assert isinstance(kategori, forms.ModelChoiceField)
-        kategori.label_from_instance = lambda obj: f"{obj.application.code} · {obj.path_label}"  # type: ignore[method-assign]
+        assert isinstance(kategori, forms.TypedChoiceField)
+        kategori.choices = category_choices(self._chosen_application())
+
+    def _chosen_application(self) -> int | None:
+        """The application asked for, if it is a number (the field itself checks it)."""
+        value = self.data.get("aplikasi") if self.is_bound else None
+        try:
+            return int(value) if value else None
+        except (TypeError, ValueError):
+            return None
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name not in self.ADVANCED_FIELDS]
+
+    def advanced_fields(self) -> list[forms.BoundField]:
+        return [f for f in self.visible_fields() if f.name in self.ADVANCED_FIELDS]
+
+    @property
+    def advanced_open(self) -> bool:
+        """The "Filter lainnya" section starts open when one of its filters is given."""
+        return self.is_bound and any(self.data.get(name) for name in self.ADVANCED_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        start, end = cleaned.get("dari"), cleaned.get("sampai")
-        if start is not None and end is not None and end < start:
-            self.add_error("sampai", _("Tanggal «sampai» tidak boleh sebelum tanggal «dari»."))
+        for start_name, end_name in self.DATE_PAIRS:
+            start, end = cleaned.get(start_name), cleaned.get(end_name)
+            if start is not None and end is not None and end < start:
+                self.add_error(end_name, _("Tanggal «sampai» tidak boleh sebelum tanggal «dari»."))
         return cleaned
 
     def _value(self, name: str) -> Any:
@@ -166,6 +284,16 @@ class ConsoleFilterForm(forms.Form):
             created_from=self._value("dari"),
             created_to=self._value("sampai"),
             sla=self._value("sla") or "",
+            reporter_role=self._value("peran") or "",
+            age=self._value("umur") or "",
+            close_reason=self._value("ditutup") or "",
+            min_tier=self._value("tier_maks"),
+            stars=self._value("bintang"),
+            code=(self._value("kode") or "").strip(),
+            resolved_from=self._value("selesai_dari"),
+            resolved_to=self._value("selesai_sampai"),
+            closed_from=self._value("tutup_dari"),
+            closed_to=self._value("tutup_sampai"),
             # A search shows the best matches first unless another order is chosen.
             sort=self._value("urut") or (SORT_RELEVANCE if self._value("cari") else SORT_NEWEST),
         )

@@ -152,6 +152,11 @@ class Ticket(models.Model):
     response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    # The verdict of each clock once it has ended (sla.clocks.ClockState: "met", "missed",
+    # "ended"; blank while it runs or stands paused), written by every action
+    # (`ticket_sla_changes`): what reports count as met/missed and the SLA filter selects.
+    response_outcome = models.CharField(max_length=10, blank=True, default="")
+    resolution_outcome = models.CharField(max_length=10, blank=True, default="")
     # Full-text search (tickets/search.py), kept by the services: the GIN index over it is
     # made by migration 0008 on PostgreSQL; SQLite leaves it empty and uses FTS5 instead.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -185,6 +190,17 @@ class Ticket(models.Model):
                 condition=models.Q(code_recheck_until__isnull=False),
                 name="ticket_code_recheck",
             ),
+            # The console's links from reports: missed SLA clocks, one code's tickets.
+            models.Index(
+                fields=["-created_at"],
+                condition=models.Q(response_outcome="missed")
+                | models.Q(resolution_outcome="missed"),
+                name="ticket_sla_missed",
+            ),
+            # (Not partial: SQLite cannot tell that `code = 'x'` implies `code <> ''`.)
+            models.Index(fields=["code", "-created_at"], name="ticket_code_recent"),
+            models.Index(fields=["reporter_role", "-created_at"], name="ticket_role_recent"),
+            models.Index(fields=["close_reason", "-created_at"], name="ticket_close_reason_recent"),
             # The open tickets of a tier-1 scope (Tiket saya, Belum diambil, Menunggu
             # pelapor): a few thousand index entries per LPSE at a million tickets,
             # instead of a bitmap of all the LPSE's tickets.

@@ -6,18 +6,25 @@ Who sees what stays in `access.py`; which status allows which action stays in
 
 import dataclasses
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
-from reference.models import Application, CannedResponse, Category, Lpse, Priority
+from lib.sla import WORKING_DAY, working_time_before
+from reference.models import Application, CannedResponse, Category, Lpse, Priority, TimeZone
+from sla.calendars import CalendarBook
+from sla.clocks import ClockState
 from tickets.access import staff_acting_on, staff_scope, tickets_visible_to
 from tickets.models import OPEN_STATUSES, REPORTER_ACTION_STATUSES, Ticket
 from tickets.search import search_filter, search_match_count, search_ranked
@@ -196,10 +203,39 @@ SLA_LATE = "terlambat"
 SLA_AT_RISK = "hampir_terlambat"
 SLA_LATE_OR_AT_RISK = "terlambat_atau_hampir"
 
+# ... and what the clocks that have ended record (`response_outcome`/`resolution_outcome`,
+# see sla.clocks.clock_outcomes): the tickets a report counts as "missed".
+SLA_MISSED = "terlampaui"
+SLA_MISSED_RESPONSE = "terlampaui_respons"
+SLA_MISSED_RESOLUTION = "terlampaui_penyelesaian"
+
 SLA_FILTER_LABELS: dict[str, StrOrPromise] = {
     SLA_LATE_OR_AT_RISK: _lazy("SLA terlambat / hampir terlambat"),
     SLA_LATE: _lazy("SLA terlambat"),
     SLA_AT_RISK: _lazy("SLA hampir terlambat"),
+    SLA_MISSED: _lazy("SLA terlampaui (respons atau penyelesaian)"),
+    SLA_MISSED_RESPONSE: _lazy("SLA respons terlampaui"),
+    SLA_MISSED_RESOLUTION: _lazy("SLA penyelesaian terlampaui"),
+}
+
+# The age of open tickets in working days of their LPSE's calendar: [low, high).
+AGE_BUCKETS: dict[str, tuple[int, int | None]] = {
+    "lt1": (0, 1),
+    "1-3": (1, 3),
+    "3-5": (3, 5),
+    "gt5": (5, None),
+}
+AGE_LABELS: dict[str, StrOrPromise] = {
+    "lt1": _lazy("Kurang dari 1 hari kerja"),
+    "1-3": _lazy("1–3 hari kerja"),
+    "3-5": _lazy("3–5 hari kerja"),
+    "gt5": _lazy("Lebih dari 5 hari kerja"),
+}
+
+# Tickets that reached at least this tier (`max_tier`): the escalation report's links.
+MIN_TIER_LABELS: dict[int, StrOrPromise] = {
+    2: _lazy("Pernah sampai tier 2 atau 3"),
+    3: _lazy("Pernah sampai tier 3"),
 }
 
 PRIORITY_RANK = Case(
@@ -211,28 +247,155 @@ PRIORITY_RANK = Case(
 
 @dataclass(frozen=True)
 class ConsoleFilters:
+    """The console list's filters. Dates are each ticket's own LPSE's local dates."""
+
     text: str = ""
     status: str = ""
     priority: str = ""
     application: Application | None = None
-    category: Category | None = None
+    # A node of the category tree (its id): the node and every category below it.
+    category: int | None = None
     lpse: Lpse | None = None
     tier: int | None = None
     created_from: datetime.date | None = None
     created_to: datetime.date | None = None
     sla: str = ""
     sort: str = SORT_NEWEST
+    reporter_role: str = ""
+    age: str = ""
+    close_reason: str = ""
+    min_tier: int | None = None
+    stars: int | None = None
+    code: str = ""
+    resolved_from: datetime.date | None = None
+    resolved_to: datetime.date | None = None
+    closed_from: datetime.date | None = None
+    closed_to: datetime.date | None = None
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    """The start of `day` in the viewer's time zone (activated per request)."""
-    return timezone.make_aware(
-        datetime.datetime.combine(day, datetime.time.min), timezone.get_current_timezone()
+# The query-string name of each filter: links from reports are built with these.
+FILTER_PARAMS: dict[str, str] = {
+    "text": "cari",
+    "status": "status",
+    "priority": "prioritas",
+    "application": "aplikasi",
+    "category": "kategori",
+    "lpse": "lpse",
+    "tier": "tier",
+    "created_from": "dari",
+    "created_to": "sampai",
+    "sla": "sla",
+    "sort": "urut",
+    "reporter_role": "peran",
+    "age": "umur",
+    "close_reason": "ditutup",
+    "min_tier": "tier_maks",
+    "stars": "bintang",
+    "code": "kode",
+    "resolved_from": "selesai_dari",
+    "resolved_to": "selesai_sampai",
+    "closed_from": "tutup_dari",
+    "closed_to": "tutup_sampai",
+}
+
+
+def console_list_url(*, queue: str = QUEUE_ALL, **filters: Any) -> str:
+    """The console list's address with these filters (`ConsoleFilters` field names).
+
+    Application and LPSE may be given as objects or ids, the category as an id (or a
+    Category), dates as `datetime.date` (written ISO, which the form reads). Empty values
+    are left out; an unknown name is a programming error (TypeError).
+    """
+    params: list[tuple[str, str]] = [("antrian", queue)]
+    for name, value in filters.items():
+        if name not in FILTER_PARAMS:
+            raise TypeError(f"console_list_url: unknown filter {name!r}")
+        if value is None or value == "":
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        params.append((FILTER_PARAMS[name], str(getattr(value, "pk", value))))
+    return f"{reverse('console:queue')}?{urlencode(params)}"
+
+
+def category_subtree_ids(category_id: int) -> list[int]:
+    """The category and every category below it (one query over its application's tree)."""
+    rows = list(
+        Category.objects.filter(
+            application_id__in=Category.objects.filter(pk=category_id).values("application_id")
+        ).values_list("id", "parent_id")
     )
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for node, parent in rows:
+        children[parent].append(node)
+    if not any(node == category_id for node, _ in rows):
+        return []
+    found, pending = [], [category_id]
+    while pending:
+        node = pending.pop()
+        found.append(node)
+        pending.extend(children.get(node, ()))
+    return found
+
+
+def _lpse_dates_q(field: str, start: datetime.date | None, end: datetime.date | None) -> Q:
+    """`field` within [start, end] by each ticket's own LPSE's local date.
+
+    Reports count a ticket on its LPSE's local date for every viewer (a ticket filed at
+    23:30 WIT belongs to that WIT day), so the list their numbers link to does too: one
+    condition per time zone of the country (three), OR-ed.
+    """
+    condition = Q()
+    for tz_name in TimeZone.values:
+        zone = ZoneInfo(tz_name)
+        bounds = Q(lpse__timezone=tz_name)
+        if start is not None:
+            since = datetime.datetime.combine(start, datetime.time.min, zone)
+            bounds &= Q(**{f"{field}__gte": since})
+        if end is not None:
+            until = datetime.datetime.combine(
+                end + datetime.timedelta(days=1), datetime.time.min, zone
+            )
+            bounds &= Q(**{f"{field}__lt": until})
+        condition |= bounds
+    return condition
+
+
+def _age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None) -> Q:
+    """Open tickets whose working time since creation lies in the bucket's range.
+
+    Age counts the working time of the ticket's LPSE's office calendar (hours and
+    holidays) whatever its priority — Emergency's around-the-clock SLA clock is about
+    the target, not about how old a ticket is — and never pauses. LPSEs whose calendars
+    are identical share one pair of bounds: `working_time_before(now, k days)` is the
+    latest creation moment that is at least k working days old.
+    """
+    low, high = AGE_BUCKETS[bucket]
+    book = CalendarBook.current()
+    lpses = Lpse.objects.order_by().values_list("id", "timezone")
+    if lpse is not None:
+        lpses = lpses.filter(pk=lpse.pk)
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    calendars = {}
+    for lpse_id, tz_name in lpses:
+        calendar = book.calendar(lpse_id=lpse_id, tz_name=tz_name, around_the_clock=False)
+        groups[calendar.identity].append(lpse_id)
+        calendars[calendar.identity] = calendar
+    condition = Q(pk__in=[])
+    for identity, ids in groups.items():
+        calendar = calendars[identity]
+        bounds = Q(lpse_id__in=ids)
+        if low > 0:
+            bounds &= Q(created_at__lte=working_time_before(now, low * WORKING_DAY, calendar))
+        if high is not None:
+            bounds &= Q(created_at__gt=working_time_before(now, high * WORKING_DAY, calendar))
+        condition |= bounds
+    return condition & Q(status__in=OPEN_STATUSES)
 
 
 def _sla_q(kind: str, now: datetime.datetime) -> Q:
-    """Tickets whose running clock is past due (late) or past its warning (at risk).
+    """Tickets whose running clock is past due (late) or past its warning (at risk), or
+    whose clock ended past its target (missed: the stored verdict, see `clock_outcomes`).
 
     The due and warning moments are those of the clocks that run now (null while paused
     or done), so the filter says what the SLA column says. Every condition implies
@@ -242,6 +405,12 @@ def _sla_q(kind: str, now: datetime.datetime) -> Q:
     warned = Q(next_due_at__isnull=False) & (
         Q(response_warn_at__lte=now) | Q(resolution_warn_at__lte=now)
     )
+    if kind == SLA_MISSED_RESPONSE:
+        return Q(response_outcome=ClockState.MISSED)
+    if kind == SLA_MISSED_RESOLUTION:
+        return Q(resolution_outcome=ClockState.MISSED)
+    if kind == SLA_MISSED:
+        return Q(response_outcome=ClockState.MISSED) | Q(resolution_outcome=ClockState.MISSED)
     if kind == SLA_LATE:
         return late
     if kind == SLA_AT_RISK:
@@ -273,18 +442,32 @@ def console_list(
     if filters.application is not None:
         tickets = tickets.filter(application=filters.application)
     if filters.category is not None:
-        tickets = tickets.filter(category=filters.category)
+        tickets = tickets.filter(category_id__in=category_subtree_ids(filters.category))
     if filters.lpse is not None:
         tickets = tickets.filter(lpse=filters.lpse)
     if filters.tier is not None:
         tickets = tickets.filter(tier=filters.tier)
-    if filters.created_from is not None:
-        tickets = tickets.filter(created_at__gte=_local_midnight(filters.created_from))
-    if filters.created_to is not None:
-        next_day = filters.created_to + datetime.timedelta(days=1)
-        tickets = tickets.filter(created_at__lt=_local_midnight(next_day))
+    if filters.reporter_role:
+        tickets = tickets.filter(reporter_role=filters.reporter_role)
+    if filters.close_reason:
+        tickets = tickets.filter(close_reason=filters.close_reason)
+    if filters.min_tier is not None:
+        tickets = tickets.filter(max_tier__gte=filters.min_tier)
+    if filters.stars is not None:
+        tickets = tickets.filter(rating__stars=filters.stars)
+    if filters.code:
+        tickets = tickets.filter(code=filters.code)
+    for field, start, end in (
+        ("created_at", filters.created_from, filters.created_to),
+        ("resolved_at", filters.resolved_from, filters.resolved_to),
+        ("closed_at", filters.closed_from, filters.closed_to),
+    ):
+        if start is not None or end is not None:
+            tickets = tickets.filter(_lpse_dates_q(field, start, end))
     if filters.sla in SLA_FILTER_LABELS:
         tickets = tickets.filter(_sla_q(filters.sla, now or timezone.now()))
+    if filters.age in AGE_BUCKETS:
+        tickets = tickets.filter(_age_q(filters.age, now or timezone.now(), filters.lpse))
     tickets = tickets.select_related("application", "lpse", "holder")
     if filters.sort == SORT_RELEVANCE and text:
         return search_ranked(tickets, text, match_count=match_count)

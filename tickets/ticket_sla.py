@@ -31,6 +31,7 @@ from sla.clocks import (
     ClockReading,
     ClockState,
     TicketClocks,
+    clock_outcomes,
     pauses_after_transition,
     pauses_from_json,
     pauses_to_json,
@@ -115,7 +116,10 @@ def ticket_sla_changes(
     if first_response_at != ticket.first_response_at:
         sla["first_response_at"] = first_response_at
     merged = {**changes, **sla, "sla_pauses": pauses}
-    sla.update(sla_columns(clock_input(ticket, **merged), book or CalendarBook.current()))
+    clock = clock_input(ticket, **merged)
+    book = book or CalendarBook.current()
+    sla.update(sla_columns(clock, book))
+    sla.update(clock_outcomes(clock, book))
     return sla
 
 

@@ -16,6 +16,7 @@ from lib.sla import (
     due_at,
     moments,
     worked,
+    working_time_before,
 )
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -505,3 +506,42 @@ def test_calendar_that_never_works_raises(cal: Calendar) -> None:
         worked(start=nov(23, 9), until=nov(24, 9), calendar=cal)
     with pytest.raises(CalendarNeverWorks):
         add_working_days(nov(23, 9), 1, cal)
+
+
+# --- working_time_before: the inverse of worked (age filters) ---
+
+
+@settings(max_examples=300, deadline=None)
+@given(calendars(), starts, st.integers(min_value=0, max_value=12 * 8 * 60))
+def test_working_time_before_is_the_inverse_of_worked(
+    cal: Calendar, end: datetime.datetime, minutes: int
+) -> None:
+    amount = datetime.timedelta(minutes=minutes)
+    start = working_time_before(end, amount, cal)
+    assert start <= end
+    assert worked(start=start, until=end, calendar=cal) == amount
+    # The latest such moment: a minute later counts less (unless nothing was asked).
+    if amount:
+        later = start + datetime.timedelta(minutes=1)
+        assert worked(start=later, until=end, calendar=cal) < amount
+
+
+@pytest.mark.parametrize(
+    ("end", "amount", "expected"),
+    [
+        pytest.param(nov(25, 10), hours(1), nov(25, 9), id="same day"),
+        pytest.param(nov(25, 10), hours(8), nov(24, 10), id="one working day"),
+        pytest.param(nov(25, 7), hours(8), nov(24, 8), id="before opening"),
+        pytest.param(nov(23, 10), hours(4), local(2026, 11, 20, 14), id="over the weekend"),
+        pytest.param(local(2026, 12, 28, 10), hours(4), local(2026, 12, 23, 14), id="cuti bersama"),
+    ],
+)
+def test_working_time_before_on_the_office_calendar(
+    end: datetime.datetime, amount: datetime.timedelta, expected: datetime.datetime
+) -> None:
+    assert working_time_before(end, amount, office()) == expected
+
+
+def test_working_time_before_a_calendar_that_never_works_fails_loudly() -> None:
+    with pytest.raises(CalendarNeverWorks):
+        working_time_before(nov(25, 10), hours(1), Calendar(tz_name="Asia/Jakarta"))

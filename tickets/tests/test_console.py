@@ -216,21 +216,24 @@ def test_sort_orders(client, supervisor, agent, varied):
     assert _numbers(client.get(QUEUE, {"antrian": "semua", "urut": "diperbarui"}))[0] == n["upload"]
 
 
-def test_the_date_range_is_read_in_the_viewers_time_zone(client, alice, agent, supervisor):
-    # Given a ticket filed at 16:00 UTC on 10 March: 23:00 WIB, but 01:00 WIT on 11 March
+def test_the_date_range_is_read_on_the_tickets_own_lpse_date(client, alice, agent, supervisor):
+    # Given a ticket of a WIB LPSE filed at 16:00 UTC on 10 March: 23:00 WIB on 10 March
+    # (01:00 on 11 March for a viewer in WIT)
     ticket = make_ticket(alice)
+    assert ticket.lpse.timezone == "Asia/Jakarta"
     moment = datetime.datetime(2026, 3, 10, 16, 0, tzinfo=datetime.UTC)
     Ticket.objects.filter(pk=ticket.pk).update(created_at=moment)
-    one_day = {"antrian": "semua", "dari": "2026-03-11", "sampai": "2026-03-11"}
-    # When a supervisor working in WIT (LPSE Provinsi Papua) asks for 11 March
+    one_day = {"antrian": "semua", "dari": "2026-03-10", "sampai": "10/03/2026"}
+    # When a supervisor working in WIT (LPSE Provinsi Papua) and a WIB agent ask for days
     supervisor.lpse = Lpse.objects.get(kd_lpse=91)
     supervisor.save()
-    client.force_login(supervisor)
-    # Then the ticket is there — and a WIB viewer finds it on 10 March instead
-    assert _numbers(client.get(QUEUE, one_day)) == [ticket.number]
-    client.force_login(agent)
-    assert _numbers(client.get(QUEUE, one_day)) == []
-    assert _numbers(client.get(QUEUE, {**one_day, "dari": "2026-03-10", "sampai": "10/03/2026"}))
+    # Then both find it on its LPSE's date, 10 March, and neither on 11 March (issue 17:
+    # the reports count each ticket on its own LPSE's local date, and link here)
+    for person in (supervisor, agent):
+        client.force_login(person)
+        assert _numbers(client.get(QUEUE, one_day)) == [ticket.number]
+        next_day = {**one_day, "dari": "2026-03-11", "sampai": "2026-03-11"}
+        assert _numbers(client.get(QUEUE, next_day)) == []
 
 
 def test_pagination_keeps_the_queue_and_filters(client, alice, agent, settings):

@@ -49,7 +49,7 @@ def _load(reporters: list[User], count: int) -> None:
         ticket = Ticket(
             number=f"PLAN-{i:06d}",
             reporter=rng.choice(reporters),
-            reporter_role="ppk",
+            reporter_role=rng.choice(("ppk", "ppk", "pokja", "pp", "pelaku_usaha")),
             notification_email="uji@example.go.id",
             # One in a hundred has a rarer word: a search that is ranked, not broad.
             title=f"Tiket uji rencana kueri {i}" + (" sanggah" if i % 100 == 0 else ""),
@@ -154,6 +154,39 @@ def _pages(
         ),
         (supervisor, queue, {"antrian": "semua", "sla": "terlambat", "cari": "sanggah"}, {}),
         (supervisor, queue, {"antrian": "semua", "dari": "01/01/2026", "sampai": "31/12/2026"}, {}),
+        # The filters that report numbers link to (issue 17), in every scope
+        *(
+            (person, queue, {"antrian": key, **extra}, {})
+            for person, key in (
+                (agent, "saya"),
+                (agent, "semua"),
+                (supervisor, "semua"),
+                (lkpp_spse, "semua"),
+            )
+            for extra in _report_filters()
+        ),
+    ]
+
+
+def _report_filters() -> list[dict[str, str]]:
+    node = Category.objects.filter(is_leaf=False).first()
+    assert node is not None
+    return [
+        {"peran": "pokja"},
+        {"kategori": str(node.pk)},
+        {"kategori": str(node.pk), "aplikasi": str(node.application_id)},
+        *({"sla": sla} for sla in ("terlampaui", "terlampaui_respons", "terlampaui_penyelesaian")),
+        {"sla": "terlampaui", "urut": "batas_sla"},
+        *({"umur": age} for age in ("lt1", "1-3", "3-5", "gt5")),
+        {"umur": "gt5", "urut": "terlama"},
+        {"ditutup": "force_closed"},
+        {"tier_maks": "2"},
+        {"tier_maks": "3"},
+        {"bintang": "1"},
+        {"kode": "10012345"},
+        {"selesai_dari": "01/03/2026", "selesai_sampai": "31/03/2026"},
+        {"tutup_dari": "01/03/2026", "tutup_sampai": "31/03/2026"},
+        {"dari": "01/03/2026", "sampai": "31/03/2026", "peran": "ppk", "status": "terbuka"},
     ]
 
 
