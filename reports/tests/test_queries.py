@@ -541,6 +541,7 @@ def test_scoped_supervisors_see_only_their_scope(generated, persona, request):
     user = request.getfixturevalue(persona)
     filters = filters_for(LAST - datetime.timedelta(days=59), LAST, GROUP_WEEK)
     plain = check_all(user, filters)
+    assert plain, "the scope has tickets"
     scope = Ticket.objects.filter(report_scope_q(user))
     outside = set(Ticket.objects.exclude(pk__in=scope.values("pk")).values_list("pk", flat=True))
     assert outside, "the data set has tickets outside the scope"
@@ -559,6 +560,24 @@ def test_scoped_supervisors_see_only_their_scope(generated, persona, request):
     lpses = {row.key for row in queries.sla_report(facts, filters).by_lpse}
     if persona == "supervisor_119":
         assert lpses <= {Lpse.objects.get(kd_lpse=119).pk}
+
+
+def test_a_supervisor_of_an_empty_group_counts_nothing(generated, supervisor_empty_group):
+    filters = filters_for(LAST - datetime.timedelta(days=59), LAST, GROUP_WEEK)
+    facts = queries.report_facts(supervisor_empty_group, filters)
+    assert not facts.exists()
+    volume = queries.volume_report(facts, filters)
+    assert (volume.created, volume.closed, volume.rows[-1].backlog) == (0, 0, 0)
+    assert queries.backlog_now(facts).total == 0
+    sla = queries.sla_report(facts, filters)
+    assert sla.total.tickets == 0 and sla.total.response.met_share is None
+    assert sla.by_lpse == ()
+    assert queries.escalation_report(facts, filters, now=END).share(0) is None
+    assert queries.satisfaction_report(facts, filters).average is None
+    assert queries.satisfaction_comments(facts, filters) == ()
+    assert queries.top_report(facts, filters) == queries.TopReport(0, (), ())
+    assert queries.staff_report(facts, filters) == ()
+    assert queries.facts_staleness(facts) is None
 
 
 def test_statement_counts_do_not_grow_with_tickets(generated, supervisor):
