@@ -601,6 +601,35 @@ def test_statement_counts_do_not_grow_with_tickets(generated, supervisor):
     assert queries.facts_staleness(facts) == END
 
 
+@pytest.mark.parametrize("persona", ["supervisor", "supervisor_119", "supervisor_spse_group"])
+def test_reports_read_the_fact_rows_through_indexes(generated, persona, request):
+    """With sequential scans off, no report statement scans the whole fact table: every
+    one is served by an index (the period's day, the open rows' partial index…)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are checked on PostgreSQL, where the million tickets live")
+    user = request.getfixturevalue(persona)
+    filters = filters_for(LAST - datetime.timedelta(days=29), LAST, GROUP_DAY)
+    facts = queries.report_facts(user, filters)
+    with CaptureQueriesContext(connection) as captured:
+        queries.volume_report(facts, filters)
+        queries.backlog_now(facts)
+        queries.sla_report(facts, filters)
+        queries.escalation_report(facts, filters, now=END)
+        queries.satisfaction_report(facts, filters)
+        queries.satisfaction_comments(facts, filters)
+        queries.top_report(facts, filters)
+        queries.staff_report(facts, filters)
+        queries.facts_staleness(facts)
+    statements = [q["sql"] for q in captured if "tickets_ticketfact" in q["sql"]]
+    assert len(statements) > 20
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in statements:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on tickets_ticketfact" not in plan, (sql, plan)
+
+
 def test_percentiles_agree_with_postgresql_and_statistics(db):
     rng = random.Random(17)
     for size in (1, 2, 3, 10, 101):
