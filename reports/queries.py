@@ -652,7 +652,7 @@ def top_report(
     facts: QuerySet[TicketFact], filters: ReportFilters, *, limit: int = TOP_LIMIT
 ) -> TopReport:
     """The categories and the codes (package, tender…) with the most tickets created in
-    the period, most first, ties by path / code (five statements)."""
+    the period, most first, ties by category id / code (five statements)."""
     created = facts.filter(_in_period("created_day", filters)).order_by()
     tickets = created.count()
     category_rows = list(
