@@ -491,6 +491,12 @@ class TicketFact(models.Model):
                 condition=models.Q(closed_day__isnull=False),
                 name="fact_closed_day",
             ),
+            # The volume report's reopened tickets per day (issue 17, reports/queries.py).
+            models.Index(
+                fields=["reopened_day"],
+                condition=models.Q(reopened_day__isnull=False),
+                name="fact_reopened_day",
+            ),
             # The backlog: open tickets only, a few thousand rows at a million tickets.
             models.Index(
                 fields=["lpse", "created_at"],
