@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("reference", "0003_priorityrule"),
-        ("tickets", "0016_ticket_fact"),
+        ("tickets", "0017_sla_outcomes_and_link_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
