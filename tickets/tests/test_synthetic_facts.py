@@ -24,9 +24,12 @@ def snapshot() -> dict[int, dict]:
 
 
 def test_generated_facts_equal_a_refresh_at_the_same_moment(db, reference):
+    out = io.StringIO()
     call_command(
-        "generate_tickets", tickets=300, seed=7, batch=70, end="2026-01-15", stdout=io.StringIO()
+        "generate_tickets", tickets=300, seed=7, batch=70, end="2026-01-15", stats=True, stdout=out
     )
+    # --stats describes the data set from its facts
+    assert "reached tier 2" in out.getvalue() and "rated" in out.getvalue()
     assert TicketFact.objects.count() == Ticket.objects.count() == 300
     generated = snapshot()
     assert all(row["refreshed_at"] == END for row in TicketFact.objects.values("refreshed_at"))
