@@ -232,11 +232,26 @@ ESCALATION_NOTES = {
     2: "Perlu penanganan Helpdesk Eproc LKPP.",
     3: "Perlu penanganan Tim Teknis.",
 }
-RATING_COMMENTS = (
+RETURN_NOTES = (
+    "Dikembalikan: bukan kendala aplikasi, mohon dibantu arahkan pengguna.",
+    "Dikembalikan: data pendukung belum lengkap, mohon dilengkapi dulu.",
+    "Dikembalikan: sudah ada panduannya, silakan dijelaskan ke pelapor.",
+)
+# Ratings' texts: praise for 4-5 stars, criticism and suggestions (saran) below.
+RATING_PRAISE = (
     "Terima kasih, sangat membantu.",
-    "Respon agak lambat.",
     "Solusi tepat.",
+    "Penjelasan jelas dan cepat ditanggapi.",
+    "Masalah selesai sebelum batas waktu unggah, terima kasih.",
+    "Petugas ramah dan sabar menjelaskan.",
+)
+RATING_CRITICISM = (
+    "Respon agak lambat.",
     "Mohon ditingkatkan kecepatan responnya.",
+    "Saran: sediakan panduan langkah demi langkah di portal.",
+    "Harus menunggu lama padahal jadwal tender sudah mepet.",
+    "Jawaban pertama belum menjawab masalah, perlu dijelaskan ulang.",
+    "Saran: informasikan gangguan server lebih awal.",
 )
 ATTACHMENT_NAMES = (
     ("tangkapan layar error.png", "image/png"),

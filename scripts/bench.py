@@ -109,6 +109,8 @@ DATASET_CODE = (
     # The search entries written with every ticket
     "lib/textsearch.py",
     "tickets/search.py",
+    # The report facts written with every ticket (issue 17)
+    "tickets/facts.py",
 )
 
 
@@ -520,7 +522,22 @@ def dataset_load(
         timeout=300,
     )
     timings["dataset: vacuum analyze + migrate"] = time.monotonic() - started
+    dataset_check(pg, dump)
     return how, dump
+
+
+def dataset_check(pg: Postgres, dump: Path) -> None:
+    """Every restored ticket has its report fact (the generator writes them since issue 17)."""
+    tickets, facts = pg.sql(
+        "SELECT (SELECT count(*) FROM tickets_ticket) || ' ' || "
+        "(SELECT count(*) FROM tickets_ticketfact)",
+        database=pg.name,
+    ).split()
+    if tickets != facts:
+        raise BenchError(
+            f"the data set {dump.name} has {tickets} tickets but {facts} report facts: "
+            "a dump from a generator without facts; delete it to make a new one"
+        )
 
 
 # --- The app ---------------------------------------------------------------------------

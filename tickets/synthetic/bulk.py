@@ -15,7 +15,16 @@ from reference.services import reference_seed
 from sla.calendars import CalendarBook
 from sla.models import SlaPolicy
 from sla.seed import sla_seed
-from tickets.models import Attachment, Message, Rating, Ticket, TicketEvent, TicketSequence
+from tickets.facts import fact_values
+from tickets.models import (
+    Attachment,
+    Message,
+    Rating,
+    Ticket,
+    TicketEvent,
+    TicketFact,
+    TicketSequence,
+)
 from tickets.search import SearchEntry, search_entries_write, ticket_codes
 from tickets.synthetic.story import Generator, Head, TicketRows
 from tickets.synthetic.world import Context, ReporterPlan, staff_ensure
@@ -198,12 +207,28 @@ class BatchRows:
             ]
 
 
+def fact_row(generator: Generator, head: Head, made: TicketRows) -> dict[str, Any]:
+    """The report fact of a generated ticket, from its rows in memory (tickets/facts.py),
+    as the clocks stand at the period's end: what a rebuild at that moment writes."""
+    # Its own events (not the other side of a merge), in the order the database gives.
+    events = sorted((e for e in made.events if "ticket_id" not in e), key=lambda e: e["created_at"])
+    return fact_values(
+        made.ticket,
+        events,
+        made.rating,
+        tz_name=head.lpse[3],
+        book=generator.book,
+        now=generator.end_at,
+    )
+
+
 def batch_write(generator: Generator, writer: BulkWriter, start: int, stop: int) -> None:
     heads = [generator.head(i) for i in range(start, stop)]
     with transaction.atomic():
         numbers_assign(heads)
         first_ticket = writer.reserve(Ticket, len(heads))
         made = [generator.rows(h, first_ticket + n) for n, h in enumerate(heads)]
+        facts = [fact_row(generator, h, m) for h, m in zip(heads, made, strict=True)]
         message_id = writer.reserve(Message, sum(len(m.messages) for m in made))
         rating_id = writer.reserve(Rating, sum(m.rating is not None for m in made))
         rows = BatchRows()
@@ -234,6 +259,7 @@ def batch_write(generator: Generator, writer: BulkWriter, start: int, stop: int)
         writer.write(Attachment, rows.attachments)
         writer.write(Rating, rows.ratings)
         writer.write(Rating.categories.through, rows.rating_categories)
+        writer.write(TicketFact, facts)
 
 
 # --- A run ----------------------------------------------------------------------------
@@ -298,6 +324,6 @@ class SyntheticRun:
         """Statistics for the planner; the number of rows written per model."""
         if self.writer.postgres:
             with connection.cursor() as cursor:
-                for model in (Ticket, Message, TicketEvent, Attachment, Rating, User):
+                for model in (Ticket, Message, TicketEvent, Attachment, Rating, TicketFact, User):
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         return dict(self.writer.counts)

@@ -19,9 +19,11 @@ from lib.synthetic import (
     FORCE_REASONS,
     LEADS,
     NOTES,
-    RATING_COMMENTS,
+    RATING_CRITICISM,
+    RATING_PRAISE,
     REOPENS,
     RESOLUTIONS,
+    RETURN_NOTES,
     STAFF_REPLIES,
     TENDER_STAGES,
     TITLE_TEMPLATES,
@@ -35,7 +37,7 @@ from lib.synthetic import (
 )
 from reference.models import CodeKind, Priority
 from sla.calendars import CalendarBook
-from sla.clocks import ClockInput, pauses_to_json, sla_columns
+from sla.clocks import ClockInput, ClockState, pauses_to_json, sla_columns, ticket_clocks
 from tickets.lifecycle import EVENT_OF_ACTION, REPORTER_ACTIONS, Action, check_transition
 from tickets.models import CloseReason, EventKind, MessageKind, Status
 from tickets.synthetic.walk import CLOSED_MIX, GAP_HOURS, OPEN_MIX, Outcome, Step, story_steps
@@ -124,6 +126,7 @@ POSTS: dict[str, PostPlan] = {
     Action.REOPEN: PostPlan(MessageKind.REOPEN, REOPENS),
     # The escalation note is written by the tier it goes to (ESCALATION_NOTES).
     Action.ESCALATE: PostPlan(MessageKind.NOTE, (), internal=True),
+    Action.RETURN: PostPlan(MessageKind.NOTE, RETURN_NOTES, internal=True),
 }
 # How each closing action sets the close reason (the services' `changes`).
 CLOSE_REASONS: dict[str, str] = {
@@ -134,6 +137,11 @@ CLOSE_REASONS: dict[str, str] = {
 }
 # Chance of a rating by close reason (the access rules allow none on the others).
 RATE_CHANCE: dict[str, float] = {CloseReason.CONFIRMED: 0.6, CloseReason.FORCE_CLOSED: 0.45}
+# Stars drawn from these (equally likely entries): mostly 4-5 when the SLA was kept, a
+# tail of 1-2 stars when a clock was missed.
+STARS_KEPT = (5,) * 10 + (4,) * 6 + (3, 3, 2, 1)
+STARS_MISSED = (5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1)
+COMMENT_CHANCE = 0.33
 
 
 def _moment(value: float) -> datetime.datetime:
@@ -470,7 +478,9 @@ class Generator:
             story.apply(step, _moment(at), merge_into)
         return story
 
-    def rating(self, story: Story) -> tuple[dict[str, Any] | None, list[int]]:
+    def rating(
+        self, head: Head, content: Content, story: Story
+    ) -> tuple[dict[str, Any] | None, list[int]]:
         """The rating of a closed ticket, sometimes, with its categories."""
         rng = story.rng
         chance = RATE_CHANCE.get(story.close_reason, 0.0)
@@ -478,7 +488,10 @@ class Generator:
             return None, []
         check_transition(Action.RATE, story.status)
         at = _moment(min(story.closed_at.timestamp() + rng.random() * 86400, self.end - 1))
-        stars = (5, 5, 5, 5, 4, 4, 4, 3, 2, 1, 1)[rng.randrange(11)]
+        clocks = ticket_clocks(self.clock_input(head, content, story), self.book, self.end_at)
+        missed = ClockState.MISSED in (clocks.response.state, clocks.resolution.state)
+        pool = STARS_MISSED if missed else STARS_KEPT
+        stars = pool[rng.randrange(len(pool))]
         options = [cid for cid, values in self.context.rating_categories if stars in values]
         categories: list[int] = []
         if options and rng.random() < 0.7:
@@ -492,18 +505,19 @@ class Generator:
         )
         row = {
             "stars": stars,
-            "comment": rng.choice(RATING_COMMENTS) if rng.random() < 0.3 else "",
+            "comment": (
+                rng.choice(RATING_PRAISE if stars >= 4 else RATING_CRITICISM)
+                if rng.random() < COMMENT_CHANCE
+                else ""
+            ),
             "created_at": at,
         }
         return row, categories
 
-    def ticket_row(self, head: Head, content: Content, story: Story) -> dict[str, Any]:
-        """The ticket's columns, its SLA columns from the clocks as of the period's end."""
-        rng, leaf, app = head.rng, content.leaf, head.app
+    def clock_input(self, head: Head, content: Content, story: Story) -> ClockInput:
         lpse_id, _kd, _name, tz = head.lpse
-        created = _moment(head.created)
-        clock = ClockInput(
-            created_at=created,
+        return ClockInput(
+            created_at=_moment(head.created),
             lpse_id=lpse_id,
             tz_name=tz,
             priority=content.priority,
@@ -513,6 +527,13 @@ class Generator:
             closed_at=story.closed_at,
             pauses=story.pauses,
         )
+
+    def ticket_row(self, head: Head, content: Content, story: Story) -> dict[str, Any]:
+        """The ticket's columns, its SLA columns from the clocks as of the period's end."""
+        rng, leaf, app = head.rng, content.leaf, head.app
+        lpse_id = head.lpse[0]
+        created = _moment(head.created)
+        clock = self.clock_input(head, content, story)
         return {
             "number": head.number,
             "reporter_id": story.reporter,
@@ -559,7 +580,7 @@ class Generator:
     def rows(self, head: Head, ticket_id: int) -> TicketRows:
         content = self.content(head)
         story = self.story(head, content)
-        rating, rating_categories = self.rating(story)
+        rating, rating_categories = self.rating(head, content, story)
         ticket = {"id": ticket_id, **self.ticket_row(head, content, story)}
         events = story.events
         if story.merged_into is not None:

@@ -38,7 +38,8 @@ HABITS: dict[str, float] = {
     Action.NOTE: 0.28,
     Action.REQUEST_FEEDBACK: 0.85,
     Action.RESOLVE: 1.0,
-    Action.ESCALATE: 0.08,
+    Action.ESCALATE: 0.28,  # at tier 1; see TIER_HABITS
+    Action.RETURN: 0.12,
     Action.GIVE_FEEDBACK: 10.0,
     Action.REOPEN: 0.4,
     Action.CONFIRM: 10.0,
@@ -46,6 +47,9 @@ HABITS: dict[str, float] = {
     Action.FORCE_CLOSE: 0.7,
     Action.MERGE: 8.0,
 }
+# Where the weight depends on the tier: tier 2 sends on a quarter of what it holds to the
+# technical team (about 20 % of tickets reach tier 2, 5 % tier 3).
+TIER_HABITS: dict[tuple[str, int], float] = {(Action.ESCALATE, 2): 0.45}
 # A ticket still open was last touched by an internal note (staff coordinating while
 # it waits) this often.
 OPEN_NOTE_CHANCE = 0.3
@@ -58,6 +62,7 @@ GAP_HOURS: dict[str, tuple[float, float]] = {
     Action.REQUEST_FEEDBACK: (0.2, 12),
     Action.GIVE_FEEDBACK: (0.5, 48),
     Action.ESCALATE: (0.5, 24),
+    Action.RETURN: (1, 24),
     Action.RESOLVE: (0.5, 48),
     Action.REOPEN: (1, 48),
     Action.CONFIRM: (0.5, 48),
@@ -93,6 +98,8 @@ def _position_allows(action: str, *, held: bool, tier: int) -> bool:
     if action in (Action.TAKE, Action.ASSIGN):
         return not held
     if action in STAFF_ACTIONS and action not in (Action.NOTE, Action.MERGE):
+        if action == Action.RETURN:
+            return held and tier > 1
         return held and (action != Action.ESCALATE or tier < 3)
     return True
 
@@ -104,6 +111,8 @@ def _position_after(action: str, *, held: bool, tier: int) -> tuple[bool, int]:
         return True, tier
     if action == Action.ESCALATE:
         return False, tier + 1
+    if action == Action.RETURN:
+        return False, tier - 1
     return held, tier
 
 
@@ -120,7 +129,7 @@ def _choices(
         and (action not in ENDINGS or action == ending)
         and _position_allows(action, held=held, tier=tier)
     )
-    return actions, tuple(cumulative(HABITS[a] for a in actions))
+    return actions, tuple(cumulative(TIER_HABITS.get((a, tier), HABITS[a]) for a in actions))
 
 
 def story_walk(rng: random.Random, ending: str) -> list[Step]:

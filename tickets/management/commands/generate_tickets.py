@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tickets.synthetic import SyntheticError, SyntheticRun
+from tickets.synthetic.stats import dataset_stats
 
 
 class Command(BaseCommand):
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=730, help="period length (days)")
         parser.add_argument(
             "--end", default="", help="end of the period, YYYY-MM-DD (default: now)"
+        )
+        parser.add_argument(
+            "--stats", action="store_true", help="print what the data set looks like after"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -60,3 +64,6 @@ class Command(BaseCommand):
         self.stdout.write(f"done in {elapsed:.1f} s ({connection.vendor}):")
         for label, count in sorted(counts.items()):
             self.stdout.write(f"  {label:<32} {count:>10}")
+        if options["stats"]:
+            for line in dataset_stats():
+                self.stdout.write(line)
