@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.site",
                 "notifications.context_processors.bell",
+                "reports.context_processors.reports_nav",
             ],
         },
     },
@@ -520,3 +521,7 @@ LOGGING = {
     # axes logs every sign-in at INFO; the audit log records them (accounts/audit.py).
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Reports (issue 17) ---
+# /statistik/: national service statistics without sign-in (reports/public.py); 0 = off.
+PUBLIC_STATISTICS = env_bool("PUBLIC_STATISTICS", True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("konsol/", include("tickets.urls_console")),
+    path("statistik/", include("reports.urls_public")),
     path("notifikasi/", include("notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
