@@ -331,8 +331,18 @@ class _AlreadyApplied(Exception):
     """The same person's same action already went through (a double click)."""
 
 
+def _no_nul(text: str, label: str) -> str:
+    """Refuse the NUL character, which no text column can hold (the web forms refuse it
+    too; the API's JSON can carry it)."""
+    if "\x00" in text:
+        raise ActionInvalid(
+            _("%(label)s berisi karakter yang tidak diizinkan (NUL).") % {"label": label}
+        )
+    return text
+
+
 def _required_text(value: str, label: str) -> str:
-    text = (value or "").strip()
+    text = _no_nul((value or "").strip(), label)
     if not text:
         raise ActionInvalid(_("%(label)s wajib diisi.") % {"label": label})
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -904,7 +914,7 @@ def ticket_rate(
     offered = {c.pk for c in rating_categories_for(stars)}
     if any(c.pk not in offered for c in categories):
         raise ActionInvalid(_("Kategori penilaian tidak sesuai dengan jumlah bintang."))
-    comment = (comment or "").strip()
+    comment = _no_nul((comment or "").strip(), _("Saran dan kritik"))
     if len(comment) > MAX_MESSAGE_LENGTH:
         raise ActionInvalid(_("Saran dan kritik terlalu panjang."))
 

@@ -99,3 +99,23 @@ def test_a_wrong_method_is_405_in_the_error_format(
 def test_an_unknown_api_path_is_a_404_in_the_error_format(client: Client, agent: User) -> None:
     response = client.get(f"{API}/tidak-ada", **bearer(token_for(agent)))
     assert_error(response, 404)
+
+
+@pytest.mark.parametrize(
+    ("persona", "action", "data"),
+    [
+        ("alice", "close", {"reason": "Tidak jadi\x00"}),
+        ("agent", "escalate", {"note": "Perlu LKPP\x00"}),
+        ("agent", "notes", {"body": "\x00"}),
+    ],
+)
+def test_a_nul_character_is_refused_and_changes_nothing(
+    client: Client, request: pytest.FixtureRequest, held: Ticket, persona: str, action: str, data
+) -> None:
+    # Found by the fuzz test: PostgreSQL text cannot hold NUL, so this was a 500.
+    before = (held.status, held.revision, held.events.count())
+    user = request.getfixturevalue(persona)
+    response = api_post(client, token_for(user), f"/tickets/{held.number}/{action}", data)
+    assert assert_error(response, 400)["message"].endswith("(NUL).")
+    held.refresh_from_db()
+    assert (held.status, held.revision, held.events.count()) == before
