@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("konsol/", include("tickets.urls_console")),
+    path("konsol/laporan/", include("reports.urls")),
     path("statistik/", include("reports.urls_public")),
     path("notifikasi/", include("notifications.urls")),
     path("api/v1/", api.urls),
