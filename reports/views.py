@@ -15,10 +15,10 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
-from lib.tabular import csv_stream, xlsx_stream
 
 from accounts.models import User
 from lib.replica import replica_reads
+from lib.tabular import csv_stream, xlsx_stream
 from reports.builders import REPORTS, ReportSpec
 from reports.filters import ReportFilterForm, ReportFilters
 from reports.pages import ReportView

@@ -512,3 +512,9 @@ def canned_responses_for(ticket: Ticket) -> QuerySet[CannedResponse]:
 
 def still_visible(user: User, ticket: Ticket) -> bool:
     return tickets_visible_to(user).filter(pk=ticket.pk).exists()
+
+
+def age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None = None) -> Q:
+    """Open tickets (or their fact rows: same columns) in an age bucket of `AGE_BUCKETS`;
+    what the console's `umur` filter applies, for the backlog age report's counts."""
+    return _age_q(bucket, now, lpse)

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from reports.builders import REPORTS
+from reports.tests.test_queries import fast_passwords, generated  # noqa: F401 (fixtures)
 from tickets.tests.factories import make_ticket
 from tickets.tests.test_report_access import (  # noqa: F401 (fixtures)
     NOT_READERS,
@@ -34,7 +35,15 @@ def _tables(slug: str) -> list[str]:
 
 
 # The tables each report shows (the exports are by table key).
-TABLES: dict[str, list[str]] = {}
+TABLES: dict[str, list[str]] = {
+    "volume": ["periode", "backlog"],
+    "umur": ["tier", "lpse", "aplikasi"],
+    "sla": ["prioritas", "tier", "lpse", "aplikasi"],
+    "eskalasi": ["ringkasan", "waktu"],
+    "kepuasan": ["ringkasan", "bintang", "kategori", "saran"],
+    "teratas": ["kategori", "kode"],
+    "petugas": ["petugas"],
+}
 
 
 @pytest.fixture
@@ -122,3 +131,44 @@ def test_report_pages_read_a_bounded_number_of_queries(
         client.get(_urls(slug)[1])  # warm the per-process caches
         with django_assert_max_num_queries(40):
             assert client.get(_urls(slug)[1]).status_code == 200
+
+
+# --- Every number's link lists exactly the tickets it counts ------------------------------
+
+# The generated data set of the query tests (700 tickets over 60 days up to 2026-01-15).
+PERIOD = "periode=rentang&dari=17/11/2025&sampai=15/01/2026&per=bulan"
+
+
+def _console_count(client: Client, href: str) -> int:
+    page = client.get(href)
+    assert page.status_code == 200, href
+    return page.context["page"].paginator.count
+
+
+@pytest.mark.parametrize(
+    ("reader", "narrow"),
+    [
+        ("supervisor", ""),
+        ("supervisor_spse_group", "&prioritas=medium&peran=pelaku_usaha"),
+    ],
+)
+@pytest.mark.usefixtures("generated")
+def test_every_linked_number_equals_its_console_list(client, request, reader, narrow):
+    _login(client, request.getfixturevalue(reader))
+    checked = 0
+    for slug in SLUGS:
+        page = client.get(f"/konsol/laporan/{slug}/?{PERIOD}{narrow}")
+        assert page.status_code == 200, slug
+        assert not page.context["form"].errors, page.context["form"].errors
+        for table in page.context["view"].tables:
+            for row in table.rows:
+                for cell in row:
+                    if cell.href and cell.numeric:
+                        assert _console_count(client, cell.href) == cell.value, (
+                            slug,
+                            table.key,
+                            row[0].text,
+                            cell.href,
+                        )
+                        checked += 1
+    assert checked > 20
