@@ -524,7 +524,7 @@ def bar_chart(
                 f"<title>{xml_text(tip)}</title></rect>"
             )
             parts.append(_linked(rect, _href(one, index)))
-            if show_values and not (stacked and several):
+            if show_values and not (stacked and several) and raw is not None:
                 parts.append(_value_label(x + bar_width / 2, y_top, bare(value)))
         if show_values and stacked and several:
             parts.append(_value_label(centres[index], y_of(base), bare(base)))

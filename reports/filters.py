@@ -269,6 +269,7 @@ class ReportFilterForm(forms.Form):
     periode = forms.ChoiceField(
         label=_lazy("Periode"),
         required=False,
+        initial=DEFAULT_PERIOD,
         choices=list(PERIOD_LABELS.items()),
         error_messages=_invalid(_lazy("Periode tidak dikenal; ditampilkan 30 hari terakhir.")),
     )
@@ -331,6 +332,10 @@ class ReportFilterForm(forms.Form):
         today: datetime.date | None = None,
         **kwargs: Any,
     ) -> None:
+        if data is not None and not any(data.get(name) for name in ("periode", "dari", "sampai")):
+            # Other filters without a period: the select shows the period that applies.
+            data = data.copy()
+            data["periode"] = DEFAULT_PERIOD
         super().__init__(data, **kwargs)
         self.user = user
         # "Today" where the viewer is: the request activated their LPSE's zone.

@@ -325,3 +325,12 @@ def test_two_charts_on_one_page_get_different_ids_and_a_given_id_is_cleaned():
     assert one.get("aria-labelledby") != two.get("aria-labelledby")
     named = parse(bar_chart(title="a", labels=DAYS, series=[], chart_id='x" onload="y'))
     assert named.get("aria-labelledby") == "xonloady-title xonloady-desc"
+
+
+def test_a_missing_value_has_no_value_label_but_a_zero_has():
+    root = parse(bar_chart(title="x", labels=DAYS[:2], series=[Series("a", [None, 0])]))
+    group = next(
+        g for g in root.iter("{http://www.w3.org/2000/svg}g") if g.get("class") == "chart-bars"
+    )
+    labels = [text.text for text in group.iter("{http://www.w3.org/2000/svg}text")]
+    assert labels == ["0"]

@@ -318,3 +318,11 @@ def test_the_form_reads_in_a_bounded_number_of_queries(
     )
     with django_assert_max_num_queries(6):
         _form(supervisor, query).filters()
+
+
+def test_other_filters_without_a_period_show_the_period_that_applies(supervisor):
+    form = _form(supervisor, "tier=2")
+    assert form.filters().period == DEFAULT_PERIOD
+    assert f'<option value="{DEFAULT_PERIOD}" selected>' in str(form["periode"])
+    unbound = _form(supervisor)
+    assert f'<option value="{DEFAULT_PERIOD}" selected>' in str(unbound["periode"])
