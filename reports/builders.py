@@ -75,6 +75,8 @@ class ReportSpec:
     build: Build
     # Only the supervisors of the scope read it (the per-agent staff report).
     staff: bool = False
+    # Counts within the chosen period (the backlog age report counts what is open now).
+    uses_period: bool = True
 
 
 # --- Shared pieces ----------------------------------------------------------------------
@@ -267,6 +269,15 @@ def build_volume(*, user: User, filters: ReportFilters, now: datetime.datetime) 
 # --- Backlog age ------------------------------------------------------------------------
 
 
+# The chart's axis: the console's labels shortened.
+AGE_AXIS_LABELS: dict[str, StrOrPromise] = {
+    "lt1": _lazy("< 1 hari"),
+    "1-3": _lazy("1–3 hari"),
+    "3-5": _lazy("3–5 hari"),
+    "gt5": _lazy("> 5 hari"),
+}
+
+
 def _age_counts(
     facts: QuerySet[TicketFact], ages: dict[str, Q], group: str | None
 ) -> dict[Any, dict[str, int]]:
@@ -322,7 +333,8 @@ def build_age(*, user: User, filters: ReportFilters, now: datetime.datetime) -> 
     labels = [str(AGE_LABELS[bucket]) for bucket in AGE_BUCKETS]
     chart = bar_chart(
         title=_("Tiket terbuka menurut umur (hari kerja)"),
-        labels=labels,
+        labels=[str(AGE_AXIS_LABELS[bucket]) for bucket in AGE_BUCKETS],
+        full_labels=labels,
         series=[
             Series(
                 _tier_label(tier),
@@ -802,6 +814,7 @@ REPORTS: dict[str, ReportSpec] = {
         _lazy("Umur backlog"),
         _lazy("Tiket terbuka saat ini menurut umur dalam hari kerja, per tier, LPSE dan aplikasi."),
         build_age,
+        uses_period=False,
     ),
     "sla": ReportSpec(
         _lazy("SLA"),

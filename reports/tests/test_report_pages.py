@@ -7,8 +7,9 @@ import openpyxl
 import pytest
 from django.test import Client
 
-from reports.builders import REPORTS
+from reports.builders import AGE_AXIS_LABELS, REPORTS
 from reports.tests.test_queries import fast_passwords, generated  # noqa: F401 (fixtures)
+from tickets.queues import AGE_BUCKETS
 from tickets.tests.factories import make_ticket
 from tickets.tests.test_report_access import (  # noqa: F401 (fixtures)
     NOT_READERS,
@@ -172,3 +173,7 @@ def test_every_linked_number_equals_its_console_list(client, request, reader, na
                         )
                         checked += 1
     assert checked > 20
+
+
+def test_every_age_bucket_has_a_short_axis_label():
+    assert list(AGE_AXIS_LABELS) == list(AGE_BUCKETS)
