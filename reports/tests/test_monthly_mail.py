@@ -150,6 +150,13 @@ def test_supervisors_get_it_and_nobody_else(
     }
     assert OutgoingMail.objects.filter(kind=MONTHLY).count() == 4
     assert run.sent == 4
+    # Each named by their scope
+    subjects = dict(
+        OutgoingMail.objects.filter(kind=MONTHLY).values_list("recipient_id", "subject")
+    )
+    assert subjects[supervisor.pk].endswith("— Nasional")
+    assert subjects[supervisor_119.pk].endswith(Lpse.objects.get(kd_lpse=119).name)
+    assert "Grup aplikasi" in subjects[supervisor_spse_group.pk]
 
 
 @pytest.mark.django_db
@@ -205,6 +212,7 @@ def test_new_year_holiday_moves_it_to_the_second(supervisor_119: User, reference
     # On the 2nd, about December
     assert _send(today=datetime.date(2026, 1, 2)).month == datetime.date(2025, 12, 1)
     assert _sent_to() == {supervisor_119.email}
+    assert "Laporan bulanan Desember 2025" in OutgoingMail.objects.get(kind=MONTHLY).subject
 
 
 @pytest.mark.django_db
