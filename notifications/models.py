@@ -23,6 +23,8 @@ class NotificationKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("Peringatan SLA")
     SLA_BREACH = "sla_breach", _("SLA terlampaui")
     PRIORITY_RAISED = "priority_raised", _("Prioritas tiket naik setelah kode diperiksa")
+    # By e-mail only, to the supervisors (reports/monthly.py).
+    MONTHLY_REPORT = "monthly_report", _("Laporan bulanan (hari kerja pertama setiap bulan)")
 
 
 class Notification(models.Model):

@@ -43,6 +43,9 @@ STAFF_MAIL_KINDS = (
     K.SLA_BREACH,
     K.PRIORITY_RAISED,
 )
+# Mails that are not about a ticket and have no in-app twin; offered to those who get them
+# (the monthly report: report readers only, asked of `tickets.access` by the page).
+REPORT_MAIL_KINDS = (K.MONTHLY_REPORT,)
 
 
 @dataclass(frozen=True)
@@ -223,18 +226,51 @@ def notifications_mark_read(
     return unread.update(read_at=now or timezone.now())
 
 
-def mail_preferences_set(*, user: User, enabled: Iterable[str]) -> None:
-    """Staff choose which kinds they get by e-mail; the others are opted out."""
+def mail_preferences_set(
+    *, user: User, enabled: Iterable[str], offered: Iterable[str] = STAFF_MAIL_KINDS
+) -> None:
+    """Staff choose which of the `offered` kinds they get by e-mail; the other offered
+    kinds are opted out, and kinds not offered keep their setting."""
     wanted = set(enabled)
-    MailOptOut.objects.filter(user=user).exclude(kind__in=STAFF_MAIL_KINDS).delete()
-    MailOptOut.objects.filter(user=user, kind__in=wanted).delete()
+    offered = tuple(offered)
+    MailOptOut.objects.filter(user=user).exclude(
+        kind__in=STAFF_MAIL_KINDS + REPORT_MAIL_KINDS
+    ).delete()
+    MailOptOut.objects.filter(user=user, kind__in=[k for k in offered if k in wanted]).delete()
     MailOptOut.objects.bulk_create(
-        [MailOptOut(user=user, kind=kind) for kind in STAFF_MAIL_KINDS if kind not in wanted],
+        [MailOptOut(user=user, kind=kind) for kind in offered if kind not in wanted],
         ignore_conflicts=True,
     )
 
 
-def mail_preferences(user: User) -> set[str]:
-    """The kinds this staff member gets by e-mail."""
+def mail_preferences(user: User, offered: Iterable[str] = STAFF_MAIL_KINDS) -> set[str]:
+    """The `offered` kinds this staff member gets by e-mail."""
     off = set(MailOptOut.objects.filter(user=user).values_list("kind", flat=True))
-    return {kind for kind in STAFF_MAIL_KINDS if kind not in off}
+    return {kind for kind in offered if kind not in off}
+
+
+def mail_queue(
+    *,
+    user: User,
+    kind: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    now: datetime.datetime | None = None,
+) -> OutgoingMail:
+    """One e-mail to a staff member's own address that is about no ticket (the monthly
+    report), written and enqueued in the caller's transaction; the caller has checked
+    the address and the opt-out."""
+    mail = OutgoingMail.objects.create(
+        recipient=user,
+        to_address=user.email,
+        kind=kind,
+        subject=one_line(subject)[:250],
+        body_text=body_text,
+        body_html=body_html,
+        message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
+        created_at=now or timezone.now(),
+        next_attempt_at=timezone.now(),
+    )
+    enqueue_mails([mail])
+    return mail

@@ -13,15 +13,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from lib.errors import NotFound
-from notifications.models import Notification
+from notifications.models import Notification, NotificationKind
 from notifications.services import (
+    REPORT_MAIL_KINDS,
     STAFF_MAIL_KINDS,
     mail_preferences,
     mail_preferences_set,
     notifications_for,
     notifications_mark_read,
 )
-from tickets.access import get_ticket_for_user, is_staff_member
+from tickets.access import get_ticket_for_user, is_staff_member, may_read_reports
 
 
 def _user(request: HttpRequest) -> User:
@@ -79,20 +80,50 @@ class MailPreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[(kind.value, kind.label) for kind in STAFF_MAIL_KINDS],
     )
+    # Report readers only (the form leaves it out for everyone else).
+    monthly_report = forms.BooleanField(
+        label=NotificationKind.MONTHLY_REPORT.label,
+        help_text=_lazy(
+            "Ringkasan bulan lalu untuk cakupan Anda, dengan tautan ke laporan lengkap."
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: object, reports: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not reports:
+            del self.fields["monthly_report"]
+
+    def enabled(self) -> list[str]:
+        """The kinds ticked, the monthly report among them when offered and ticked."""
+        kinds = list(self.cleaned_data["kinds"])
+        if self.cleaned_data.get("monthly_report"):
+            kinds.append(NotificationKind.MONTHLY_REPORT)
+        return kinds
 
 
 @login_required
 def mail_preferences_edit(request: HttpRequest) -> HttpResponse:
-    """Staff choose the events they get by e-mail (notifications in the app always come)."""
+    """Staff choose the events they get by e-mail (notifications in the app always come);
+    report readers also choose whether the monthly report comes."""
     user = _user(request)
     if not is_staff_member(user):
         raise Http404
+    reports = may_read_reports(user)
+    offered = STAFF_MAIL_KINDS + (REPORT_MAIL_KINDS if reports else ())
     if request.method == "POST":
-        form = MailPreferencesForm(request.POST)
+        form = MailPreferencesForm(request.POST, reports=reports)
         if form.is_valid():
-            mail_preferences_set(user=user, enabled=form.cleaned_data["kinds"])
+            mail_preferences_set(user=user, enabled=form.enabled(), offered=offered)
             messages.success(request, _("Pengaturan email tersimpan."))
             return redirect("notifications:preferences")
     else:
-        form = MailPreferencesForm(initial={"kinds": sorted(mail_preferences(user))})
+        current = mail_preferences(user, offered)
+        form = MailPreferencesForm(
+            initial={
+                "kinds": sorted(current - set(REPORT_MAIL_KINDS)),
+                "monthly_report": NotificationKind.MONTHLY_REPORT in current,
+            },
+            reports=reports,
+        )
     return render(request, "notifications/preferences.html", {"nav": "notifications", "form": form})

@@ -142,6 +142,13 @@ class CalendarBook:
             self._cache[key] = cached
         return cached
 
+    def national(self, tz_name: str) -> Calendar:
+        """The national working calendar (national hours and holidays, no LPSE's own) in
+        `tz_name`: what national dates such as the monthly report's are counted in."""
+        return Calendar(
+            tz_name=tz_name, periods=self.national_periods, holidays=self.national_holidays
+        )
+
     def targets_for(self, priority: str) -> Targets:
         return self.targets.get(priority, DEFAULT_TARGETS[Priority.MEDIUM])
 

@@ -42,6 +42,7 @@ def test_the_jobs_are_the_documented_periodic_commands(settings) -> None:
         "mail-sweep",
         "code-sweep",
         "task-sweep",
+        "monthly-report",
     ]
     assert {job.interval for job in jobs} == {30}
 

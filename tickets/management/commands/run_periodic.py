@@ -54,6 +54,8 @@ def periodic_jobs() -> list[Job]:
         Job("code-sweep", _command("recheck_pending_codes"), every),
         # Tasks left RUNNING by a worker that died go back to the queue.
         Job("task-sweep", _command("release_stranded_tasks"), every),
+        # Last month's report to each supervisor, from the first working day (once each).
+        Job("monthly-report", _command("send_monthly_reports"), every),
     ]
 
 
@@ -97,7 +99,7 @@ def run_forever(
 class Command(BaseCommand):
     help = (
         "Run the periodic jobs (auto-close, SLA sweep, mail sweep, code re-check sweep, "
-        "stranded task sweep) "
+        "stranded task sweep, monthly report mail) "
         "every PERIODIC_INTERVAL_SECONDS; --once runs each once. Safe on several machines."
     )
 
