@@ -122,7 +122,12 @@ class Scenario:
     # The row of locust's stats reported: all requests, or (the polls) only the timed
     # kind, not the page fetched once to learn its stamp.
     stats_row: str = "Aggregated"
+    # Further rows of the same run, each one request name (key suffix, label, name).
+    breakdown: tuple[tuple[str, str, str], ...] = ()
 
+
+# The supervisors' reports (issue 17), one locust run cycling all seven, one row each.
+REPORT_SLUGS = ("volume", "umur", "sla", "eskalasi", "kepuasan", "teratas", "petugas")
 
 SCENARIOS = (
     Scenario("dashboard", "1  reporter dashboard", "ReporterDashboard"),
@@ -137,6 +142,12 @@ SCENARIOS = (
     Scenario("poll_staff", "7b page poll (live.js), staff", "StaffPoll", "staff poll"),
     Scenario("create", "8  create ticket (API)", "CreatePlain"),
     Scenario("create_1mb", "9  create ticket + 1 MB file (API)", "CreateAttachment"),
+    Scenario(
+        "reports",
+        "10 supervisor reports, 90 days (all)",
+        "SupervisorReports",
+        breakdown=tuple((slug, f"10 report {slug}", f"report {slug}") for slug in REPORT_SLUGS),
+    ),
 )
 
 
@@ -612,6 +623,7 @@ def locust_run(
     seconds: int,
     work: Path,
 ) -> Result:
+    """The scenario's row; `breakdown_results` reads its further rows afterwards."""
     prefix = work / "locust" / scenario.key
     prefix.parent.mkdir(exist_ok=True)
     log = work / "logs" / f"locust-{scenario.key}.log"
@@ -638,18 +650,7 @@ def locust_run(
     stats = Path(f"{prefix}_stats.csv")
     if status != 0 or not stats.exists():
         raise BenchError(f"locust {scenario.key}: exit status {status}\n{tail(log)}")
-    result = Result(scenario.key, scenario.label)
-    with stats.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            if row["Name"] != scenario.stats_row:
-                continue
-            result.requests = int(row["Request Count"])
-            result.failures = int(row["Failure Count"])
-            result.rps = float(row["Requests/s"])
-            result.p50_ms = _number(row["50%"])
-            result.p95_ms = _number(row["95%"])
-            result.p99_ms = _number(row["99%"])
-            result.avg_ms = _number(row["Average Response Time"])
+    result = _read_stats(stats, [(scenario.key, scenario.label, scenario.stats_row)])[0]
     failures = Path(f"{prefix}_failures.csv")
     if failures.exists():
         with failures.open(newline="", encoding="utf-8") as handle:
@@ -658,6 +659,30 @@ def locust_run(
     if "CPU usage above" in log.read_text(encoding="utf-8", errors="replace"):
         result.errors.append("locust warned: its CPU usage was above 90 % (load generator busy)")
     return result
+
+
+def breakdown_results(scenario: Scenario, work: Path) -> list[Result]:
+    """The rows of a scenario's single request names (after its `locust_run`)."""
+    rows = [(f"{scenario.key}_{suffix}", label, name) for suffix, label, name in scenario.breakdown]
+    return _read_stats(work / "locust" / f"{scenario.key}_stats.csv", rows) if rows else []
+
+
+def _read_stats(stats: Path, rows: Sequence[tuple[str, str, str]]) -> list[Result]:
+    """One Result per (key, label, locust request name); zero for a name never seen."""
+    results = {name: Result(key, label) for key, label, name in rows}
+    with stats.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            result = results.get(row["Name"])
+            if result is None:
+                continue
+            result.requests = int(row["Request Count"])
+            result.failures = int(row["Failure Count"])
+            result.rps = float(row["Requests/s"])
+            result.p50_ms = _number(row["50%"])
+            result.p95_ms = _number(row["95%"])
+            result.p99_ms = _number(row["99%"])
+            result.avg_ms = _number(row["Average Response Time"])
+    return list(results.values())
 
 
 def _number(text: str) -> float | None:
@@ -1095,7 +1120,7 @@ def bench(
         for scenario in args.scenarios:
             if app.poll() is not None:
                 raise BenchError(f"gunicorn died (status {app.returncode})\n{tail(app_log)}")
-            result = locust_run(
+            main = locust_run(
                 scenario,
                 env=load_env,
                 url=url,
@@ -1103,11 +1128,13 @@ def bench(
                 seconds=args.seconds,
                 work=work,
             )
-            results.append(result)
-            say(
-                f"    {scenario.label:<38} {result.rps:8.1f} req/s  p95 {_ms(result.p95_ms)} ms"
-                f"  ({result.requests} requests, {result.failures} failures)"
-            )
+            for result in [main, *breakdown_results(scenario, work)]:
+                results.append(result)
+                say(
+                    f"    {result.label:<38} {result.rps:8.1f} req/s  "
+                    f"p95 {_ms(result.p95_ms)} ms"
+                    f"  ({result.requests} requests, {result.failures} failures)"
+                )
 
     if app.poll() is not None:
         raise BenchError(f"gunicorn died (status {app.returncode})\n{tail(app_log)}")

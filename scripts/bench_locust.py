@@ -206,6 +206,10 @@ class BenchUser(FastHttpUser):
     def poll_staff(self) -> None:
         self.poll("/konsol/tiket/", "staff poll", STAFF_WITH_TICKETS)
 
+    def reports(self) -> None:
+        slug = self.rng.choice(REPORT_SLUGS)
+        self.page(f"/konsol/laporan/{slug}/?periode=90_hari", f"report {slug}", NATIONAL[0])
+
     def create_plain(self) -> None:
         self.create("create", [])
 
@@ -285,6 +289,19 @@ class CreateAttachment(BenchUser):
         self.create_attachment()
 
 
+# The national supervisor reads every report over 90 days (issue 17: p95 ≤ 500 ms).
+REPORT_SLUGS = ("volume", "umur", "sla", "eskalasi", "kepuasan", "teratas", "petugas")
+NATIONAL = [s for s in STAFF if s["kind"] == "supervisor (national)"]
+
+
+class SupervisorReports(BenchUser):
+    """Each report in turn (one request name per report: the bench's breakdown rows)."""
+
+    @task
+    def one(self) -> None:
+        self.reports()
+
+
 class Warmup(BenchUser):
     """Every scenario in turn, to load templates and fill connections before timing."""
 
@@ -306,4 +323,5 @@ SCENARIO_METHODS = (
     "poll_staff",
     "create_plain",
     "create_attachment",
+    "reports",
 )

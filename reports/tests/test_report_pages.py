@@ -1,10 +1,13 @@
 """The report pages and their table exports: who reaches them, bad input, queries."""
 
+import ast
 import csv
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from reports.builders import AGE_AXIS_LABELS, REPORTS
@@ -177,3 +180,16 @@ def test_every_linked_number_equals_its_console_list(client, request, reader, na
 
 def test_every_age_bucket_has_a_short_axis_label():
     assert list(AGE_AXIS_LABELS) == list(AGE_BUCKETS)
+
+
+def test_the_benchmark_reads_every_report():
+    """scripts/bench.py and its locust users name the reports (they run without Django)."""
+    for script in ("scripts/bench.py", "scripts/bench_locust.py"):
+        tree = ast.parse((Path(settings.BASE_DIR) / script).read_text(encoding="utf-8"))
+        slugs = next(
+            ast.literal_eval(node.value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            and any(getattr(target, "id", "") == "REPORT_SLUGS" for target in node.targets)
+        )
+        assert list(slugs) == SLUGS, script
