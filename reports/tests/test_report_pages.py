@@ -10,9 +10,11 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from reference.models import Lpse
 from reports.builders import AGE_AXIS_LABELS, REPORTS
 from reports.tests.test_queries import fast_passwords, generated  # noqa: F401 (fixtures)
 from tickets.queues import AGE_BUCKETS
+from tickets.services import ticket_take
 from tickets.tests.factories import make_ticket
 from tickets.tests.test_report_access import (  # noqa: F401 (fixtures)
     NOT_READERS,
@@ -193,3 +195,40 @@ def test_the_benchmark_reads_every_report():
             and any(getattr(target, "id", "") == "REPORT_SLUGS" for target in node.targets)
         )
         assert list(slugs) == SLUGS, script
+
+
+def test_an_lpse_supervisor_sees_only_their_lpse_in_pages_exports_and_links(
+    client, supervisor, supervisor_119, alice, carol, agent
+):
+    """Carol's LPSE (10) has more tickets, a taken one and a code: none of it shows."""
+    mine = make_ticket(alice)
+    theirs = [make_ticket(carol, code="9537119") for _ in range(3)]
+    other = Lpse.objects.get(pk=theirs[0].lpse_id)
+    assert other.pk != mine.lpse_id
+    ticket_take(ticket=mine, actor=agent)
+    # The national supervisor does see them (so their absence below means something).
+    _login(client, supervisor)
+    assert other.name in client.get("/konsol/laporan/sla/").content.decode()
+    assert "9537119" in client.get("/konsol/laporan/teratas/").content.decode()
+    _login(client, supervisor_119)
+    for slug in SLUGS:
+        page = client.get(f"/konsol/laporan/{slug}/")
+        text = page.content.decode()
+        assert other.name not in text, slug
+        assert all(ticket.number not in text for ticket in theirs), slug
+        for table in page.context["view"].tables:
+            for fmt in ("csv", "xlsx"):
+                answer = client.get(f"/konsol/laporan/{slug}/ekspor.{fmt}?tabel={table.key}")
+                body = b"".join(answer.streaming_content)
+                if fmt == "csv":
+                    assert other.name not in body.decode("utf-8-sig"), (slug, table.key)
+            for row in table.rows:
+                for cell in row:
+                    if cell.href.startswith("/konsol/?"):
+                        assert _console_count(client, cell.href) == cell.value
+    volume = client.get("/konsol/laporan/volume/").context["view"].table("periode")
+    assert volume.rows[-1][1].value == 1
+    # Asking for the other LPSE is refused on the form and changes nothing.
+    page = client.get(f"/konsol/laporan/volume/?lpse={other.pk}")
+    assert page.context["form"].errors["lpse"]
+    assert page.context["view"].table("periode").rows[-1][1].value == 1
