@@ -21,6 +21,7 @@ from reference.models import (
     RatingCategory,
     TicketType,
 )
+from sla.admin import CalendarAdmin
 
 
 @admin.register(Directorate)
@@ -146,7 +147,9 @@ class TicketTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Lpse)
-class LpseAdmin(admin.ModelAdmin):
+class LpseAdmin(CalendarAdmin):
+    """An LPSE's time zone decides its calendar: a save reaches every process's books."""
+
     list_display = ("kd_lpse", "name", "province", "timezone", "is_active")
     list_filter = ("timezone", "is_active", "province")
     search_fields = ("name", "=kd_lpse")

@@ -28,8 +28,9 @@ from django_stubs_ext import StrOrPromise
 from accounts.models import ReporterRole, User
 from reference.models import Application, Category, Lpse, Priority
 from tickets.access import report_applications, report_lpses
-from tickets.console_forms import DATE_FORMAT, IndonesianDateField
+from tickets.console_forms import DATE_FORMAT, IndonesianDateField, category_choices
 from tickets.models import Tier
+from tickets.queues import category_subtree_ids
 
 PERIOD_TODAY = "hari_ini"
 PERIOD_7_DAYS = "7_hari"
@@ -153,24 +154,6 @@ def period_buckets(first: datetime.date, last: datetime.date, grouping: str) -> 
             buckets.append(Bucket(day, end, label, date_format(day, "M Y"), label, partial))
         day = end + datetime.timedelta(days=1)
     return buckets
-
-
-def category_subtree_ids(category: Category) -> frozenset[int]:
-    """The category and every category below it (one query over its application's tree)."""
-    children: dict[int | None, list[int]] = {}
-    rows = Category.objects.filter(application_id=category.application_id).values_list(
-        "pk", "parent_id"
-    )
-    for pk, parent_id in rows:
-        children.setdefault(parent_id, []).append(pk)
-    found = {category.pk}
-    todo = [category.pk]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -349,12 +332,9 @@ class ReportFilterForm(forms.Form):
         lpse.queryset = report_lpses(user)
         applications = report_applications(user)
         aplikasi.queryset = applications
-        kategori.queryset = (
-            Category.objects.filter(application__in=applications)
-            .select_related("application", "parent")
-            .order_by("application__order", "application__code", "parent__order", "order", "name")
-        )
-        kategori.label_from_instance = lambda obj: f"{obj.application.code} · {obj.path_label}"  # type: ignore[method-assign]
+        # The queryset checks the value; the choices show the tree, as the console does.
+        kategori.queryset = Category.objects.filter(application__in=applications)
+        kategori.choices = category_choices(None, applications=applications)
 
     def clean_dari(self) -> datetime.date | None:
         return self._within_years(self.cleaned_data.get("dari"))
@@ -419,7 +399,7 @@ class ReportFilterForm(forms.Form):
         if range_refused:
             period = DEFAULT_PERIOD
         first, last = period_dates(period, self.today, start, end)
-        category = self._value("kategori")
+        category: Category | None = self._value("kategori")
         return ReportFilters(
             period=period,
             first=first,
@@ -428,7 +408,11 @@ class ReportFilterForm(forms.Form):
             lpse=self._value("lpse"),
             application=self._value("aplikasi"),
             category=category,
-            category_ids=category_subtree_ids(category) if category is not None else frozenset(),
+            category_ids=(
+                frozenset(category_subtree_ids(category.pk))
+                if category is not None
+                else frozenset()
+            ),
             tier=self._value("tier"),
             priority=self._value("prioritas") or "",
             reporter_role=self._value("peran") or "",

@@ -91,6 +91,7 @@ DATASET_CODE = (
     "tickets/management/commands/generate_tickets.py",
     "tickets/synthetic/__init__.py",
     "tickets/synthetic/bulk.py",
+    "tickets/synthetic/incidents.py",
     "tickets/synthetic/story.py",
     "tickets/synthetic/walk.py",
     "tickets/synthetic/world.py",

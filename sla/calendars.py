@@ -5,10 +5,10 @@ hands out `lib.sla.Calendar` objects per LPSE, so that pages and the sweep compu
 number of tickets without further queries.
 
 Each process keeps its book for SLA_CALENDAR_CACHE_SECONDS, together with the calendar
-version it read from the cache. A change of working hours, holidays or targets
-(`calendar_changed`) writes a new version: with the shared cache (Redis) every process
-reads its book afresh at its next use; with the per-process memory cache, this process
-does and the others within the cache time, as before. While Redis is down the version
+version it read from the cache. A change of working hours, holidays or targets, or
+of an LPSE (`calendar_changed`), writes a new version: with the shared cache (Redis)
+every process reads its book afresh at its next use; with the per-process memory cache,
+this process does and the others within the cache time, as before. While Redis is down the version
 reads as missing, and the cache time alone decides.
 """
 
@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from lib.sla import Calendar, Period
-from reference.models import Priority
+from reference.models import Lpse, Priority
 from sla.models import Holiday, SlaPolicy, WorkingPeriod
 
 # DESIGN §5 defaults, used until an admin has saved other values.
@@ -75,6 +75,7 @@ class CalendarBook:
     lpse_holidays: dict[int, frozenset[datetime.date]]
     targets: dict[str, Targets]
     _cache: dict[tuple[int, str, bool], Calendar] = field(default_factory=dict)
+    _office_groups: list[tuple[Calendar, tuple[int, ...]]] | None = None
 
     @classmethod
     def current(cls) -> "CalendarBook":
@@ -148,6 +149,19 @@ class CalendarBook:
         return Calendar(
             tz_name=tz_name, periods=self.national_periods, holidays=self.national_holidays
         )
+
+    def office_calendar_groups(self) -> list[tuple[Calendar, tuple[int, ...]]]:
+        """Every LPSE's office calendar (its hours and holidays, never around the clock),
+        the LPSEs whose calendars are identical together (a handful of groups for 600
+        LPSEs). One query, once per book: the process keeps its book (`current`) until
+        the cache time ends or a calendar or an LPSE changes (`calendar_changed`)."""
+        if self._office_groups is None:
+            groups: dict[tuple[object, ...], tuple[Calendar, list[int]]] = {}
+            for lpse_id, tz_name in Lpse.objects.order_by("pk").values_list("id", "timezone"):
+                calendar = self.calendar(lpse_id=lpse_id, tz_name=tz_name, around_the_clock=False)
+                groups.setdefault(calendar.identity, (calendar, []))[1].append(lpse_id)
+            self._office_groups = [(calendar, tuple(ids)) for calendar, ids in groups.values()]
+        return self._office_groups
 
     def targets_for(self, priority: str) -> Targets:
         return self.targets.get(priority, DEFAULT_TARGETS[Priority.MEDIUM])

@@ -193,6 +193,13 @@ def sla_columns(
     return columns
 
 
+def _ended_state(*, over: bool, achieved: bool) -> ClockState:
+    """The verdict of an ended clock: past its target is missed whatever ended it."""
+    if over:
+        return ClockState.MISSED
+    return ClockState.MET if achieved else ClockState.ENDED
+
+
 def clock_outcomes(clock: ClockInput, book: CalendarBook) -> dict[str, str]:
     """The verdict of each clock that has ended ("met", "missed", "ended"; "" otherwise).
 
@@ -214,9 +221,7 @@ def clock_outcomes(clock: ClockInput, book: CalendarBook) -> dict[str, str]:
         if end is None:
             return ""
         used = worked(start=clock.created_at, until=end, calendar=calendar, pauses=clock.pauses)
-        if used > target:
-            return ClockState.MISSED
-        return ClockState.MET if achieved else ClockState.ENDED
+        return _ended_state(over=used > target, achieved=achieved)
 
     return {
         "response_outcome": verdict(
@@ -244,10 +249,7 @@ def _reading(
     remaining = target - used
     zero = datetime.timedelta()
     if ended_at is not None:
-        if achieved:
-            state = ClockState.MET if remaining >= zero else ClockState.MISSED
-        else:
-            state = ClockState.MISSED if remaining < zero else ClockState.ENDED
+        state = _ended_state(over=remaining < zero, achieved=achieved)
         return ClockReading(target, state, remaining, None, None, ended_at)
     if remaining <= zero:
         state = ClockState.BREACHED

@@ -4,6 +4,7 @@ import datetime
 from typing import Any, ClassVar
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -71,15 +72,20 @@ class IndonesianDateField(forms.DateField):
         return value
 
 
-def category_choices(application_id: int | None) -> list[Any]:
+def category_choices(
+    application_id: int | None, *, applications: QuerySet[Application] | None = None
+) -> list[Any]:
     """The category tree as choices: each node indented under its parent, any node
     selectable (it stands for its whole subtree); grouped per application when none is
-    chosen. One query."""
+    chosen. `applications` limits the tree to those (a viewer's scope). One query; the
+    console's filters and the reports' share it."""
     rows = Category.objects.order_by(
         "application__order", "application__code", "order", "name"
     ).values_list("id", "parent_id", "name", "application__code")
     if application_id is not None:
         rows = rows.filter(application_id=application_id)
+    if applications is not None:
+        rows = rows.filter(application__in=applications)
     children: dict[int | None, list[tuple[int, str]]] = {}
     apps: dict[str, list[int]] = {}
     for node, parent, name, app_code in rows:

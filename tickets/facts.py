@@ -42,6 +42,8 @@ TICKET_FIELDS = (
     "reopen_count",
     "code_kind",
     "code",
+    "response_outcome",
+    "resolution_outcome",
 )
 EVENT_FIELDS = ("ticket_id", "kind", "actor_id", "created_at", "data")
 
@@ -61,9 +63,18 @@ def _local_day(moment: datetime.datetime | None, zone: ZoneInfo) -> datetime.dat
     return moment.astimezone(zone).date() if moment is not None else None
 
 
-def _ended_seconds(reading: ClockReading) -> int | None:
+def _state(stored: str, reading: ClockReading) -> str:
+    """A clock's state in the facts: the ticket's stored verdict once it has ended (the
+    one `sla.clocks.clock_outcomes` gave when it ended, which the console's SLA filter
+    selects, so a report's number and the list it links to agree), else what it reads
+    now: running, at risk, breached, paused, or, for a clock that ended before verdicts
+    were stored (see `backfill_sla_outcomes`), the same verdict computed again."""
+    return stored or reading.state.value
+
+
+def _ended_seconds(state: str, reading: ClockReading) -> int | None:
     """Working seconds the clock counted, once it has ended met or missed."""
-    if reading.state not in (ClockState.MET, ClockState.MISSED):
+    if reading.ended_at is None or state not in (ClockState.MET, ClockState.MISSED):
         return None
     return max(0, round((reading.target - reading.remaining).total_seconds()))
 
@@ -128,6 +139,8 @@ def fact_values(
             reached.setdefault(tier, at)
     if closed_at is not None:
         stays[tier] += max(0.0, (closed_at - since).total_seconds())
+    response_state = _state(ticket["response_outcome"], clocks.response)
+    resolution_state = _state(ticket["resolution_outcome"], clocks.resolution)
     return {
         "ticket_id": ticket["id"],
         "lpse_id": ticket["lpse_id"],
@@ -143,10 +156,10 @@ def fact_values(
         "created_day": _local_day(created_at, zone),
         "first_response_at": ticket["first_response_at"],
         "first_responder_id": first_responder,
-        "response_state": clocks.response.state.value,
-        "response_seconds": _ended_seconds(clocks.response),
-        "resolution_state": clocks.resolution.state.value,
-        "resolution_seconds": _ended_seconds(clocks.resolution),
+        "response_state": response_state,
+        "response_seconds": _ended_seconds(response_state, clocks.response),
+        "resolution_state": resolution_state,
+        "resolution_seconds": _ended_seconds(resolution_state, clocks.resolution),
         "resolved_at": resolved_at,
         "resolved_day": _local_day(resolved_at, zone),
         "resolved_by_id": resolved_by,

@@ -406,7 +406,8 @@ class TicketFact(models.Model):
 
     Days are local dates in the ticket's own LPSE time zone, so a ticket counts on the
     same day for every viewer. Clock states are `sla.clocks.ClockState` values as the
-    clock stood when the row was written (an action, or the sweep's warning or breach).
+    clock stood when the row was written (an action, or the sweep's warning or breach);
+    an ended clock's is the ticket's stored verdict (`Ticket.*_outcome`), the one source.
     """
 
     ticket = models.OneToOneField(

@@ -368,23 +368,17 @@ def _age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None) -> Q:
     holidays) whatever its priority — Emergency's around-the-clock SLA clock is about
     the target, not about how old a ticket is — and never pauses. LPSEs whose calendars
     are identical share one pair of bounds: `working_time_before(now, k days)` is the
-    latest creation moment that is at least k working days old.
+    latest creation moment that is at least k working days old. The grouping is read
+    once per calendar book (`CalendarBook.office_calendar_groups`), not per request.
     """
     low, high = AGE_BUCKETS[bucket]
-    book = CalendarBook.current()
-    lpses = Lpse.objects.order_by().values_list("id", "timezone")
-    if lpse is not None:
-        lpses = lpses.filter(pk=lpse.pk)
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    calendars = {}
-    for lpse_id, tz_name in lpses:
-        calendar = book.calendar(lpse_id=lpse_id, tz_name=tz_name, around_the_clock=False)
-        groups[calendar.identity].append(lpse_id)
-        calendars[calendar.identity] = calendar
     condition = Q(pk__in=[])
-    for identity, ids in groups.items():
-        calendar = calendars[identity]
-        bounds = Q(lpse_id__in=ids)
+    for calendar, group in CalendarBook.current().office_calendar_groups():
+        if lpse is not None:
+            if lpse.pk not in group:
+                continue
+            group = (lpse.pk,)
+        bounds = Q(lpse_id__in=group)
         if low > 0:
             bounds &= Q(created_at__lte=working_time_before(now, low * WORKING_DAY, calendar))
         if high is not None:

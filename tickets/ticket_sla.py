@@ -11,11 +11,13 @@ machines sweeping at once produce it once.
 
 import datetime
 import logging
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,6 +29,7 @@ from notifications.models import NotificationKind
 from reference.models import Priority
 from sla.calendars import CalendarBook
 from sla.clocks import (
+    ENDED_STATUSES,
     ClockInput,
     ClockReading,
     ClockState,
@@ -220,6 +223,65 @@ def row_clock_input(row: dict[str, Any]) -> ClockInput:
         closed_at=row["closed_at"],
         pauses=pauses_from_json(row["sla_pauses"]),
     )
+
+
+# --- Verdicts of clocks that ended before they were stored ----------------------------
+
+# Tickets whose clock has ended but whose verdict is blank: closed before migration 0017
+# added the columns, or written by hand. `clock_outcomes` gives every ended clock a
+# verdict, so once filled a ticket no longer matches (a second run finds nothing).
+_BLANK_VERDICT = (
+    Q(response_outcome="") & (Q(first_response_at__isnull=False) | Q(status__in=ENDED_STATUSES))
+) | Q(resolution_outcome="", status__in=ENDED_STATUSES)
+_OUTCOME_FIELDS = ("response_outcome", "resolution_outcome")
+
+
+@dataclass
+class BackfillResult:
+    checked: int = 0
+    updated: int = 0
+    # Verdicts filled, per clock ("response", "resolution") and verdict ("met", …).
+    filled: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def sla_outcomes_backfill(*, batch_size: int = 2000, dry_run: bool = False) -> BackfillResult:
+    """Fill the blank verdicts of ended clocks with `clock_outcomes` (what every action
+    stores) and refresh those tickets' report facts; `dry_run` counts without writing.
+
+    Batches are keyset by id, each locked, written and its facts refreshed in its own
+    short transaction; a verdict already stored is never changed.
+    """
+    book = CalendarBook.load()
+    result = BackfillResult()
+    last = 0
+    while True:
+        ids = list(
+            Ticket.objects.filter(_BLANK_VERDICT, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return result
+        last = ids[-1]
+        with transaction.atomic():
+            rows = Ticket.objects.filter(_BLANK_VERDICT, pk__in=ids).order_by("pk")
+            if not dry_run:
+                # An action meanwhile stores its own verdicts: the lock makes it wait.
+                rows = rows.select_for_update(of=("self",))
+            changed = []
+            for row in rows.values(*_SWEEP_FIELDS, *_OUTCOME_FIELDS):
+                result.checked += 1
+                outcomes = clock_outcomes(row_clock_input(row), book)
+                fills = {name: value for name, value in outcomes.items() if value and not row[name]}
+                if not fills:
+                    continue
+                for name, value in fills.items():
+                    result.filled[(name.removesuffix("_outcome"), value)] += 1
+                changed.append(Ticket(pk=row["id"], **{n: row[n] for n in _OUTCOME_FIELDS} | fills))
+            result.updated += len(changed)
+            if changed and not dry_run:
+                Ticket.objects.bulk_update(changed, _OUTCOME_FIELDS)
+                ticket_facts_refresh([ticket.pk for ticket in changed], book=book)
 
 
 def _record(

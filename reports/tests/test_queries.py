@@ -30,7 +30,6 @@ from reports.filters import (
     GROUP_WEEK,
     PERIOD_RANGE,
     ReportFilters,
-    category_subtree_ids,
 )
 from sla.calendars import CalendarBook
 from sla.clocks import ClockState, ticket_clocks
@@ -47,6 +46,7 @@ from tickets.models import (
     TicketEvent,
     TicketFact,
 )
+from tickets.queues import category_subtree_ids
 from tickets.tests.factories import make_ticket
 from tickets.tests.test_facts import MONDAY, at, walked  # noqa: F401 (a fixture)
 from tickets.ticket_sla import clock_input, sla_sweep
@@ -101,7 +101,7 @@ def filters_for(
 ) -> ReportFilters:
     category = dimensions.get("category")
     if category is not None:
-        dimensions["category_ids"] = category_subtree_ids(category)
+        dimensions["category_ids"] = frozenset(category_subtree_ids(category.pk))
     return ReportFilters(PERIOD_RANGE, first, last, grouping, **dimensions)
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lpse_support.cache import FailSoftRedisCache
+from reference.models import Lpse
 from sla import calendars
 from sla.calendars import CalendarBook
 from sla.models import Holiday
@@ -99,3 +100,35 @@ def test_while_redis_is_down_the_cache_time_alone_decides(cached_for_a_minute, r
     assert CalendarBook.current() is first
     cached_for_a_minute[0] += 61
     assert CalendarBook.current() is not first
+
+
+@pytest.mark.django_db
+def test_lpse_calendar_groups_are_read_once_per_book_and_afresh_after_an_lpse_save(
+    client, admin_user, cached_for_a_minute, django_capture_on_commit_callbacks
+):
+    # Given this process's book has grouped the LPSEs by office calendar
+    groups = CalendarBook.current().office_calendar_groups()
+    jayapura = Lpse.objects.get(kd_lpse=93)
+    assert any(jayapura.pk in ids and cal.tz_name == "Asia/Jayapura" for cal, ids in groups)
+    assert sum(len(ids) for _cal, ids in groups) == Lpse.objects.count()
+    # Then the next pages group them without a query
+    with CaptureQueriesContext(connection) as queries:
+        assert CalendarBook.current().office_calendar_groups() is groups
+    assert len(queries) == 0
+    # When an admin moves that LPSE to another time zone
+    client.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/reference/lpse/{jayapura.pk}/change/",
+            {
+                "kd_lpse": jayapura.kd_lpse,
+                "name": jayapura.name,
+                "province": jayapura.province,
+                "timezone": "Asia/Makassar",
+                "is_active": "on",
+            },
+        )
+    assert response.status_code == 302
+    # Then this process groups it with its new zone at the next use, within the cache time
+    regrouped = CalendarBook.current().office_calendar_groups()
+    assert any(jayapura.pk in ids and cal.tz_name == "Asia/Makassar" for cal, ids in regrouped)

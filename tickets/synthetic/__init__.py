@@ -3,7 +3,8 @@
 Each ticket gets messages (about five), events, attachment rows (no files are written),
 a rating for about half of the confirmed or force-closed ones, and its SLA columns.
 Tickets spread over applications, categories, LPSE instances and the period (`days`
-before `end`), most of them closed; the open ones are recent.
+before `end`), most of them closed; the open ones are recent. A few tender incidents a
+month gather many tickets about one tender in one LPSE (`incidents.py`).
 
 The history follows no rules of its own. A ticket's story is a random walk through the
 lifecycle: from the current status, one of the actions that `TRANSITIONS` allows (and

@@ -10,6 +10,8 @@ from django.db.models import Count, Q
 
 from tickets.models import Rating, TicketFact
 
+INCIDENT_MIN = 10
+
 
 def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f} %" if whole else "    - "
@@ -81,5 +83,25 @@ def dataset_stats() -> list[str]:
     lines.append(
         f"code-day clusters of 10+ tickets in one LPSE: {len(sizes)}"
         + (f" (largest {sizes[:5]})" if sizes else "")
+    )
+    # Tender incidents (tickets/synthetic/incidents.py): one code's tickets in one LPSE.
+    incidents = list(
+        facts.exclude(code="")
+        .values("code", "lpse")
+        .annotate(n=Count("pk"), providers=Count("pk", filter=Q(reporter_role="pelaku_usaha")))
+        .filter(n__gte=INCIDENT_MIN)
+        .order_by("-n")
+        .values_list("n", "providers")
+    )
+    in_incidents = sum(n for n, _p in incidents)
+    providers = sum(p for _n, p in incidents)
+    lines.append(
+        f"codes with {INCIDENT_MIN}+ tickets in one LPSE: {len(incidents)}"
+        + (
+            f" (largest {[n for n, _p in incidents[:5]]}; {_pct(in_incidents, total).strip()}"
+            f" of tickets, Pelaku Usaha {_pct(providers, in_incidents).strip()})"
+            if incidents
+            else ""
+        )
     )
     return lines

@@ -38,8 +38,20 @@ from lib.synthetic import (
 from reference.models import CodeKind, Priority
 from sla.calendars import CalendarBook
 from sla.clocks import ClockInput, ClockState, pauses_to_json, sla_columns, ticket_clocks
-from tickets.lifecycle import EVENT_OF_ACTION, REPORTER_ACTIONS, Action, check_transition
+from tickets.lifecycle import (
+    EVENT_OF_ACTION,
+    REPORTER_ACTIONS,
+    STAFF_ACTIONS,
+    Action,
+    check_transition,
+)
 from tickets.models import CloseReason, EventKind, MessageKind, Status
+from tickets.synthetic.incidents import (
+    INCIDENT_EMERGENCY_SHARE,
+    INCIDENT_STAGE,
+    Incident,
+    incidents_plan,
+)
 from tickets.synthetic.walk import CLOSED_MIX, GAP_HOURS, OPEN_MIX, Outcome, Step, story_steps
 from tickets.synthetic.world import AppInfo, Context, LeafInfo, reporters_plan
 from tickets.ticket_sla import clock_after_action
@@ -78,6 +90,7 @@ class Head:
     app: AppInfo
     day: datetime.date
     number: str = ""
+    incident: Incident | None = None
 
 
 @dataclass
@@ -142,6 +155,18 @@ RATE_CHANCE: dict[str, float] = {CloseReason.CONFIRMED: 0.6, CloseReason.FORCE_C
 STARS_KEPT = (5,) * 10 + (4,) * 6 + (3, 3, 2, 1)
 STARS_MISSED = (5, 5, 4, 4, 4, 3, 3, 3, 2, 2, 2, 1, 1, 1)
 COMMENT_CHANCE = 0.33
+# The share of tickets that wait, and how many times slower their staff's steps come
+# (log-uniform between the two), by priority: resolution targets are then met for about
+# 80 % of Medium and Minor tickets and fewer of the shorter Major and Emergency targets.
+SLOW_SHARE = 0.3
+SLOW_PACE: dict[str, tuple[float, float]] = {
+    Priority.EMERGENCY: (1.5, 4),
+    Priority.MAJOR: (2, 6),
+    Priority.MEDIUM: (3, 10),
+    Priority.MINOR: (5, 20),
+}
+# Staff drop everything for an Emergency: its steps come this many times sooner.
+URGENT_PACE: dict[str, float] = {Priority.EMERGENCY: 0.15}
 
 
 def _moment(value: float) -> datetime.datetime:
@@ -351,6 +376,7 @@ class Generator:
         self.times = ticket_times(
             random.Random(f"times:{seed}"), total, start=self.start, end=self.end
         )
+        self.incidents = incidents_plan(seed, self.times, context, self.reporters, self.owners)
         self.lpse_by_id = {lpse[0]: lpse for lpse in context.lpses}
         self.lpse_cum = cumulative(zipf_weights(len(context.lpses), 0.7))
         self.app_codes = [c for c in APP_WEIGHTS if c in context.apps]
@@ -370,27 +396,40 @@ class Generator:
     def head(self, index: int) -> Head:
         rng = random.Random(self.seed * 1_000_003 + index)
         reporter = self.reporters[self.owners[index]]
-        if reporter.lpse_id is not None and rng.random() < 0.85:
-            lpse = self.lpse_by_id[reporter.lpse_id]
+        incident = self.incidents.get(index)
+        if incident is not None:
+            lpse, app = incident.lpse, incident.app
         else:
-            lpse = self.context.lpses[weighted_index(rng, self.lpse_cum)]
-        if reporter.source == SignInSource.SIRUP:
-            code = "SIRUP" if rng.random() < 0.85 else "MONEV"
-        else:
-            code = self.app_codes[weighted_index(rng, self.app_cum)]
-        app = self.context.apps.get(code) or self.context.apps[self.app_codes[0]]
+            if reporter.lpse_id is not None and rng.random() < 0.85:
+                lpse = self.lpse_by_id[reporter.lpse_id]
+            else:
+                lpse = self.context.lpses[weighted_index(rng, self.lpse_cum)]
+            if reporter.source == SignInSource.SIRUP:
+                code = "SIRUP" if rng.random() < 0.85 else "MONEV"
+            else:
+                code = self.app_codes[weighted_index(rng, self.app_cum)]
+            app = self.context.apps.get(code) or self.context.apps[self.app_codes[0]]
         created = self.times[index]
         day = datetime.datetime.fromtimestamp(created, self.zones[lpse[3]]).date()
-        return Head(index, rng, created, self.owners[index], lpse, app, day)
+        return Head(index, rng, created, self.owners[index], lpse, app, day, incident=incident)
 
     def content(self, head: Head) -> Content:
-        rng, app = head.rng, head.app
-        leaf = app.leaves[weighted_index(rng, app.leaf_cum)]
-        type_id, _type_code, is_suggestion = self.context.ticket_types[
+        rng, app, incident = head.rng, head.app, head.incident
+        if incident is not None:
+            leaf = incident.leaf
+        else:
+            leaf = app.leaves[weighted_index(rng, app.leaf_cum)]
+        type_id, type_code, is_suggestion = self.context.ticket_types[
             weighted_index(rng, self.type_cum)
         ]
-        stage = rng.choice(TENDER_STAGES)
-        code = _code(rng, leaf.code_kind, head.lpse[1])
+        if incident is not None and is_suggestion:
+            # An incident is a problem, whatever the draw said.
+            type_id, type_code, is_suggestion = next(
+                (t for t in self.context.ticket_types if not t[2]),
+                (type_id, type_code, is_suggestion),
+            )
+        stage = rng.choice(TENDER_STAGES) if incident is None else INCIDENT_STAGE
+        code = incident.code if incident is not None else _code(rng, leaf.code_kind, head.lpse[1])
         fill = {
             "leaf": leaf.name,
             "leaf_lower": leaf.name[0].lower() + leaf.name[1:],
@@ -405,8 +444,13 @@ class Generator:
         parts += [self.words.sentence(rng, 8, 16) for _ in range(rng.randint(1, 3))]
         parts.append(rng.choice(CLOSINGS))
         priority: str
+        reason = f"prioritas dasar kategori «{leaf.name}»"
         if is_suggestion or leaf.is_question:
             priority = Priority.MINOR
+        elif incident is not None and rng.random() < INCIDENT_EMERGENCY_SHARE:
+            # The priority rules' "blocking category, stage ending soon" (DESIGN §5).
+            priority = Priority.EMERGENCY
+            reason = f"kategori menghambat dan tahap {INCIDENT_STAGE} segera berakhir"
         else:
             priority = str(leaf.priority)
             if code and leaf.code_kind == CodeKind.TENDER and rng.random() < 0.1:
@@ -419,7 +463,7 @@ class Generator:
             type_id=type_id,
             code=code,
             priority=priority,
-            priority_reason=f"{label}: prioritas dasar kategori «{leaf.name}»",
+            priority_reason=f"{label}: {reason}",
         )
 
     def outcome(self, head: Head) -> Outcome:
@@ -436,9 +480,23 @@ class Generator:
             stop = Status.IN_PROGRESS
         return Outcome(ending, stop_at=stop)
 
-    def moments(self, rng: random.Random, steps: list[Step], created: float) -> list[float]:
-        """When each step happens: squeezed to end before the period does, if needed."""
-        gaps = [_gap_hours(rng, step.action) * 3600 for step in steps]
+    def moments(
+        self, rng: random.Random, steps: list[Step], created: float, priority: str
+    ) -> list[float]:
+        """When each step happens: squeezed to end before the period does, if needed.
+
+        Some tickets wait (a queue that is long this week, a fix that needs a release):
+        their staff's steps come `SLOW_PACE` times later, the lower the priority the
+        longer, so that SLA targets are missed about as often as a real helpdesk does;
+        an Emergency's come sooner (`URGENT_PACE`).
+        """
+        pace = URGENT_PACE.get(priority, 1.0)
+        if rng.random() < SLOW_SHARE:
+            pace *= log_uniform(rng, *SLOW_PACE[priority])
+        gaps = [
+            _gap_hours(rng, step.action) * 3600 * (pace if step.action in STAFF_ACTIONS else 1)
+            for step in steps
+        ]
         total, limit, scale = sum(gaps), self.end - 60, 1.0
         if total and created + total > limit:
             scale = max(0.0, (limit - created) * 0.95) / total
@@ -474,7 +532,8 @@ class Generator:
         )
         steps = story_steps(rng, self.outcome(head))
         merge_into = self.last_ticket.get(head.reporter)
-        for step, at in zip(steps, self.moments(rng, steps, head.created), strict=True):
+        moments = self.moments(rng, steps, head.created, content.priority)
+        for step, at in zip(steps, moments, strict=True):
             story.apply(step, _moment(at), merge_into)
         return story
 

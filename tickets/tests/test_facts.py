@@ -9,8 +9,9 @@ import pytest
 from reference.models import Lpse
 from sla.clocks import ClockState
 from tickets import services
-from tickets.facts import UPDATE_FIELDS, ticket_facts_rebuild
+from tickets.facts import UPDATE_FIELDS, ticket_facts_rebuild, ticket_facts_refresh
 from tickets.models import EventKind, Status, Ticket, TicketFact
+from tickets.queues import ConsoleFilters, console_list
 from tickets.tests.factories import make_ticket
 from tickets.ticket_sla import sla_sweep, ticket_clocks_now
 
@@ -138,3 +139,26 @@ def test_facts_are_computed_with_the_calendar_the_pages_use(alice, agent):
     )
     # 1 h 15 min of working time on a Monday morning
     assert fact_of(ticket)["response_seconds"] == 4500
+
+
+def test_an_ended_clock_counts_its_stored_verdict(walked):
+    # Given a closed ticket whose stored resolution verdict differs from what the clocks
+    # compute today (as after an admin shortened the target once it had ended)
+    assert ticket_clocks_now(walked).resolution.state == ClockState.MET
+    counted = fact_of(walked)["resolution_seconds"]
+    Ticket.objects.filter(pk=walked.pk).update(resolution_outcome=ClockState.MISSED)
+    # When its fact is written again
+    ticket_facts_refresh([walked.pk], now=at(13))
+    # Then the fact says what the ticket stores, which is what the console's SLA filter
+    # (the list a report's number links to) selects; the working time is still counted
+    fact = fact_of(walked)
+    assert fact["resolution_state"] == ClockState.MISSED
+    assert fact["resolution_seconds"] == counted
+    assert isinstance(counted, int) and counted > 0
+    listed = console_list(Ticket.objects.all(), ConsoleFilters(sla="terlampaui"), now=at(13))
+    assert [t.pk for t in listed] == [walked.pk]
+    # And with no verdict stored (closed before they were), the clocks' verdict counts
+    Ticket.objects.filter(pk=walked.pk).update(response_outcome="", resolution_outcome="")
+    ticket_facts_refresh([walked.pk], now=at(13))
+    fact = fact_of(walked)
+    assert (fact["response_state"], fact["resolution_state"]) == (ClockState.MET, ClockState.MET)

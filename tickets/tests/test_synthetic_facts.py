@@ -7,8 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 
+from sla.calendars import CalendarBook
+from sla.clocks import ClockState, ticket_clocks
 from tickets.facts import UPDATE_FIELDS, ticket_facts_refresh
 from tickets.models import Ticket, TicketFact
+from tickets.ticket_sla import clock_input
 
 END = datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC)
 COLUMNS = ("ticket", *(name for name in UPDATE_FIELDS if name != "refreshed_at"))
@@ -44,3 +47,26 @@ def test_generated_facts_equal_a_refresh_at_the_same_moment(db, reference):
     assert refreshed.keys() == generated.keys()
     for ticket_id, row in generated.items():
         assert row == refreshed[ticket_id], ticket_id
+
+
+def test_stored_verdicts_facts_and_clocks_agree(db, reference):
+    # Given a generated data set (many tickets still open at its end)
+    call_command("generate_tickets", tickets=400, seed=11, batch=100, end="2026-01-15", days=60)
+    book = CalendarBook.load()
+    ended = {ClockState.MET, ClockState.MISSED, ClockState.ENDED}
+    seen: set[str] = set()
+    for ticket in Ticket.objects.select_related("lpse", "fact"):
+        clocks = ticket_clocks(clock_input(ticket), book, END)
+        for name in ("response", "resolution"):
+            stored = getattr(ticket, f"{name}_outcome")
+            state = getattr(ticket.fact, f"{name}_state")
+            reading = getattr(clocks, name).state
+            # Then a clock that has ended has its verdict stored, the fact counts that
+            # verdict, and the clocks read the same; a running one has none stored and
+            # the fact says how it runs (running, at risk, breached, paused)
+            if reading in ended:
+                assert stored == state == reading, (ticket.number, name)
+            else:
+                assert stored == "" and state == reading, (ticket.number, name)
+            seen.add(state)
+    assert {ClockState.MET, ClockState.MISSED, ClockState.RUNNING} <= seen
