@@ -361,7 +361,7 @@ def _lpse_dates_q(field: str, start: datetime.date | None, end: datetime.date | 
     return condition
 
 
-def _age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None) -> Q:
+def age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None = None) -> Q:
     """Open tickets whose working time since creation lies in the bucket's range.
 
     Age counts the working time of the ticket's LPSE's office calendar (hours and
@@ -370,6 +370,7 @@ def _age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None) -> Q:
     are identical share one pair of bounds: `working_time_before(now, k days)` is the
     latest creation moment that is at least k working days old. The grouping is read
     once per calendar book (`CalendarBook.office_calendar_groups`), not per request.
+    Fact rows have the same columns: the backlog age report counts with it too.
     """
     low, high = AGE_BUCKETS[bucket]
     condition = Q(pk__in=[])
@@ -461,7 +462,7 @@ def console_list(
     if filters.sla in SLA_FILTER_LABELS:
         tickets = tickets.filter(_sla_q(filters.sla, now or timezone.now()))
     if filters.age in AGE_BUCKETS:
-        tickets = tickets.filter(_age_q(filters.age, now or timezone.now(), filters.lpse))
+        tickets = tickets.filter(age_q(filters.age, now or timezone.now(), filters.lpse))
     tickets = tickets.select_related("application", "lpse", "holder")
     if filters.sort == SORT_RELEVANCE and text:
         return search_ranked(tickets, text, match_count=match_count)
@@ -506,9 +507,3 @@ def canned_responses_for(ticket: Ticket) -> QuerySet[CannedResponse]:
 
 def still_visible(user: User, ticket: Ticket) -> bool:
     return tickets_visible_to(user).filter(pk=ticket.pk).exists()
-
-
-def age_q(bucket: str, now: datetime.datetime, lpse: Lpse | None = None) -> Q:
-    """Open tickets (or their fact rows: same columns) in an age bucket of `AGE_BUCKETS`;
-    what the console's `umur` filter applies, for the backlog age report's counts."""
-    return _age_q(bucket, now, lpse)
