@@ -14,6 +14,9 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("konsol/", include("tickets.urls_console")),
     path("statistik/", include("reports.urls_public")),
+    # Pusat Bantuan (issue 18): readers, and the editors' pages in the console.
+    path("bantuan/", include("knowledge.urls")),
+    path("konsol/bantuan/", include("knowledge.urls_console")),
     path("notifikasi/", include("notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
