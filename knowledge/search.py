@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 
 from knowledge.models import Article
 from lib import textsearch
+from tickets.search import FulltextSchema
 
 FTS_TABLE = "knowledge_article_search"
 ARTICLE_TABLE = Article._meta.db_table
@@ -89,26 +90,12 @@ def article_search(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
 # --- Schema (used by the migration) ------------------------------------------------------
 
 
+SCHEMA = FulltextSchema(ARTICLE_TABLE, "article_search_vector", FTS_TABLE, FTS_COLUMNS)
+
+
 def search_schema_create(schema_editor: object) -> None:
-    connection = schema_editor.connection  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS article_search_vector ON {ARTICLE_TABLE}"
-                " USING gin (search_vector)"
-            )
-        else:
-            cursor.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-                f"{', '.join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2',"
-                " prefix = '2 3 4')"
-            )
+    SCHEMA.create(schema_editor)
 
 
 def search_schema_drop(schema_editor: object) -> None:
-    connection = schema_editor.connection  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP INDEX IF EXISTS article_search_vector")
-        else:
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    SCHEMA.drop(schema_editor)
