@@ -238,6 +238,8 @@ class StaffRole(models.TextChoices):
     LKPP = "lkpp", _("Tier 2 — Helpdesk Eproc LKPP")
     TECHNICAL = "technical", _("Tier 3 — Tim Teknis")
     SUPERVISOR = "supervisor", _("Supervisor")
+    # Writes the knowledge base (Pusat Bantuan, issue 18): national, no LPSE or group.
+    EDITOR = "editor", _("Editor Pusat Bantuan")
 
 
 STAFF_ROLE_TIERS: dict[str, int] = {StaffRole.AGENT: 1, StaffRole.LKPP: 2, StaffRole.TECHNICAL: 3}
@@ -245,7 +247,8 @@ STAFF_ROLE_TIERS: dict[str, int] = {StaffRole.AGENT: 1, StaffRole.LKPP: 2, Staff
 
 class StaffAssignment(models.Model):
     """One thing a staff member does: tier 1 at an LPSE, tier 2/3 for an application
-    group, or supervisor (national when neither LPSE nor group is set)."""
+    group, supervisor (national when neither LPSE nor group is set), or editor of the
+    knowledge base (always national)."""
 
     user = models.ForeignKey(
         User, verbose_name=_("petugas"), on_delete=models.CASCADE, related_name="assignments"
@@ -282,6 +285,7 @@ class StaffAssignment(models.Model):
                     )
                     | models.Q(role="supervisor", lpse__isnull=True)
                     | models.Q(role="supervisor", application_group__isnull=True)
+                    | models.Q(role="editor", lpse__isnull=True, application_group__isnull=True)
                 ),
                 name="staffassignment_scope_matches_role",
             ),

@@ -155,4 +155,7 @@ DEMO_STAFF: tuple[DemoStaff, ...] = (
               (("supervisor", None, None, "Supervisor Nasional"),)),
     DemoStaff("supervisor2", "Hadi Susanto", "hadi.susanto@lkpp.go.id",
               (("supervisor", 119, None, "Kepala LPSE"),)),
+    # Writes Pusat Bantuan (the knowledge base); sees no ticket.
+    DemoStaff("editor1", "Nur Aini", "nur.aini@lkpp.go.id",
+              (("editor", None, None, "Editor Pusat Bantuan"),)),
 )  # fmt: skip

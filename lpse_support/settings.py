@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "sla",
     "notifications",
     "reports",
+    # The knowledge base, Pusat Bantuan (issue 18).
+    "knowledge",
     # The API's shared rate-limit counters (api/models.py).
     "api",
 ]
@@ -146,6 +148,7 @@ TEMPLATES = [
                 "accounts.context_processors.site",
                 "notifications.context_processors.bell",
                 "reports.context_processors.reports_nav",
+                "knowledge.context_processors.knowledge_nav",
             ],
         },
     },
@@ -525,3 +528,8 @@ LOGGING = {
 # --- Reports (issue 17) ---
 # /statistik/: national service statistics without sign-in (reports/public.py); 0 = off.
 PUBLIC_STATISTICS = env_bool("PUBLIC_STATISTICS", True)
+
+# --- Knowledge base (issue 18) ---
+# /bantuan/ (Pusat Bantuan) for everyone, without sign-in: published articles only, no
+# votes. Off by default: then only people signed in read it (tickets/access.py).
+KNOWLEDGE_PUBLIC = env_bool("KNOWLEDGE_PUBLIC", False)

@@ -15,6 +15,9 @@ urlpatterns = [
     path("konsol/", include("tickets.urls_console")),
     path("konsol/laporan/", include("reports.urls")),
     path("statistik/", include("reports.urls_public")),
+    # Pusat Bantuan (issue 18): readers, and the editors' pages in the console.
+    path("bantuan/", include("knowledge.urls")),
+    path("konsol/bantuan/", include("knowledge.urls_console")),
     path("notifikasi/", include("notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

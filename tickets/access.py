@@ -17,6 +17,8 @@ the locked row, and pages and the API list their buttons and `allowed_actions` f
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -45,6 +47,8 @@ class StaffScope:
     supervisor_national: bool = False
     supervisor_lpse_ids: frozenset[int] = frozenset()
     supervisor_application_ids: frozenset[int] = frozenset()
+    # Writes the knowledge base (an editor assignment); no ticket is seen through it.
+    edits_articles: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -126,6 +130,7 @@ def staff_scope(user: User) -> StaffScope:
         national = False
         sup_lpses: set[int] = set()
         sup_apps: set[int] = set()
+        editor = False
         # Each assignment is judged by its own columns: a supervisor is national only
         # when the assignment names neither an LPSE nor a group. The group's
         # applications come through a LEFT JOIN, so an empty group yields one row with
@@ -139,7 +144,9 @@ def staff_scope(user: User) -> StaffScope:
             "application_group__applications",
         )
         for role, lpse_id, lpse_active, group_id, app_id in rows:
-            if lpse_id is not None:
+            if role == StaffRole.EDITOR:
+                editor = True
+            elif lpse_id is not None:
                 if not lpse_active:
                     continue
                 if role == StaffRole.AGENT:
@@ -161,6 +168,7 @@ def staff_scope(user: User) -> StaffScope:
             supervisor_national=national,
             supervisor_lpse_ids=frozenset(sup_lpses),
             supervisor_application_ids=frozenset(sup_apps),
+            edits_articles=editor,
         )
     setattr(user, _SCOPE_CACHE, scope)
     return scope
@@ -305,6 +313,43 @@ def report_applications(user: User) -> QuerySet[Application]:
     if scope.supervisor_national or scope.supervisor_lpse_ids:
         return applications
     return applications.filter(pk__in=sorted(scope.supervisor_application_ids))
+
+
+# --- The knowledge base (issue 18) --------------------------------------------------------
+#
+# Anybody signed in reads the published articles; nobody else, unless KNOWLEDGE_PUBLIC
+# opens them to everyone. Editors (an `editor` staff assignment, national) write them
+# and also see drafts and archived ones. Supervisors read reports, not drafts: a
+# supervisor who should edit holds an editor assignment as well. A draft or archived
+# article is, to everybody else, exactly an unknown address (404).
+
+# The published status of `knowledge.models.ArticleStatus` (kept equal by a test): this
+# layer is below the knowledge app and names its rows by their columns only.
+ARTICLE_PUBLISHED = "published"
+
+
+def may_edit_articles(user: User | AnonymousUser) -> bool:
+    """Whether the user writes the knowledge base: an active editor assignment."""
+    if not isinstance(user, User) or not user.is_active or user.is_reporter:
+        return False
+    return staff_scope(user).edits_articles
+
+
+def may_read_articles(user: User | AnonymousUser) -> bool:
+    """Whether the user may open the knowledge base at all (published articles)."""
+    if isinstance(user, User) and user.is_active:
+        return True
+    return bool(settings.KNOWLEDGE_PUBLIC)
+
+
+def articles_readable_q(user: User | AnonymousUser) -> Q:
+    """The articles this user may read, as a filter on `knowledge.Article`: every one for
+    editors, the published ones for other readers, none for anybody else."""
+    if may_edit_articles(user):
+        return Q()
+    if may_read_articles(user):
+        return Q(status=ARTICLE_PUBLISHED)
+    return Q(pk__in=[])
 
 
 # --- May do ------------------------------------------------------------------------------

@@ -230,26 +230,47 @@ def search_ranked(
 # --- Schema (used by the migration) ------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FulltextSchema:
+    """A full-text index in this module's two shapes: on PostgreSQL a GIN index
+    `gin_index` over `table.search_vector`, on SQLite the FTS5 table `fts_table` (rowid =
+    the row's id). The knowledge base's articles use one too."""
+
+    table: str
+    gin_index: str
+    fts_table: str
+    columns: tuple[str, ...]
+
+    def create(self, schema_editor: object) -> None:
+        connection = schema_editor.connection  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {self.gin_index} ON {self.table}"
+                    " USING gin (search_vector)"
+                )
+            else:
+                cursor.execute(
+                    f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.fts_table} USING fts5("
+                    f"{', '.join(self.columns)}, tokenize = 'unicode61 remove_diacritics 2',"
+                    " prefix = '2 3 4')"
+                )
+
+    def drop(self, schema_editor: object) -> None:
+        connection = schema_editor.connection  # type: ignore[attr-defined]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP INDEX IF EXISTS {self.gin_index}")
+            else:
+                cursor.execute(f"DROP TABLE IF EXISTS {self.fts_table}")
+
+
+SCHEMA = FulltextSchema(TICKET_TABLE, "ticket_search_vector", FTS_TABLE, FTS_COLUMNS)
+
+
 def search_schema_create(schema_editor: object) -> None:
-    connection = schema_editor.connection  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE INDEX IF NOT EXISTS ticket_search_vector ON {TICKET_TABLE}"
-                " USING gin (search_vector)"
-            )
-        else:
-            cursor.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-                f"{', '.join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2',"
-                " prefix = '2 3 4')"
-            )
+    SCHEMA.create(schema_editor)
 
 
 def search_schema_drop(schema_editor: object) -> None:
-    connection = schema_editor.connection  # type: ignore[attr-defined]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("DROP INDEX IF EXISTS ticket_search_vector")
-        else:
-            cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+    SCHEMA.drop(schema_editor)

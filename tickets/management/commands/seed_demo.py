@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import reporter_upsert, staff_member_upsert
+from knowledge.demo import demo_articles_seed
 from lib.demo_accounts import DEMO_PASSWORD, DEMO_REPORTERS, DEMO_STAFF
 from reference.models import Application, Category, Lpse, RatingCategory, TicketType
 from reference.services import reference_seed
@@ -456,9 +457,11 @@ class Command(BaseCommand):
                 continue
             player.play(demo)
             created += 1
+        articles = demo_articles_seed(User.objects.get(username="editor1"))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(reporters)} reporters, {created} new demo tickets."
+                f"Demo data ready: {len(reporters)} reporters, {created} new demo tickets, "
+                f"{articles} new Pusat Bantuan articles."
             )
         )
 

@@ -1,0 +1,171 @@
+"""The knowledge base's forms: the readers' search and the editors' article form."""
+
+import hashlib
+from typing import Any
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from knowledge.models import (
+    BODY_MAX_LENGTH,
+    SLUG_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Article,
+)
+from reference.models import Application, Category
+
+QUERY_MAX_LENGTH = 200
+
+
+class ArticleSearchForm(forms.Form):
+    """`/bantuan/?q=…&aplikasi=SPSE&kategori=12`; a bad value is named and ignored."""
+
+    q = forms.CharField(label=_lazy("Cari artikel"), required=False, max_length=QUERY_MAX_LENGTH)
+    aplikasi = forms.ModelChoiceField(
+        label=_lazy("Aplikasi"),
+        queryset=Application.objects.filter(is_active=True).order_by("order", "code"),
+        to_field_name="code",
+        required=False,
+        empty_label=_lazy("Semua aplikasi"),
+        error_messages={
+            "invalid_choice": _lazy("Aplikasi tidak dikenal; semua aplikasi ditampilkan.")
+        },
+    )
+    kategori = forms.ModelChoiceField(
+        label=_lazy("Kategori"),
+        queryset=Category.objects.filter(is_active=True).select_related("application", "parent"),
+        required=False,
+        empty_label=_lazy("Semua kategori"),
+        error_messages={
+            "invalid_choice": _lazy("Kategori tidak dikenal; semua kategori ditampilkan.")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["q"].error_messages["max_length"] = _lazy(
+            "Kata pencarian terlalu panjang (maksimal %(limit_value)d karakter); "
+            "pencarian diabaikan."
+        )
+        self.fields["kategori"].widget.attrs["class"] = "kb-filter"
+
+    def value(self, name: str) -> Any:
+        """The field's cleaned value, or its empty value when it was not valid."""
+        self.is_valid()
+        return self.cleaned_data.get(name) or None
+
+
+def content_digest(title: str, body: str) -> str:
+    """What the editor saw in *Pratinjau*: publishing requires the same text."""
+    return hashlib.sha256(f"{title}\0{body}".encode()).hexdigest()
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_lazy("Judul"), max_length=TITLE_MAX_LENGTH)
+    slug = forms.SlugField(
+        label=_lazy("Alamat (slug)"),
+        max_length=SLUG_MAX_LENGTH,
+        required=False,
+        allow_unicode=False,
+        help_text=_lazy(
+            "Huruf kecil, angka dan tanda hubung, mis. lupa-kata-sandi-spse. "
+            "Kosongkan untuk dibuat dari judul."
+        ),
+    )
+    summary = forms.CharField(
+        label=_lazy("Ringkasan"),
+        max_length=SUMMARY_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    body = forms.CharField(
+        label=_lazy("Isi (Markdown)"),
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_lazy(
+            "Markdown: # Judul bagian, **tebal**, *miring*, daftar dengan -, tabel, "
+            "`kode`, [tautan](https://…). HTML tidak diproses."
+        ),
+        strip=False,
+    )
+    applications = forms.ModelMultipleChoiceField(
+        label=_lazy("Aplikasi"),
+        queryset=Application.objects.order_by("order", "code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_lazy("Kategori"),
+        queryset=Category.objects.select_related("application", "parent").order_by(
+            "application__order", "application__code", "order", "name"
+        ),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_lazy("Kategori harus milik salah satu aplikasi yang dipilih."),
+    )
+    last_reviewed_on = forms.DateField(
+        label=_lazy("Terakhir ditinjau"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    previewed = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, article: Article | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.fields["title"].error_messages["required"] = _lazy("Judul wajib diisi.")
+        self.fields["body"].error_messages["required"] = _lazy("Isi artikel wajib diisi.")
+        too_long = {
+            "title": _lazy("Judul terlalu panjang: maksimal %(limit_value)d karakter."),
+            "summary": _lazy("Ringkasan terlalu panjang: maksimal %(limit_value)d karakter."),
+            "body": _lazy("Isi artikel terlalu panjang: maksimal %(limit_value)d karakter."),
+        }
+        for name, message in too_long.items():
+            self.fields[name].error_messages["max_length"] = message
+        self.fields["slug"].error_messages["invalid"] = _lazy(
+            "Slug hanya boleh berisi huruf kecil, angka dan tanda hubung."
+        )
+        self.fields["categories"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda category: f"{category.application.code} › {category.path_label}"
+        )
+
+    def clean_body(self) -> str:
+        body: str = self.cleaned_data["body"]
+        if not body.strip():
+            raise forms.ValidationError(_("Isi artikel wajib diisi."))
+        if "\x00" in body:
+            raise forms.ValidationError(_("Isi artikel memuat karakter yang tidak sah."))
+        return body
+
+    def clean_title(self) -> str:
+        return str(self.cleaned_data["title"]).strip()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        title = data.get("title")
+        if title and not data.get("slug"):
+            data["slug"] = slugify(title)[:SLUG_MAX_LENGTH].strip("-")
+            if not data["slug"]:
+                self.add_error("slug", _("Judul ini tidak menghasilkan slug; isi slug sendiri."))
+        slug = data.get("slug")
+        if slug:
+            taken = Article.objects.filter(slug=slug)
+            if self.article is not None:
+                taken = taken.exclude(pk=self.article.pk)
+            if taken.exists():
+                self.add_error("slug", _("Slug ini sudah dipakai artikel lain."))
+        applications = set(data.get("applications") or ())
+        for category in data.get("categories") or ():
+            if category.application not in applications:
+                self.add_error(
+                    "categories",
+                    _("Kategori %(category)s bukan milik aplikasi yang dipilih.")
+                    % {"category": f"{category.application.code} › {category.path_label}"},
+                )
+        return data
+
+    def digest(self) -> str:
+        return content_digest(self.cleaned_data.get("title", ""), self.cleaned_data.get("body", ""))

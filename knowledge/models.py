@@ -1,0 +1,126 @@
+"""The knowledge base (*Pusat Bantuan*, issue 18): articles, their versions and votes.
+
+Who may read or edit is decided in `tickets/access.py`; every write goes through
+`knowledge/services.py`, which also keeps the versions and the search entries current.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tickets.access import ARTICLE_PUBLISHED
+
+TITLE_MAX_LENGTH = 200
+SLUG_MAX_LENGTH = 120
+SUMMARY_MAX_LENGTH = 500
+# An article is a page of help, not a manual: 100,000 characters is far beyond any.
+BODY_MAX_LENGTH = 100_000
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draf")
+    PUBLISHED = ARTICLE_PUBLISHED, _("Terbit")
+    ARCHIVED = "archived", _("Diarsipkan")
+
+
+class Article(models.Model):
+    """A help article in Markdown, about one or more applications and categories."""
+
+    title = models.CharField(_("judul"), max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=SLUG_MAX_LENGTH, unique=True)
+    summary = models.CharField(_("ringkasan"), max_length=SUMMARY_MAX_LENGTH, blank=True)
+    body = models.TextField(_("isi (Markdown)"), max_length=BODY_MAX_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ArticleStatus.choices, default=ArticleStatus.DRAFT
+    )
+    applications = models.ManyToManyField(
+        "reference.Application",
+        verbose_name=_("aplikasi"),
+        related_name="articles",
+        blank=True,
+    )
+    categories = models.ManyToManyField(
+        "reference.Category", verbose_name=_("kategori"), related_name="articles", blank=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("penulis"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    last_reviewed_on = models.DateField(_("terakhir ditinjau"), null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    published_at = models.DateTimeField(_("diterbitkan"), null=True, blank=True)
+    # PostgreSQL's search entry (knowledge/search.py); SQLite keeps an FTS5 table instead.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("artikel")
+        verbose_name_plural = _("artikel")
+        indexes = [models.Index(fields=["status", "title"], name="article_status_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:article", args=[self.slug])
+
+
+class ArticleVersion(models.Model):
+    """The title and body as an editor saved them; every save of either keeps one."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("artikel"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("versi"))
+    title = models.CharField(_("judul"), max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(_("isi (Markdown)"))
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("penyunting"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("disimpan"))
+
+    class Meta:
+        ordering = ["article", "-number"]
+        verbose_name = _("versi artikel")
+        verbose_name_plural = _("versi artikel")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="articleversion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+
+class ArticleVote(models.Model):
+    """*Apakah artikel ini membantu?* — one answer per person per article (changeable)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("artikel"), on_delete=models.CASCADE, related_name="votes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pengguna"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    helpful = models.BooleanField(_("membantu"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("penilaian artikel")
+        verbose_name_plural = _("penilaian artikel")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="articlevote_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.user_id}:{self.helpful}"

@@ -1,0 +1,25 @@
+"""The demo (`seed_demo`) publishes articles for the common problems, once."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from knowledge.demo import DEMO_ARTICLES
+from knowledge.models import Article, ArticleStatus, ArticleVersion
+from tickets.access import may_edit_articles
+
+
+@pytest.mark.django_db
+def test_the_demo_publishes_each_article_with_its_categories_once():
+    call_command("seed_demo", "--demo")
+    call_command("seed_demo", "--demo")
+    articles = Article.objects.prefetch_related("categories", "applications")
+    assert {a.slug for a in articles} == {demo.slug for demo in DEMO_ARTICLES}
+    for article, demo in zip(
+        articles.order_by("slug"), sorted(DEMO_ARTICLES, key=lambda d: d.slug), strict=True
+    ):
+        assert article.status == ArticleStatus.PUBLISHED
+        assert [app.code for app in article.applications.all()] == [demo.application]
+        assert sorted(c.name for c in article.categories.all()) == sorted(demo.categories)
+    assert ArticleVersion.objects.count() == len(DEMO_ARTICLES)
+    assert may_edit_articles(User.objects.get(username="editor1"))

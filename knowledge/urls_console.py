@@ -1,0 +1,13 @@
+from django.urls import path
+
+from knowledge.views import console
+
+app_name = "knowledge_console"
+
+urlpatterns = [
+    path("", console.article_list, name="list"),
+    path("baru/", console.article_create, name="create"),
+    path("<id:article_id>/", console.article_edit, name="edit"),
+    path("<id:article_id>/status/", console.article_status, name="status"),
+    path("<id:article_id>/versi/", console.article_history, name="history"),
+]
