@@ -18,8 +18,7 @@ from pytest_django.fixtures import Settings
 from accounts.models import User
 from accounts.services import reporter_upsert, staff_member_upsert
 from reference.models import Application, ApplicationGroup, Category, Lpse, TicketType
-from reference.services import reference_seed
-from sla.seed import sla_seed
+from testsupport.refdata import default_reference_data
 
 # CI runs on a busy 2-core machine: no property test may fail for taking long.
 hypothesis_settings.register_profile("lpse", deadline=None)
@@ -41,8 +40,7 @@ pytest_plugins = [
 def reference(db: None) -> None:
     """The default reference data (seeded once; transactional tests may have wiped it)."""
     if not Application.objects.filter(code="SPSE").exists():
-        reference_seed()
-        sla_seed()
+        default_reference_data()  # reference_seed() and sla_seed(), copied after the first
 
 
 def _reporter(source: str, kd_lpse: int, user_id: str, name: str, role: str) -> User:
