@@ -222,6 +222,20 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Settings) -> None:
+    """New passwords are hashed with MD5 in tests: argon2 costs about half a second per
+    hash on the CI machine, and most personas get a password. Hashes made elsewhere
+    (argon2, PBKDF2) still verify. Tests of the deployed hashing carry the marker
+    `production_password_hashers`.
+    """
+    if request.node.get_closest_marker("production_password_hashers") is None:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
+
+
+@pytest.fixture(autouse=True)
 def integrations_offline(settings: Settings) -> None:
     """Outside sources are unreachable unless a test points them at the simulator.
 
