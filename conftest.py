@@ -18,8 +18,7 @@ from pytest_django.fixtures import Settings
 from accounts.models import User
 from accounts.services import reporter_upsert, staff_member_upsert
 from reference.models import Application, ApplicationGroup, Category, Lpse, TicketType
-from reference.services import reference_seed
-from sla.seed import sla_seed
+from testsupport.refdata import default_reference_data
 
 # CI runs on a busy 2-core machine: no property test may fail for taking long.
 hypothesis_settings.register_profile("lpse", deadline=None)
@@ -41,8 +40,7 @@ pytest_plugins = [
 def reference(db: None) -> None:
     """The default reference data (seeded once; transactional tests may have wiped it)."""
     if not Application.objects.filter(code="SPSE").exists():
-        reference_seed()
-        sla_seed()
+        default_reference_data()  # reference_seed() and sla_seed(), copied after the first
 
 
 def _reporter(source: str, kd_lpse: int, user_id: str, name: str, role: str) -> User:
@@ -221,6 +219,20 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
         },
     }
     return location
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request: pytest.FixtureRequest, settings: Settings) -> None:
+    """New passwords are hashed with MD5 in tests: argon2 costs about half a second per
+    hash on the CI machine, and most personas get a password. Hashes made elsewhere
+    (argon2, PBKDF2) still verify. Tests of the deployed hashing carry the marker
+    `production_password_hashers`.
+    """
+    if request.node.get_closest_marker("production_password_hashers") is None:
+        settings.PASSWORD_HASHERS = [
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            *settings.PASSWORD_HASHERS,
+        ]
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,9 @@
+import pytest
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 
+@pytest.mark.production_password_hashers
 def test_staff_sign_in_with_a_local_password_hashed_with_argon2(client, admin_user):
     assert admin_user.password.startswith("argon2$")
     response = client.post(

@@ -33,6 +33,7 @@ def test_seed_demo_runs_with_debug_on_without_the_flag(db, settings):
     assert User.objects.filter(username="admin", is_superuser=True).exists()
 
 
+@pytest.mark.production_password_hashers
 def test_seed_demo_is_idempotent(db):
     # When the demo seed runs twice
     call_command("seed_demo", "--demo")
