@@ -377,7 +377,7 @@ def _load_application(code: str, part: dict[str, Any], options: Options) -> Appl
 
 
 def train(examples: Iterable[Example], options: Options = Options()) -> Model:
-    """Train one classifier per application present in `examples`."""
+    """Train one classifier per application present in `examples` (order does not matter)."""
     if options.classifier not in _TRAINERS:
         raise ValueError(f"Unknown classifier {options.classifier!r}; one of {CLASSIFIERS}.")
     by_app: dict[str, list[Example]] = {}
@@ -387,7 +387,8 @@ def train(examples: Iterable[Example], options: Options = Options()) -> Model:
         total += 1
     applications = {}
     for code in sorted(by_app):
-        rows = by_app[code]
+        # Sorted rows: the same set of examples in any order gives the same model.
+        rows = sorted(by_app[code], key=lambda row: (row.category, row.text))
         categories = sorted({row.category for row in rows})
         index = {category: i for i, category in enumerate(categories)}
         counts = [features(row.text, options) for row in rows]
