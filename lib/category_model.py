@@ -45,6 +45,7 @@ from lib.textsearch import words
 FORMAT = "lpse-support/category-model"
 VERSION = 1
 CLASSIFIERS = ("logreg", "centroid", "cnb")
+POOLED = "*"  # the key of the one classifier of a pooled model
 
 # float32 throughout (NumPy keeps it; the stubs widen arithmetic results to float64).
 Vector = npt.NDArray[Any]
@@ -77,6 +78,10 @@ class Options:
     epochs: int = 200  # logreg: full-batch Adam steps
     learning_rate: float = 0.1  # logreg: Adam step size
     alpha: float = 0.3  # cnb: additive smoothing
+    # One classifier over all applications' examples (categories with the same path in
+    # several applications, such as "Lainnya", learn from all of them), its scores
+    # restricted to the chosen application's categories; False: one per application.
+    pooled: bool = False
 
 
 # --- Features ----------------------------------------------------------------------
@@ -252,9 +257,11 @@ class ApplicationModel:
     weights: Matrix  # (features, categories)
     bias: Vector  # (categories,)
 
-    def scores(self, text: str) -> Vector:
+    def scores(self, text: str, subset: list[int] | None = None) -> Vector:
         row = self.vectorizer.transform([features(text, self.vectorizer.options)])
         raw = row.dot(self.weights)[0] + self.bias
+        if subset is not None:
+            raw = raw[subset]
         if self.vectorizer.options.classifier == "logreg":
             return _softmax(raw[None, :])[0]
         return raw
@@ -269,6 +276,8 @@ class Model:
     trained_at: str = field(default_factory=lambda: datetime.datetime.now(datetime.UTC).isoformat())
     examples: int = 0
     version: int = VERSION
+    # Pooled models: each application's categories (all under POOLED in `applications`).
+    allowed: dict[str, list[str]] = field(default_factory=dict)
 
     def top(self, text: str, application: str, k: int = 3) -> list[tuple[str, float]]:
         """The `k` likeliest categories of `application` for `text`, best first.
@@ -276,13 +285,23 @@ class Model:
         Scores are probabilities for ``logreg`` (higher is likelier for the others).
         An application the model has never seen gets no suggestion.
         """
-        model = self.applications.get(application)
-        if model is None or k <= 0:
+        if k <= 0:
             return []
-        scores = model.scores(text)
+        if self.options.pooled:
+            model = self.applications.get(POOLED)
+            if model is None or application not in self.allowed:
+                return []
+            position = {category: i for i, category in enumerate(model.categories)}
+            categories = self.allowed[application]
+            scores = model.scores(text, [position[c] for c in categories])
+        else:
+            found = self.applications.get(application)
+            if found is None:
+                return []
+            categories, scores = found.categories, found.scores(text)
         # Stable sort: equal scores keep the categories' stored order (deterministic).
         order = np.argsort(-scores, kind="stable")[:k]
-        return [(model.categories[i], float(scores[i])) for i in order]
+        return [(categories[i], float(scores[i])) for i in order]
 
     def to_json(self) -> str:
         """The model as a JSON document (float32 weights, exact on reading back)."""
@@ -306,6 +325,7 @@ class Model:
                 "examples": self.examples,
                 "options": options,
                 "applications": apps,
+                "allowed": self.allowed,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -339,11 +359,23 @@ class Model:
                 str(code): _load_application(code, part, options)
                 for code, part in document["applications"].items()
             }
+            allowed = {
+                str(code): [str(c) for c in categories]
+                for code, categories in document["allowed"].items()
+            }
+            if options.pooled:
+                known = set(applications[POOLED].categories) if POOLED in applications else set()
+                if set(applications) != {POOLED} or any(
+                    not categories or not set(categories) <= known
+                    for categories in allowed.values()
+                ):
+                    raise ModelFormatError("Pooled model: categories do not match.")
             return cls(
                 options=options,
                 applications=applications,
                 trained_at=str(document["trained_at"]),
                 examples=int(document["examples"]),
+                allowed=allowed,
             )
         except ModelFormatError:
             raise
@@ -381,9 +413,12 @@ def train(examples: Iterable[Example], options: Options = Options()) -> Model:
     if options.classifier not in _TRAINERS:
         raise ValueError(f"Unknown classifier {options.classifier!r}; one of {CLASSIFIERS}.")
     by_app: dict[str, list[Example]] = {}
+    allowed: dict[str, set[str]] = {}
     total = 0
     for example in examples:
-        by_app.setdefault(example.application, []).append(example)
+        group = POOLED if options.pooled else example.application
+        by_app.setdefault(group, []).append(example)
+        allowed.setdefault(example.application, set()).add(example.category)
         total += 1
     applications = {}
     for code in sorted(by_app):
@@ -403,4 +438,9 @@ def train(examples: Iterable[Example], options: Options = Options()) -> Model:
         applications[code] = ApplicationModel(
             categories, vectorizer, weights.astype(np.float32), bias.astype(np.float32)
         )
-    return Model(options=options, applications=applications, examples=total)
+    return Model(
+        options=options,
+        applications=applications,
+        examples=total,
+        allowed={app: sorted(c) for app, c in sorted(allowed.items())} if options.pooled else {},
+    )

@@ -226,6 +226,7 @@ def main() -> None:
     parser.add_argument(
         "--char", nargs=2, type=int, default=Options.char_ngrams, metavar=("LOW", "HIGH")
     )
+    parser.add_argument("--pooled", action="store_true", help="one classifier for all apps")
     parser.add_argument("--min-df", type=int, default=Options.min_df)
     parser.add_argument("--l2", type=float, default=Options.l2)
     parser.add_argument("--epochs", type=int, default=Options.epochs)
@@ -241,6 +242,7 @@ def main() -> None:
         classifier=args.classifier,
         l2=args.l2,
         epochs=args.epochs,
+        pooled=args.pooled,
     )
     print(f"Options: {options}")
     examples = load_eval()

@@ -161,3 +161,26 @@ def test_any_text_never_raises(model: Model, text: str) -> None:
     ranked = model.top(text, "SPSE", k=3)
     assert len(ranked) == 3
     assert all(0.0 <= score <= 1.0 for _category, score in ranked)
+
+
+def test_a_pooled_model_suggests_only_the_applications_categories() -> None:
+    # given one classifier trained over every application's examples
+    model = train(EXAMPLES, Options(epochs=60, pooled=True))
+    loaded = Model.from_json(model.to_json())
+    # then suggestions stay within the chosen application, and survive a round trip
+    ranked = model.top("produk gak tampil, pesanan gagal", "KATALOG", k=5)
+    assert {c for c, _s in ranked} == {CATALOG_PRODUCT, CATALOG_ORDER}
+    assert ranked[0][0] == CATALOG_PRODUCT or ranked[0][0] == CATALOG_ORDER
+    assert sum(score for _c, score in ranked) == pytest.approx(1.0, abs=1e-5)
+    assert model.top("lupa pasword", "SPSE")[0][0] == PASSWORD
+    assert model.top("lupa password", "SIRUP") == []
+    for text in ("", "gagal upload", "produk"):
+        for app in ("SPSE", "KATALOG"):
+            assert loaded.top(text, app, k=5) == model.top(text, app, k=5)
+
+
+def test_a_pooled_model_with_unknown_allowed_categories_is_refused() -> None:
+    document = json.loads(train(EXAMPLES, Options(epochs=5, pooled=True)).to_json())
+    document["allowed"]["SPSE"].append("Nowhere › Not a category")
+    with pytest.raises(ModelFormatError, match="Pooled"):
+        Model.from_json(json.dumps(document))
