@@ -1,9 +1,13 @@
 """Offline category suggestion: TF-IDF features and a linear classifier per application.
 
 The reporter first chooses an application, so a suggestion is always one of that
-application's categories: the model is a set of small independent classifiers, one per
-application, each with its own vocabulary, IDF weights and weight matrix. Nothing here
-touches the network or Django; NumPy is the only dependency.
+application's categories. By default (``Options.pooled``) one classifier learns from
+every application's examples, a category being its path (``Lainnya › Permasalahan
+lainnya`` is one label in all applications, so small applications borrow the examples
+of the large ones), and its scores are restricted to the chosen application's
+categories at prediction. ``pooled=False`` trains small independent classifiers, one
+per application with its own vocabulary. Nothing here touches the network or Django;
+NumPy is the only dependency.
 
 Features of a text (words cut by `lib/textsearch.py`, the same words the search uses):
 
@@ -81,7 +85,7 @@ class Options:
     # One classifier over all applications' examples (categories with the same path in
     # several applications, such as "Lainnya", learn from all of them), its scores
     # restricted to the chosen application's categories; False: one per application.
-    pooled: bool = False
+    pooled: bool = True
 
 
 # --- Features ----------------------------------------------------------------------

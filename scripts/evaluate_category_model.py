@@ -226,11 +226,13 @@ def main() -> None:
     parser.add_argument(
         "--char", nargs=2, type=int, default=Options.char_ngrams, metavar=("LOW", "HIGH")
     )
-    parser.add_argument("--pooled", action="store_true", help="one classifier for all apps")
+    parser.add_argument(
+        "--per-application", action="store_true", help="one classifier per application"
+    )
     parser.add_argument("--min-df", type=int, default=Options.min_df)
     parser.add_argument("--l2", type=float, default=Options.l2)
     parser.add_argument("--epochs", type=int, default=Options.epochs)
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--folds", type=int, default=5, help="0: skip cross-validation")
     parser.add_argument("--seed", type=int, default=20261206)
     parser.add_argument("--synthetic", type=int, default=6000, help="generated texts (0: skip)")
     parser.add_argument("--repeat", type=int, default=2000, help="timed suggestions")
@@ -242,11 +244,12 @@ def main() -> None:
         classifier=args.classifier,
         l2=args.l2,
         epochs=args.epochs,
-        pooled=args.pooled,
+        pooled=not args.per_application,
     )
     print(f"Options: {options}")
     examples = load_eval()
-    cross_validate(examples, options, args.folds, args.seed)
+    if args.folds:
+        cross_validate(examples, options, args.folds, args.seed)
     if args.synthetic:
         transfer(examples, options, args.synthetic, args.seed)
     if args.repeat:

@@ -107,11 +107,22 @@ def test_training_is_deterministic_and_ignores_the_order_of_examples() -> None:
     assert first == second
 
 
+@pytest.mark.parametrize("pooled", [True, False])
 @pytest.mark.parametrize("classifier", ["logreg", "centroid", "cnb"])
-def test_every_classifier_trains_and_round_trips(classifier: str) -> None:
-    model = train(EXAMPLES, Options(classifier=classifier, epochs=20))
+def test_every_classifier_trains_and_round_trips(classifier: str, pooled: bool) -> None:
+    model = train(EXAMPLES, Options(classifier=classifier, epochs=20, pooled=pooled))
     loaded = Model.from_json(model.to_json())
-    assert loaded.top("lupa password", "SPSE") == model.top("lupa password", "SPSE")
+    for app in ("SPSE", "KATALOG"):
+        ranked = model.top("lupa password", app, k=5)
+        assert loaded.top("lupa password", app, k=5) == ranked
+        assert {c for c, _s in ranked} == {c for (a, c) in TEXTS if a == app}
+
+
+def test_a_per_application_model_gets_obvious_texts_right() -> None:
+    model = train(EXAMPLES, Options(epochs=60, pooled=False))
+    assert model.top("gak bisa login, lupa pasword", "SPSE")[0][0] == PASSWORD
+    assert model.top("produk gak tampil", "KATALOG")[0][0] == CATALOG_PRODUCT
+    assert model.top("lupa password", "SIRUP") == []
 
 
 def test_a_pickle_is_refused_with_a_clear_error(model: Model) -> None:
@@ -123,12 +134,12 @@ def test_a_pickle_is_refused_with_a_clear_error(model: Model) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["applications"]["SPSE"]["weights"].pop(), "shapes do not match"),
-        (lambda d: d["applications"]["SPSE"]["idf"].append(1.0), "shapes do not match"),
-        (lambda d: d["applications"]["SPSE"]["bias"].pop(), "shapes do not match"),
-        (lambda d: d["applications"]["SPSE"]["weights"][0].pop(), "Malformed|shapes"),
-        (lambda d: d["applications"]["SPSE"]["categories"].clear(), "shapes do not match"),
-        (lambda d: d["applications"]["SPSE"].pop("features"), "Malformed"),
+        (lambda d: d["applications"]["*"]["weights"].pop(), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["idf"].append(1.0), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["bias"].pop(), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["weights"][0].pop(), "Malformed|shapes"),
+        (lambda d: d["applications"]["*"]["categories"].clear(), "shapes do not match"),
+        (lambda d: d["applications"]["*"].pop("features"), "Malformed"),
         (lambda d: d.update(version=99), "version 99"),
         (lambda d: d.update(format="something-else"), "Not a category model"),
         (lambda d: d["options"].update(surprise=1), "Malformed"),
@@ -165,7 +176,7 @@ def test_any_text_never_raises(model: Model, text: str) -> None:
 
 def test_a_pooled_model_suggests_only_the_applications_categories() -> None:
     # given one classifier trained over every application's examples
-    model = train(EXAMPLES, Options(epochs=60, pooled=True))
+    model = train(EXAMPLES, OPTIONS)
     loaded = Model.from_json(model.to_json())
     # then suggestions stay within the chosen application, and survive a round trip
     ranked = model.top("produk gak tampil, pesanan gagal", "KATALOG", k=5)
@@ -180,7 +191,7 @@ def test_a_pooled_model_suggests_only_the_applications_categories() -> None:
 
 
 def test_a_pooled_model_with_unknown_allowed_categories_is_refused() -> None:
-    document = json.loads(train(EXAMPLES, Options(epochs=5, pooled=True)).to_json())
+    document = json.loads(train(EXAMPLES, Options(epochs=5)).to_json())
     document["allowed"]["SPSE"].append("Nowhere › Not a category")
     with pytest.raises(ModelFormatError, match="Pooled"):
         Model.from_json(json.dumps(document))
