@@ -28,10 +28,13 @@ form (a weight per feature and category plus a bias) are kept for comparison:
 Bayes). docs/category-model.md has the measurements behind these choices.
 
 A model is stored as JSON (``Model.to_json`` / ``Model.from_json``): never a pickle.
-Weights are float32; their JSON numbers read back to the very same float32 values, so a
-loaded model gives exactly the predictions of the one that was saved.
+Arrays are float32, stored as their shape plus their little-endian bytes in base64
+(a third of the size of decimal numbers), so a loaded model gives bit for bit the
+predictions of the one that was saved.
 """
 
+import base64
+import binascii
 import datetime
 import itertools
 import json
@@ -49,6 +52,7 @@ from lib.textsearch import words
 FORMAT = "lpse-support/category-model"
 VERSION = 1
 CLASSIFIERS = ("logreg", "centroid", "cnb")
+DTYPE = "float32-le"
 POOLED = "*"  # the key of the one classifier of a pooled model
 
 # float32 throughout (NumPy keeps it; the stubs widen arithmetic results to float64).
@@ -308,7 +312,7 @@ class Model:
         return [(categories[i], float(scores[i])) for i in order]
 
     def to_json(self) -> str:
-        """The model as a JSON document (float32 weights, exact on reading back)."""
+        """The model as a JSON document (float32 arrays in base64, exact on reading back)."""
         apps = {}
         for code, app in self.applications.items():
             index = app.vectorizer.vocabulary
@@ -316,9 +320,9 @@ class Model:
             apps[code] = {
                 "categories": app.categories,
                 "features": vocabulary,
-                "idf": app.vectorizer.idf.tolist(),
-                "weights": app.weights.tolist(),
-                "bias": app.bias.tolist(),
+                "idf": _pack(app.vectorizer.idf),
+                "weights": _pack(app.weights),
+                "bias": _pack(app.bias),
             }
         options = asdict(self.options)
         return json.dumps(
@@ -383,16 +387,34 @@ class Model:
             )
         except ModelFormatError:
             raise
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error) as exc:
             raise ModelFormatError(f"Malformed category model: {exc!r}") from exc
+
+
+def _pack(array: Vector | Matrix) -> dict[str, Any]:
+    """An array as JSON: its shape and its little-endian float32 bytes in base64."""
+    raw = np.ascontiguousarray(array, dtype="<f4").tobytes()
+    return {"dtype": DTYPE, "shape": list(array.shape), "base64": base64.b64encode(raw).decode()}
+
+
+def _unpack(value: dict[str, Any]) -> Vector | Matrix:
+    if value["dtype"] != DTYPE:
+        raise ModelFormatError(f"Arrays must be {DTYPE}, not {value['dtype']!r}.")
+    shape = tuple(int(n) for n in value["shape"])
+    if not 1 <= len(shape) <= 2 or min(shape) < 0:
+        raise ModelFormatError(f"Bad array shape {shape}.")
+    raw = base64.b64decode(value["base64"], validate=True)
+    if len(raw) != 4 * math.prod(shape):
+        raise ModelFormatError(f"Array of shape {shape} cannot hold {len(raw)} bytes.")
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32).reshape(shape)
 
 
 def _load_application(code: str, part: dict[str, Any], options: Options) -> ApplicationModel:
     categories = [str(c) for c in part["categories"]]
     names = [str(f) for f in part["features"]]
-    idf = np.array(part["idf"], np.float32)
-    weights = np.array(part["weights"], np.float32)
-    bias = np.array(part["bias"], np.float32)
+    idf = _unpack(part["idf"])
+    weights = _unpack(part["weights"])
+    bias = _unpack(part["bias"])
     shape = (len(names), len(categories))
     if (
         not categories

@@ -134,11 +134,14 @@ def test_a_pickle_is_refused_with_a_clear_error(model: Model) -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["applications"]["*"]["weights"].pop(), "shapes do not match"),
-        (lambda d: d["applications"]["*"]["idf"].append(1.0), "shapes do not match"),
-        (lambda d: d["applications"]["*"]["bias"].pop(), "shapes do not match"),
-        (lambda d: d["applications"]["*"]["weights"][0].pop(), "Malformed|shapes"),
+        (lambda d: d["applications"]["*"]["features"].pop(), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["categories"].pop(), "shapes do not match"),
         (lambda d: d["applications"]["*"]["categories"].clear(), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["weights"]["shape"].reverse(), "shapes do not match"),
+        (lambda d: d["applications"]["*"]["idf"]["shape"].append(2), "cannot hold"),
+        (lambda d: d["applications"]["*"]["bias"].update(base64="AAAA"), "cannot hold"),
+        (lambda d: d["applications"]["*"]["bias"].update(base64="!!"), "Malformed"),
+        (lambda d: d["applications"]["*"]["bias"].update(dtype="float64"), "float32-le"),
         (lambda d: d["applications"]["*"].pop("features"), "Malformed"),
         (lambda d: d.update(version=99), "version 99"),
         (lambda d: d.update(format="something-else"), "Not a category model"),
