@@ -268,6 +268,37 @@ ATTACHMENT_NAMES = (
 )
 
 
+def ticket_text(
+    rng: random.Random,
+    word_model: WordModel,
+    *,
+    leaf: str,
+    stage: str,
+    app: str,
+    code: str,
+    unit: str,
+) -> tuple[str, str]:
+    """The title and description of a generated ticket about the category `leaf`.
+
+    Used by the synthetic data set (tickets/synthetic) and, without a database, by
+    scripts/evaluate_category_model.py to train on exactly the generator's texts.
+    """
+    fill = {
+        "leaf": leaf,
+        "leaf_lower": leaf[0].lower() + leaf[1:],
+        "stage": stage,
+        "app": app,
+        "code": code or app,
+        "unit": unit,
+        "words": " ".join(word_model.words(rng, 3)),
+    }
+    title = rng.choice(TITLE_TEMPLATES).format(**fill)[:200]
+    parts = [rng.choice(LEADS).format(**fill)]
+    parts += [word_model.sentence(rng, 8, 16) for _ in range(rng.randint(1, 3))]
+    parts.append(rng.choice(CLOSINGS))
+    return title, " ".join(part for part in parts if part)
+
+
 # --- Distributions ------------------------------------------------------------------
 
 

@@ -12,12 +12,10 @@ from lib.filenames import slugify_stem, split_extension
 from lib.sla import Pause
 from lib.synthetic import (
     ATTACHMENT_NAMES,
-    CLOSINGS,
     ESCALATION_NOTES,
     FEEDBACK_REQUESTS,
     FEEDBACKS,
     FORCE_REASONS,
-    LEADS,
     NOTES,
     RATING_CRITICISM,
     RATING_PRAISE,
@@ -26,11 +24,11 @@ from lib.synthetic import (
     RETURN_NOTES,
     STAFF_REPLIES,
     TENDER_STAGES,
-    TITLE_TEMPLATES,
     WordModel,
     cumulative,
     log_uniform,
     open_probability,
+    ticket_text,
     ticket_times,
     weighted_index,
     zipf_weights,
@@ -430,19 +428,15 @@ class Generator:
             )
         stage = rng.choice(TENDER_STAGES) if incident is None else INCIDENT_STAGE
         code = incident.code if incident is not None else _code(rng, leaf.code_kind, head.lpse[1])
-        fill = {
-            "leaf": leaf.name,
-            "leaf_lower": leaf.name[0].lower() + leaf.name[1:],
-            "stage": stage,
-            "app": app.code,
-            "code": code or app.code,
-            "unit": self.reporters[head.reporter].instansi,
-            "words": " ".join(self.words.words(rng, 3)),
-        }
-        title = rng.choice(TITLE_TEMPLATES).format(**fill)[:200]
-        parts = [rng.choice(LEADS).format(**fill)]
-        parts += [self.words.sentence(rng, 8, 16) for _ in range(rng.randint(1, 3))]
-        parts.append(rng.choice(CLOSINGS))
+        title, description = ticket_text(
+            rng,
+            self.words,
+            leaf=leaf.name,
+            stage=stage,
+            app=app.code,
+            code=code,
+            unit=self.reporters[head.reporter].instansi,
+        )
         priority: str
         reason = f"prioritas dasar kategori «{leaf.name}»"
         if is_suggestion or leaf.is_question:
@@ -458,7 +452,7 @@ class Generator:
         label = self.context.priority_labels[priority]
         return Content(
             title=title,
-            description=" ".join(part for part in parts if part),
+            description=description,
             leaf=leaf,
             type_id=type_id,
             code=code,
