@@ -24,7 +24,6 @@ from notifications.services import (
 )
 from reference.models import Lpse
 from reports import monthly
-from reports.builders import REPORTS
 from reports.filters import ReportFilterForm
 from reports.models import MonthlyReportMail
 from reports.queries import (
@@ -369,7 +368,6 @@ def test_the_link_opens_the_full_report_for_that_month(
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif("volume" not in REPORTS, reason="the volume report page is not built yet")
 def test_the_link_answers_200_for_the_reader_and_404_for_non_readers(
     november: None, client: Client, supervisor_119: User, agent: User, alice: User
 ) -> None:
