@@ -222,6 +222,15 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Every test starts with an empty cache: nothing a former test built (a report page
+    kept for minutes, a rate-limit count, a calendar) answers for this one's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(request: pytest.FixtureRequest, settings: Settings) -> None:
     """New passwords are hashed with MD5 in tests: argon2 costs about half a second per
     hash on the CI machine, and most personas get a password. Hashes made elsewhere

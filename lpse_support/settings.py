@@ -528,6 +528,9 @@ LOGGING = {
 # --- Reports (issue 17) ---
 # /statistik/: national service statistics without sign-in (reports/public.py); 0 = off.
 PUBLIC_STATISTICS = env_bool("PUBLIC_STATISTICS", True)
+# A built report page is kept this long in the shared cache for readers of exactly the
+# same rows (reports/snapshots.py); the page says when it was computed. 0 = every time.
+REPORT_CACHE_SECONDS = int(env("REPORT_CACHE_SECONDS", "300"))
 
 # --- Knowledge base (issue 18) ---
 # /bantuan/ (Pusat Bantuan) for everyone, without sign-in: published articles only, no

@@ -117,16 +117,13 @@ def _fraction_cell(value: float | None) -> Cell:
 
 
 def _staleness_note(facts: QuerySet[TicketFact]) -> list[StrOrPromise]:
-    """Counts are live; a running clock's state is as of its last write."""
+    """A running clock's state is as of its last write (the sweep's or an action's)."""
     at = facts_staleness(facts)
     if at is None:
         return []
     local = timezone.localtime(at)
     return [
-        _(
-            "Angka dihitung langsung dari data tiket. Status SLA tiket yang masih terbuka "
-            "terakhir diperbarui %(moment)s."
-        )
+        _("Status SLA tiket yang masih terbuka terakhir diperbarui %(moment)s.")
         % {"moment": local.strftime("%d/%m/%Y %H:%M")}
     ]
 

@@ -21,8 +21,8 @@ from lib.replica import replica_reads
 from lib.tabular import csv_stream, xlsx_stream
 from reports.builders import REPORTS, ReportSpec
 from reports.filters import ReportFilterForm, ReportFilters
-from reports.pages import ReportView
 from reports.public import public_statistics, public_view
+from reports.snapshots import Snapshot, report_snapshot
 from tickets.access import may_read_reports, may_read_staff_report
 
 EXPORT_TYPES = {
@@ -43,20 +43,20 @@ def _spec(request: HttpRequest, slug: str) -> tuple[User, ReportSpec]:
 
 
 def _build(
-    request: HttpRequest, user: User, spec: ReportSpec
-) -> tuple[ReportFilterForm, ReportFilters, ReportView]:
+    request: HttpRequest, user: User, slug: str, spec: ReportSpec
+) -> tuple[ReportFilterForm, ReportFilters, Snapshot]:
     form = ReportFilterForm(request.GET or None, user=user)
     filters = form.filters()
     with replica_reads():
-        view = spec.build(user=user, filters=filters, now=timezone.now())
-    return form, filters, view
+        snapshot = report_snapshot(slug, spec, user=user, filters=filters, now=timezone.now())
+    return form, filters, snapshot
 
 
 @require_GET
 @login_required(login_url="accounts:staff_login")
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     user, spec = _spec(request, slug)
-    form, filters, view = _build(request, user, spec)
+    form, filters, snapshot = _build(request, user, slug, spec)
     query = urlencode(filters.query_params())
     context: dict[str, Any] = {
         "nav": "reports",
@@ -69,7 +69,10 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
         "spec": spec,
         "form": form,
         "filters": filters,
-        "view": view,
+        "view": snapshot.view,
+        "computed_at": snapshot.computed_at,
+        "cache_minutes": max(1, settings.REPORT_CACHE_SECONDS // 60),
+        "cached_views": settings.REPORT_CACHE_SECONDS > 0,
         "query": query,
     }
     return render(request, "reports/report.html", context)
@@ -82,8 +85,8 @@ def report_export(request: HttpRequest, slug: str, fmt: str) -> StreamingHttpRes
     user, spec = _spec(request, slug)
     if fmt not in EXPORT_TYPES:
         raise Http404
-    _form, filters, view = _build(request, user, spec)
-    table = view.table(request.GET.get("tabel", ""))
+    _form, filters, snapshot = _build(request, user, slug, spec)
+    table = snapshot.view.table(request.GET.get("tabel", ""))
     if table is None:
         raise Http404
     header = [str(column) for column in table.columns]
