@@ -28,7 +28,10 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    in the scratch folder sets it, and copies the files rather than compressing them).
    The API's per-user rate limit is raised (API_RATE_LIMIT) so that it does not stop
    the load.
-5. A short warm-up (every scenario, not reported), then memory: the app's worker
+5. With the reports scenario, each report built once with nothing kept (the national
+   supervisor, 90 days, one request at a time: "reports built cold"); the locust run
+   then reads the built pages the app keeps for REPORT_CACHE_SECONDS, as supervisors
+   do. A short warm-up (every scenario, not reported), then memory: the app's worker
    processes' peak RSS over their baseline (VmHWM after resetting it through
    /proc/<pid>/clear_refs, needs root or the same user) while one 50 MB file is uploaded
    and while the zip of ten 50 MB attachments is streamed (random bytes, so nothing
@@ -834,6 +837,32 @@ def export_action(
     return action
 
 
+def cold_reports(url: str, fixture: dict[str, Any]) -> list[tuple[str, float]]:
+    """Each report built once with nothing kept (reports/snapshots.py keeps a built page
+    for REPORT_CACHE_SECONDS): the national supervisor, 90 days, one request at a time.
+    A first pass per day loads the code and templates; the second, per month (another
+    key), is timed: (slug, seconds)."""
+    national = next(s for s in fixture["staff"] if s["kind"] == "supervisor (national)")
+    cookie = f"{fixture['cookie_name']}={national['session']}"
+    timed = []
+    for grouping in ("hari", "bulan"):
+        for slug in REPORT_SLUGS:
+            started = time.monotonic()
+            response = requests.get(
+                f"{url}/konsol/laporan/{slug}/",
+                params={"periode": "90_hari", "per": grouping},
+                headers={"Cookie": cookie},
+                timeout=(10, 300),
+                allow_redirects=False,
+            )
+            seconds = time.monotonic() - started
+            if response.status_code != 200:
+                raise BenchError(f"report {slug} answered HTTP {response.status_code}")
+            if grouping == "bulan":
+                timed.append((slug, seconds))
+    return timed
+
+
 def _csv_rows(path: Path) -> int:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         return sum(1 for _row in csv.reader(handle)) - 1
@@ -1077,6 +1106,10 @@ def bench(
 
     load_env = {**base, "BENCH_FIXTURE": str(fixture_path)}
     results: list[Result] = []
+    cold: list[tuple[str, float]] = []
+    if any(scenario.key == "reports" for scenario in args.scenarios):
+        with phase("reports built cold", timings):
+            cold = cold_reports(url, fixture)
     with phase("warm-up", timings):
         warmup = Scenario("warmup", "warm-up", "Warmup")
         warm = locust_run(
@@ -1179,6 +1212,11 @@ def bench(
             )
         else:
             say(f"memory: {probe.label}: {probe.detail}")
+    if cold:
+        say(
+            "reports built cold (national, 90 days, one request each, nothing kept): "
+            + ", ".join(f"{slug} {seconds * 1000:.0f} ms" for slug, seconds in cold)
+        )
     say("phases: " + ", ".join(f"{name} {secs:.1f} s" for name, secs in timings.items()))
     say("=" * 91)
 
@@ -1200,6 +1238,7 @@ def bench(
             "people": summary,
             "scenarios": [_rounded(asdict(r)) for r in results],
             "memory": [_rounded(asdict(p)) for p in probes],
+            "reports_cold_ms": {slug: round(seconds * 1000) for slug, seconds in cold},
             "phases_seconds": {name: round(secs, 1) for name, secs in timings.items()},
             "problems": problems,
         }
