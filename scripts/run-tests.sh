@@ -3,7 +3,8 @@
 #   ruff check, ruff format --check, mypy, lint-imports (the layers of .importlinter),
 #   makemigrations --check,
 #   pytest on a throwaway PostgreSQL (all tests, browser ones included),
-#   pytest on SQLite (-m "not browser"; without lib/, which the PostgreSQL pass runs),
+#   pytest on SQLite (-m "not browser"; without lib/, which the PostgreSQL pass runs;
+#     with DB=all beside the PostgreSQL pass, in the background),
 #   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only),
 #   the production topology's short form (scripts/topology.py --short; PostgreSQL only).
 #
@@ -54,6 +55,11 @@ PG_DIR=""
 
 cleanup() {
     local status=$?
+    if [ -n "${SQLITE_PID:-}" ]; then
+        pkill -TERM -P "$SQLITE_PID" 2>/dev/null || true
+        kill "$SQLITE_PID" 2>/dev/null || true
+        wait "$SQLITE_PID" 2>/dev/null || true
+    fi
     if [ -n "$PG_DIR" ]; then
         scripts/pg-throwaway.sh stop "$PG_DIR" || true
     fi
@@ -115,6 +121,35 @@ step "mypy" env DEBUG=1 mypy .
 step "lint-imports" env PYTHONPATH=scripts lint-imports
 step "makemigrations --check" env DEBUG=1 python manage.py makemigrations --check --dry-run
 
+# The SQLite pass (-m "not browser"). lib/ may not import Django (the lib-pure contract
+# in .importlinter): its tests cannot differ between databases, so with DB=all they run
+# once, in the PostgreSQL pass; DB=sqlite alone runs them here.
+sqlite_pass() {
+    local sqlite_only=()
+    if [ "$DB" = all ]; then
+        sqlite_only=(--ignore=lib)
+    fi
+    run_pytest -m "not browser" "${sqlite_only[@]}"
+}
+
+# With DB=all the two passes run side by side (two cores: the PostgreSQL pass waits on
+# its server and on Chromium much of the time): the SQLite pass in the background with
+# its own scratch folder, its output shown when it ends.
+SQLITE_PID=""
+if [ "$DB" = all ]; then
+    echo
+    echo "==> pytest (SQLite) runs beside the PostgreSQL pass; its output follows it"
+    mkdir -p "$WORK/sqlite/var"
+    (
+        export VAR_DIR="$WORK/sqlite/var"
+        start=$SECONDS
+        status=0
+        sqlite_pass >"$WORK/sqlite/output" 2>&1 || status=$?
+        echo "$status $((SECONDS - start))" >"$WORK/sqlite/result"
+    ) &
+    SQLITE_PID=$!
+fi
+
 if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     echo
     echo "==> starting a throwaway PostgreSQL"
@@ -132,15 +167,20 @@ if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     fi
 fi
 
-if [ "$DB" = all ] || [ "$DB" = sqlite ]; then
-    # lib/ may not import Django (the lib-pure contract in .importlinter): its tests
-    # cannot differ between databases, so with DB=all they run once, in the PostgreSQL
-    # pass; DB=sqlite alone runs them here.
-    sqlite_only=()
-    if [ "$DB" = all ]; then
-        sqlite_only=(--ignore=lib)
+if [ -n "$SQLITE_PID" ]; then
+    wait "$SQLITE_PID" || true
+    SQLITE_PID=""
+    echo
+    echo "==> pytest (SQLite), run beside the PostgreSQL pass:"
+    cat "$WORK/sqlite/output"
+    if [ -s "$WORK/sqlite/result" ]; then
+        read -r sqlite_status sqlite_seconds <"$WORK/sqlite/result"
+    else
+        sqlite_status=1 sqlite_seconds=0
     fi
-    step "pytest (SQLite)" run_pytest -m "not browser" "${sqlite_only[@]}"
+    record "pytest (SQLite)" "$sqlite_status" "$sqlite_seconds"
+elif [ "$DB" = sqlite ]; then
+    step "pytest (SQLite)" sqlite_pass
 fi
 
 # The load benchmark end to end, small (scripts/bench.py --smoke): its own durable

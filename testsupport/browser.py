@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, expect
 
 # Playwright's sync API runs an event loop in the test thread; without this Django
 # refuses database access from the test body ("SynchronousOnlyOperation").
@@ -43,6 +43,11 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any]) -> Iterator[None]:
     # Finalizers run last-added first: this one before Playwright stops its loop.
     fixturedef.addfinalizer(connections.close_all)
 
+
+# `expect(...)` waits up to 5 s by default. `make test` runs the SQLite pass beside this
+# one on two cores, so a page may take longer than that on a busy machine: a passing
+# assertion returns as soon as it holds, only a failing one waits the whole time.
+expect.set_options(timeout=20_000)
 
 CHROMIUM_ARGS = [
     "--no-sandbox",  # root in CI: Chromium's sandbox refuses to start as root
