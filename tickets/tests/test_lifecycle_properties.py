@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -790,10 +791,12 @@ def test_random_action_sequences_keep_the_lifecycle_invariants(
     Run.world = world
     # When random sequences of actions run against four fresh tickets per example
     # Then every step and every page keeps the invariants listed above
+    # Budget: 40 examples on PostgreSQL (the deployed database); the SQLite pass, which
+    # runs beside it in `make test`, checks the same rules with 15.
     run_state_machine_as_test(
         Run,
         settings=settings(
-            max_examples=40,
+            max_examples=40 if connection.vendor == "postgresql" else 15,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
