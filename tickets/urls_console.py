@@ -13,4 +13,5 @@ urlpatterns = [
     path("tiket/<str:number>/cetak/", console.ticket_print, name="ticket_print"),
     path("tiket/<str:number>/aksi/<str:action>/", console.ticket_action, name="ticket_action"),
     path("tiket/<str:number>/kehadiran/", console.ticket_presence, name="ticket_presence"),
+    path("tiket/<str:number>/duplikat/", console.ticket_duplicates, name="ticket_duplicates"),
 ]

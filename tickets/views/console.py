@@ -31,6 +31,7 @@ from tickets.access import (
     tickets_visible_to,
 )
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
+from tickets.duplicates import possible_duplicates
 from tickets.lifecycle import STAFF_ACTIONS, Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
@@ -200,6 +201,26 @@ def ticket_print(request: HttpRequest, number: str) -> HttpResponse:
             "internal_param": PRINT_INTERNAL_PARAM,
         },
     )
+
+
+@require_GET
+@staff_required
+@replica_reads()
+def ticket_duplicates(request: HttpRequest, number: str) -> HttpResponse:
+    """Kemungkinan duplikat: loaded by the detail page after it is shown (its own
+    statements); without JavaScript, a page of its own."""
+    user = _staff(request)
+    ticket = get_ticket_for_user(user, number)
+    context = {
+        "nav": "console",
+        "ticket": ticket,
+        "duplicates": possible_duplicates(user, ticket) if ticket.is_open else [],
+        "merge_allowed": Action.MERGE in allowed_actions(user, ticket, {Action.MERGE}),
+    }
+    template = "tickets/console/_duplicates.html"
+    if not request.htmx:  # type: ignore[attr-defined]
+        template = "tickets/console/duplicates.html"
+    return render(request, template, context)
 
 
 @require_POST

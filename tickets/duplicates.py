@@ -1,0 +1,94 @@
+"""Kemungkinan duplikat (issue 18): open tickets that may be about the same problem.
+
+Candidates are the open tickets the staff member sees (`tickets_visible_to`, the one
+rule) of the same reporter, or in the same LPSE about the same category or the same
+code; the newest `CANDIDATE_LIMIT` of them are compared with the ticket by the words
+their titles and descriptions share (`lib.similarity`). Shown: those at least
+`MIN_SIMILARITY` alike (a shared code counts as `CODE_BONUS` more), most alike first.
+One statement for the candidates whatever the size of the table (an index on the
+reporter, and on the LPSE with the status, narrows them; the limit bounds the rest).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from accounts.models import User
+from lib.similarity import jaccard, significant_words
+from tickets.access import tickets_visible_to
+from tickets.models import OPEN_STATUSES, Ticket
+
+CANDIDATE_LIMIT = 200
+SHOWN = 5
+MIN_SIMILARITY = 0.25
+CODE_BONUS = 0.25
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    ticket: Ticket
+    # Shared significant words over all of both texts (0–1), without the code bonus.
+    similarity: float
+    same_reporter: bool
+    same_code: bool
+    same_category: bool
+
+    @property
+    def score(self) -> float:
+        return self.similarity + (CODE_BONUS if self.same_code else 0.0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.similarity)
+
+
+def _text(ticket: Ticket) -> str:
+    return f"{ticket.title} {ticket.description}"
+
+
+def possible_duplicates(
+    user: User, ticket: Ticket, *, limit: int = SHOWN
+) -> list[PossibleDuplicate]:
+    """The open tickets `user` sees that look like `ticket`, most alike first."""
+    related = Q(reporter_id=ticket.reporter_id) | Q(
+        lpse_id=ticket.lpse_id, category_id=ticket.category_id
+    )
+    if ticket.code:
+        related |= Q(lpse_id=ticket.lpse_id, code_kind=ticket.code_kind, code=ticket.code)
+    candidates = (
+        tickets_visible_to(user)
+        .filter(related, status__in=OPEN_STATUSES)
+        .exclude(pk=ticket.pk)
+        .only(
+            "pk",
+            "number",
+            "title",
+            "description",
+            "status",
+            "reporter_id",
+            "lpse_id",
+            "category_id",
+            "code_kind",
+            "code",
+            "created_at",
+        )
+        .order_by("-created_at", "-id")[:CANDIDATE_LIMIT]
+    )
+    words = significant_words(_text(ticket))
+    found = []
+    for other in candidates:
+        same_code = bool(ticket.code) and (other.code_kind, other.code) == (
+            ticket.code_kind,
+            ticket.code,
+        )
+        similar = PossibleDuplicate(
+            ticket=other,
+            similarity=jaccard(words, significant_words(_text(other))),
+            same_reporter=other.reporter_id == ticket.reporter_id,
+            same_code=same_code and other.lpse_id == ticket.lpse_id,
+            same_category=other.category_id == ticket.category_id,
+        )
+        if similar.score >= MIN_SIMILARITY:
+            found.append(similar)
+    found.sort(key=lambda d: (-d.score, -d.ticket.created_at.timestamp(), -d.ticket.pk))
+    return found[:limit]
