@@ -5,6 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.models import User
 from knowledge.models import Article, ArticleStatus, ArticleVote
 from lib.errors import NotFound
+from lib.similarity import jaccard, significant_words
 from reference.models import Application, Category
 from tickets.access import articles_readable_q
 
@@ -83,3 +84,41 @@ def vote_of(user: User, article: Article) -> bool | None:
         .values_list("helpful", flat=True)
         .first()
     )
+
+
+# Jawaban yang mungkin (issue 18): articles for a ticket on the staff page.
+ARTICLE_CANDIDATES = 200
+SAME_CATEGORY_BONUS = 0.5
+
+
+def articles_for_ticket(
+    user: User, *, application: Application, category: Category, text: str, limit: int = 3
+) -> list[Article]:
+    """Published articles this user reads about the ticket's application: those of its
+    category (or the category's parent) first, then by the words they share with `text`
+    (`lib.similarity`); articles sharing neither are left out. Two statements."""
+    candidates = list(
+        filter_articles(published_articles(user), application=application, category=None)
+        .only("pk", "title", "slug", "summary")
+        .order_by("-published_at", "-id")[:ARTICLE_CANDIDATES]
+    )
+    if not candidates:
+        return []
+    near = {category.pk, *([category.parent_id] if category.parent_id else [])}
+    about = {
+        article_id
+        for article_id, category_id in Article.categories.through.objects.filter(
+            article_id__in=[article.pk for article in candidates]
+        ).values_list("article_id", "category_id")
+        if category_id in near
+    }
+    words = significant_words(text)
+    scored = []
+    for article in candidates:
+        score = jaccard(words, significant_words(f"{article.title} {article.summary}"))
+        if article.pk in about:
+            score += SAME_CATEGORY_BONUS
+        if score > 0:
+            scored.append((score, article))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].title, pair[1].pk))
+    return [article for _score, article in scored[:limit]]

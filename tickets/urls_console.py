@@ -14,4 +14,5 @@ urlpatterns = [
     path("tiket/<str:number>/aksi/<str:action>/", console.ticket_action, name="ticket_action"),
     path("tiket/<str:number>/kehadiran/", console.ticket_presence, name="ticket_presence"),
     path("tiket/<str:number>/duplikat/", console.ticket_duplicates, name="ticket_duplicates"),
+    path("tiket/<str:number>/jawaban/", console.ticket_answers, name="ticket_answers"),
 ]

@@ -13,6 +13,17 @@
     box.value = typed ? typed + "\n\n" + option.dataset.body : option.dataset.body;
     box.focus();
   });
+  // Jawaban yang mungkin: a past resolution or an article link is added to the reply box.
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-insert-target]") : null;
+    if (!button) { return; }
+    var box = document.getElementById(button.getAttribute("data-insert-target"));
+    var text = button.getAttribute("data-insert-text") || "";
+    if (!box || !text) { return; }
+    var typed = box.value.replace(/\s+$/, "");
+    box.value = typed ? typed + "\n\n" + text : text;
+    box.focus();
+  });
   // A second click on an action button is not sent again.
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -153,11 +153,13 @@ def test_detail_page_answers_200_only_to_who_sees_the_ticket(client, people, sta
     client.force_login(people[persona])
     response = client.get(reverse("console:ticket_detail", args=[ticket.number]))
     assert response.status_code == (200 if persona in VISIBLE[state] else 404)
-    # The lazily loaded panel (Kemungkinan duplikat), as htmx asks and as a page
-    duplicates = reverse("console:ticket_duplicates", args=[ticket.number])
-    for headers in ({"HTTP_HX_REQUEST": "true"}, {}):
-        answer = client.get(duplicates, **headers)
-        assert answer.status_code == response.status_code, headers
+    # The lazily loaded panels (Kemungkinan duplikat, Jawaban yang mungkin), as htmx
+    # asks and as pages
+    for name in ("console:ticket_duplicates", "console:ticket_answers"):
+        panel = reverse(name, args=[ticket.number])
+        for headers in ({"HTTP_HX_REQUEST": "true"}, {}):
+            answer = client.get(panel, **headers)
+            assert answer.status_code == response.status_code, (name, headers)
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -197,6 +199,7 @@ def test_a_missing_ticket_and_a_hidden_one_get_the_same_404(client, people):
     for name, extra in [
         ("console:ticket_detail", ()),
         ("console:ticket_duplicates", ()),
+        ("console:ticket_answers", ()),
         ("console:ticket_action", ("take",)),
     ]:
         hidden_url = reverse(name, args=[theirs.number, *extra])

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from knowledge.selectors import articles_for_ticket
 from lib.errors import NotFound
 from lib.replica import replica_reads
 from tickets import live, search, services
@@ -30,6 +31,7 @@ from tickets.access import (
     is_staff_member,
     tickets_visible_to,
 )
+from tickets.answers import past_resolutions
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
 from tickets.duplicates import possible_duplicates
 from tickets.lifecycle import STAFF_ACTIONS, Action, TicketActionError
@@ -217,10 +219,44 @@ def ticket_duplicates(request: HttpRequest, number: str) -> HttpResponse:
         "duplicates": possible_duplicates(user, ticket) if ticket.is_open else [],
         "merge_allowed": Action.MERGE in allowed_actions(user, ticket, {Action.MERGE}),
     }
-    template = "tickets/console/_duplicates.html"
-    if not request.htmx:  # type: ignore[attr-defined]
-        template = "tickets/console/duplicates.html"
-    return render(request, template, context)
+    return _panel(request, context, "tickets/console/_duplicates.html", _("Kemungkinan duplikat"))
+
+
+@require_GET
+@staff_required
+@replica_reads()
+def ticket_answers(request: HttpRequest, number: str) -> HttpResponse:
+    """Jawaban yang mungkin: how tickets like this one were resolved, and the Pusat
+    Bantuan articles about it, each insertable into the reply. Loaded after the detail
+    page (its own statements); without JavaScript, a page of its own."""
+    user = _staff(request)
+    ticket = get_ticket_for_user(user, number)
+    site = settings.SITE_URL.rstrip("/")
+    articles = articles_for_ticket(
+        user,
+        application=ticket.application,
+        category=ticket.category,
+        text=f"{ticket.title} {ticket.description}",
+    )
+    context = {
+        "nav": "console",
+        "ticket": ticket,
+        "resolutions": past_resolutions(user, ticket),
+        "articles": [(article, site + article.get_absolute_url()) for article in articles],
+        "reply_allowed": Action.REPLY in allowed_actions(user, ticket, {Action.REPLY}),
+        "reply_box": "id_reply_body",
+    }
+    return _panel(request, context, "tickets/console/_answers.html", _("Jawaban yang mungkin"))
+
+
+def _panel(
+    request: HttpRequest, context: dict[str, Any], template: str, title: str
+) -> HttpResponse:
+    """A panel for htmx, or (without JavaScript) the same panel as a page of its own."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, template, context)
+    page = {**context, "panel_template": template, "panel_title": title}
+    return render(request, "tickets/console/panel_page.html", page)
 
 
 @require_POST
