@@ -169,3 +169,26 @@ class ArticleForm(forms.Form):
 
     def digest(self) -> str:
         return content_digest(self.cleaned_data.get("title", ""), self.cleaned_data.get("body", ""))
+
+
+# A draft from a ticket: its two parts share the article's body (and its two headings).
+PART_MAX_LENGTH = (BODY_MAX_LENGTH - 200) // 2
+
+
+class TicketArticleForm(forms.Form):
+    """*Jadikan draf artikel*: the agent rewrites a resolved ticket as a draft, removing
+    what is personal before it is saved."""
+
+    title = forms.CharField(label=_lazy("Judul artikel"), max_length=TITLE_MAX_LENGTH)
+    problem = forms.CharField(
+        label=_lazy("Masalah"),
+        max_length=PART_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_lazy("Apa yang dialami pelapor, dengan kata-kata umum."),
+    )
+    resolution = forms.CharField(
+        label=_lazy("Penyelesaian"),
+        max_length=PART_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_lazy("Langkah yang menyelesaikan masalah. Markdown boleh dipakai."),
+    )

@@ -11,13 +11,23 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from knowledge.models import Article, ArticleStatus, ArticleVersion, ArticleVote
+from knowledge.models import (
+    SLUG_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Article,
+    ArticleStatus,
+    ArticleVersion,
+    ArticleVote,
+)
 from knowledge.search import article_search_write
 from lib.errors import NotFound
 from reference.models import Application, Category
-from tickets.access import articles_readable_q, may_edit_articles
+from tickets.access import articles_readable_q, may_draft_article_from, may_edit_articles
+from tickets.models import Ticket
 
 
 def _require_editor(user: User) -> None:
@@ -102,3 +112,47 @@ def article_vote(*, user: User, article: Article, helpful: bool) -> ArticleVote:
         article=article, user=user, defaults={"helpful": helpful}
     )
     return vote
+
+
+def _free_slug(title: str) -> str:
+    """A slug from the title that no article has yet (…-2, …-3 when it is taken)."""
+    base = slugify(title)[: SLUG_MAX_LENGTH - 8].strip("-") or "artikel"
+    taken = set(Article.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+@transaction.atomic
+def article_draft_from_ticket(
+    *,
+    actor: User,
+    ticket: Ticket,
+    title: str,
+    problem: str,
+    resolution: str,
+    now: datetime.datetime | None = None,
+) -> Article:
+    """A draft article from a resolved ticket, as the agent rewrote it: the ticket's
+    application and category, a *Masalah* and a *Penyelesaian* section. Editors review
+    and publish it; reporters never see a draft."""
+    if not may_draft_article_from(actor, ticket):
+        raise NotFound
+    now = now or timezone.now()
+    body = "## {}\n\n{}\n\n## {}\n\n{}\n".format(
+        _("Masalah"), problem.strip(), _("Penyelesaian"), resolution.strip()
+    )
+    article = Article.objects.create(
+        title=title.strip()[:TITLE_MAX_LENGTH],
+        slug=_free_slug(title),
+        body=body,
+        status=ArticleStatus.DRAFT,
+        author=actor,
+    )
+    article.applications.set([ticket.application_id])
+    article.categories.set([ticket.category_id])
+    _keep_version(article=article, editor=actor, now=now)
+    article_search_write(article)
+    return article

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<id:article_id>/", console.article_edit, name="edit"),
     path("<id:article_id>/status/", console.article_status, name="status"),
     path("<id:article_id>/versi/", console.article_history, name="history"),
+    path("dari-tiket/<str:number>/", console.article_from_ticket, name="from_ticket"),
 ]

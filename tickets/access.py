@@ -335,6 +335,18 @@ def may_edit_articles(user: User | AnonymousUser) -> bool:
     return staff_scope(user).edits_articles
 
 
+def may_draft_article_from(user: User, ticket: Ticket) -> bool:
+    """Whether the user may turn this ticket into a draft Pusat Bantuan article: staff
+    with an assignment, once the ticket has been resolved. Asked of a ticket the caller
+    read through `get_ticket_for_user` (who does not see it gets the 404 from there)."""
+    return (
+        user.is_active
+        and not user.is_reporter
+        and is_staff_member(user)
+        and (ticket.resolved_at is not None)
+    )
+
+
 def may_read_articles(user: User | AnonymousUser) -> bool:
     """Whether the user may open the knowledge base at all (published articles)."""
     if isinstance(user, User) and user.is_active:

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from knowledge import services
-from knowledge.forms import ArticleForm
+from knowledge.forms import ArticleForm, TicketArticleForm
 from knowledge.markdown import render_markdown
 from knowledge.models import Article, ArticleStatus
-from tickets.access import may_edit_articles
+from tickets.access import get_ticket_for_user, may_draft_article_from, may_edit_articles
+from tickets.models import Message, MessageKind
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
@@ -191,4 +192,56 @@ def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
             "shown": shown,
             "shown_html": render_markdown(shown.body) if shown else "",
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required(login_url="accounts:staff_login")
+def article_from_ticket(request: HttpRequest, number: str) -> HttpResponse:
+    """*Jadikan draf artikel*: staff who see a resolved ticket rewrite it as a draft
+    (personal data removed first); editors review and publish it. Anybody else, and a
+    ticket not resolved yet, get the 404 of an unknown address."""
+    user = request.user
+    assert isinstance(user, User)
+    ticket = get_ticket_for_user(user, number)
+    if not may_draft_article_from(user, ticket):
+        raise Http404
+    if request.method == "POST":
+        form = TicketArticleForm(request.POST)
+        if form.is_valid():
+            article = services.article_draft_from_ticket(
+                actor=user, ticket=ticket, **form.cleaned_data
+            )
+            messages.success(
+                request,
+                _(
+                    "Draf artikel «%(title)s» dibuat. Editor Pusat Bantuan meninjau dan "
+                    "menerbitkannya."
+                )
+                % {"title": article.title},
+            )
+            if may_edit_articles(user):
+                return redirect("knowledge_console:edit", article.pk)
+            return redirect("console:ticket_detail", ticket.number)
+        status = 400
+    else:
+        resolution = (
+            Message.objects.filter(ticket=ticket, kind=MessageKind.RESOLUTION, is_internal=False)
+            .order_by("-created_at", "-id")
+            .values_list("body", flat=True)
+            .first()
+        )
+        form = TicketArticleForm(
+            initial={
+                "title": ticket.title,
+                "problem": ticket.description,
+                "resolution": resolution or "",
+            }
+        )
+        status = 200
+    return render(
+        request,
+        "knowledge/console/from_ticket.html",
+        {"nav": "console", "ticket": ticket, "form": form},
+        status=status,
     )

@@ -29,6 +29,7 @@ from tickets.access import (
     allowed_actions,
     get_ticket_for_user,
     is_staff_member,
+    may_draft_article_from,
     tickets_visible_to,
 )
 from tickets.answers import past_resolutions
@@ -413,6 +414,7 @@ def _detail(
                 list(canned_responses_for(ticket)) if Action.REPLY in allowed else []
             ),
             "changes_allowed": bool(allowed - {Action.NOTE}),
+            "may_draft_article": may_draft_article_from(user, ticket),
             "sla": sla,
             "live_stamp": live.ticket_stamp(ticket),
             "sla_rows": [("response", sla.clocks.response), ("resolution", sla.clocks.resolution)],
