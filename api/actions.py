@@ -19,6 +19,7 @@ from api.errors import ERROR_RESPONSES, ApiFieldErrors
 from api.router import router
 from api.schemas import (
     AssignIn,
+    CategoryChangeIn,
     CloseIn,
     DbId,
     MergeIn,
@@ -29,7 +30,7 @@ from api.schemas import (
     TicketOut,
 )
 from lib.errors import NotFound
-from reference.models import RatingCategory
+from reference.models import Category, RatingCategory
 from tickets import services
 from tickets.access import action_refusal, get_ticket_for_user
 from tickets.attachments import AttachmentsRejected, CheckedFile, attachments_validate
@@ -356,3 +357,27 @@ def override_priority(request: HttpRequest, number: str, data: PriorityIn) -> Ti
             revision=data.revision,
         ),
     )
+
+
+@router.post("/tickets/{number}/category", response=ACTION, tags=["Petugas"])
+def change_category(request: HttpRequest, number: str, data: CategoryChangeIn) -> TicketAnswer:
+    """Ubah kategori: an active category of the ticket's application (ids from
+    /api/v1/categories), with a reason shown in the history; the priority and SLA
+    targets follow the new category unless staff set the priority by hand."""
+
+    def perform(user: User, ticket: Ticket) -> object:
+        category = Category.objects.select_related("parent").filter(pk=data.category).first()
+        if category is None:
+            # Who may not change it hears that, whatever they named (as for assign).
+            if (refusal := action_refusal(user, ticket, Action.CHANGE_CATEGORY)) is not None:
+                raise refusal
+            raise ApiFieldErrors({"category": [_("Kategori tidak dikenal.")]})
+        return services.ticket_change_category(
+            ticket=ticket,
+            actor=user,
+            category=category,
+            reason=data.reason,
+            revision=data.revision,
+        )
+
+    return _act(request, number, perform)

@@ -264,3 +264,9 @@ class PriorityIn(Schema):
     priority: str
     reason: str
     revision: int | None = None
+
+
+class CategoryChangeIn(Schema):
+    category: DbId
+    reason: str
+    revision: int | None = None

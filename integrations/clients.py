@@ -230,6 +230,18 @@ def tender_lookup(
     return _tender_with_snapshot(kd_tender, non_tender=non_tender, clock=clock)[0]
 
 
+def tender_from_snapshot(snapshot: dict[str, Any], *, non_tender: bool = False) -> Tender | None:
+    """The tender of an answer kept earlier (a ticket's `code_snapshot`), read by the
+    same rules as a fresh answer and without asking the source; None when it is empty
+    or cannot be read (kept by an older format)."""
+    if not snapshot:
+        return None
+    try:
+        return _tender(snapshot, non_tender=non_tender)
+    except (ValueError, TypeError):
+        return None
+
+
 def catalog_package_lookup(kd_paket: str, *, clock: Clock = SYSTEM_CLOCK) -> CatalogPackage:
     """The e-Katalog / e-Purchasing package `kd_paket` from the Katalog application."""
     return _catalog_with_snapshot(kd_paket, clock=clock)[0]

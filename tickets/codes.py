@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integrations.clients import lookup_code
+from integrations.clients import lookup_code, tender_from_snapshot
 from integrations.types import Tender
 from reference.models import CodeKind, Lpse
 from tickets.facts import ticket_facts_refresh
@@ -94,6 +94,17 @@ def code_check_changes(
     if not locked.priority_overridden:
         updates.update(priority=priority, priority_reason=reason)
     return updates
+
+
+def ticket_tender(ticket: Ticket) -> Tender | None:
+    """The tender the ticket's validated code named, read from the answer the ticket
+    kept (`code_snapshot`) without asking the source again; None without one. Data typed
+    by hand is never read here: only a source's answer may raise a priority."""
+    if not ticket.code_validated or ticket.code_kind not in (CodeKind.TENDER, CodeKind.NON_TENDER):
+        return None
+    return tender_from_snapshot(
+        ticket.code_snapshot, non_tender=ticket.code_kind == CodeKind.NON_TENDER
+    )
 
 
 def code_recheck_until(*, filed_at: datetime.datetime) -> datetime.datetime:

@@ -30,6 +30,7 @@ from tickets.queues import (
     default_queue,
     merge_candidates,
 )
+from tickets.selectors import categories_selectable
 from tickets.services import MAX_MESSAGE_LENGTH
 
 DATE_FORMAT = "%d/%m/%Y"
@@ -465,6 +466,41 @@ class OverridePriorityForm(ActionForm):
     )
 
 
+class ChangeCategoryForm(ActionForm):
+    action = Action.CHANGE_CATEGORY
+
+    category = forms.ModelChoiceField(
+        label=_lazy("Kategori baru"),
+        queryset=Category.objects.none(),
+        empty_label=_lazy("— Pilih kategori —"),
+        error_messages={
+            "required": _lazy("Pilih kategori baru."),
+            "invalid_choice": _lazy(
+                "Pilih kategori aktif lain yang tersedia untuk aplikasi tiket ini."
+            ),
+        },
+    )
+    # Like the priority's reason, this one is in the public history: the form says so.
+    reason = _text_field(
+        _lazy("Alasan perubahan kategori"),
+        rows=3,
+        help_text=_lazy("Alasan ini ditampilkan kepada pelapor di riwayat tiket."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["category"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # The application's active leaves but the current one, by their path in the tree.
+        field.queryset = categories_selectable(self.ticket.application_id).exclude(
+            pk=self.ticket.category_id
+        )
+        field.label_from_instance = lambda obj: obj.path_label  # type: ignore[method-assign]
+        field.help_text = _("Kategori sekarang: %(category)s.") % {
+            "category": self.ticket.category.path_label
+        }
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     form.action: form
     for form in (
@@ -479,6 +515,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         MergeForm,
         RevalidateCodeForm,
         OverridePriorityForm,
+        ChangeCategoryForm,
     )
 }
 

@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     MERGE = "merge", _("Gabungkan ke tiket lain")
     REVALIDATE_CODE = "revalidate_code", _("Validasi ulang kode")
     OVERRIDE_PRIORITY = "override_priority", _("Ubah prioritas")
+    CHANGE_CATEGORY = "change_category", _("Ubah kategori")
     # reporter
     GIVE_FEEDBACK = "give_feedback", _("Beri Feedback")
     CONFIRM = "confirm", _("Ya, sudah")
@@ -48,6 +49,7 @@ STAFF_ACTIONS = frozenset(
         Action.MERGE,
         Action.REVALIDATE_CODE,
         Action.OVERRIDE_PRIORITY,
+        Action.CHANGE_CATEGORY,
     }
 )
 REPORTER_ACTIONS = frozenset(
@@ -67,6 +69,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.MERGE: (frozenset({Status.NEW, Status.IN_PROGRESS}), Status.CLOSED),
     Action.REVALIDATE_CODE: (OPEN_STATUSES, None),
     Action.OVERRIDE_PRIORITY: (OPEN_STATUSES, None),
+    Action.CHANGE_CATEGORY: (OPEN_STATUSES, None),
     Action.GIVE_FEEDBACK: (frozenset({Status.AWAITING_FEEDBACK}), Status.IN_PROGRESS),
     Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.AWAITING_CONFIRMATION}), Status.IN_PROGRESS),
@@ -95,6 +98,7 @@ EVENT_OF_ACTION: dict[str, str] = {
     Action.AUTO_CLOSE: EventKind.AUTO_CLOSED,
     Action.REVALIDATE_CODE: EventKind.CODE_REVALIDATED,
     Action.OVERRIDE_PRIORITY: EventKind.PRIORITY_CHANGED,
+    Action.CHANGE_CATEGORY: EventKind.CATEGORY_CHANGED,
 }
 
 

@@ -327,6 +327,7 @@ class EventKind(models.TextChoices):
     NOTED = "noted", _("Catatan internal")
     CODE_REVALIDATED = "code_revalidated", _("Kode divalidasi ulang")
     PRIORITY_CHANGED = "priority_changed", _("Prioritas diubah petugas")
+    CATEGORY_CHANGED = "category_changed", _("Kategori diubah petugas")
     RATED = "rated", _("Penilaian diberikan")
     SLA_WARNED = "sla_warned", _("Peringatan SLA")
     SLA_BREACHED = "sla_breached", _("SLA terlampaui")

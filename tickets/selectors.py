@@ -7,6 +7,7 @@ from functools import cached_property
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
+from reference.models import Category
 from tickets.models import (
     OPEN_STATUSES,
     REPORTER_ACTION_STATUSES,
@@ -66,6 +67,16 @@ def ticket_list_filter(
     if title.strip():
         tickets = search_filter(tickets, title, title_only=True)
     return tickets.select_related("application", "lpse").order_by("-created_at", "-id")
+
+
+def categories_selectable(application_id: int) -> QuerySet[Category]:
+    """The categories a ticket of this application may have: its active leaves (what
+    *Buat Tiket* offers), in tree order, with their parents for the path labels."""
+    return (
+        Category.objects.filter(application_id=application_id, is_leaf=True, is_active=True)
+        .select_related("parent")
+        .order_by("parent__order", "parent__name", "order", "name")
+    )
 
 
 def ticket_conversation(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:

@@ -35,7 +35,7 @@ from reference.models import (
 from sla.calendars import CalendarBook
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
-from tickets.codes import code_check, code_check_changes, code_recheck_until
+from tickets.codes import code_check, code_check_changes, code_recheck_until, ticket_tender
 from tickets.facts import ticket_facts_refresh
 from tickets.lifecycle import (
     EVENT_OF_ACTION,
@@ -61,6 +61,7 @@ from tickets.notify import ticket_event_notify
 from tickets.numbering import ticket_number_allocate
 from tickets.priority import priority_for_draft
 from tickets.search import SearchEntry, search_add_message, search_entries_write
+from tickets.selectors import categories_selectable
 from tickets.tasks import code_recheck_enqueue
 from tickets.ticket_sla import ticket_sla_changes
 
@@ -1065,6 +1066,85 @@ def ticket_override_priority(
             "priority_overridden": True,
         },
         data={"priority_from": ticket.priority, "priority_to": priority},
+        reason=text,
+        event_internal=False,
+        now=now,
+    )
+
+
+def ticket_change_category(
+    *,
+    ticket: Ticket,
+    actor: User,
+    category: Category,
+    reason: str,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Staff correct the ticket's category, with a reason that is recorded and shown.
+
+    The priority follows the new category by the rules of filing (the ticket's type, its
+    LPSE's time zone, the tender its code's kept answer names), unless staff set it by
+    hand; the SLA targets follow the priority, as for *Ubah prioritas*.
+    """
+    text = _required_text(reason, _("Alasan perubahan kategori"))
+    if not categories_selectable(ticket.application_id).filter(pk=category.pk).exists():
+        # Who may not change it (or changes it from a stale page) hears that, whatever
+        # category they named.
+        _guard_early(ticket, actor, Action.CHANGE_CATEGORY, revision)
+        raise ActionInvalid(
+            _("Pilih kategori aktif yang tersedia untuk aplikasi %(application)s.")
+            % {"application": ticket.application.name}
+        )
+    # Filled from the locked row by `changes`, which `_perform` calls before it records
+    # the event: the history says what the category and priority really were.
+    record: dict[str, Any] = {}
+
+    def changes(locked: Ticket, at: datetime.datetime) -> dict[str, Any]:
+        if locked.category_id == category.pk:
+            raise ActionInvalid(
+                _("Tiket ini sudah berkategori «%(category)s»; pilih kategori lain.")
+                % {"category": category.path_label}
+            )
+        updates: dict[str, Any] = {"category": category}
+        if not locked.priority_overridden:
+            # As at filing, the code counts only for a category that takes its kind; a
+            # code its source has not answered about yet is still asked in the
+            # background, and the explanation says so.
+            code_counts = bool(locked.code) and category.code_kind == locked.code_kind
+            unanswered = (
+                code_counts
+                and not locked.code_validated
+                and locked.code_recheck_until is not None
+                and locked.code_recheck_until > at
+            )
+            priority, explanation = priority_for_draft(
+                category=category,
+                ticket_type=locked.ticket_type,
+                tender=ticket_tender(locked) if code_counts else None,
+                lpse_timezone=locked.lpse.timezone,
+                now=at,
+                code_unanswered=unanswered,
+            )
+            updates.update(priority=priority, priority_reason=explanation)
+        previous = locked.category
+        record.update(
+            category_from=previous.pk,
+            category_from_name=previous.path_label,
+            category_to=category.pk,
+            category_to_name=category.path_label,
+            priority_from=locked.priority,
+            priority_to=updates.get("priority", locked.priority),
+        )
+        return updates
+
+    return _perform(
+        ticket=ticket,
+        actor=actor,
+        action=Action.CHANGE_CATEGORY,
+        revision=revision,
+        changes=changes,
+        data=record,
         reason=text,
         event_internal=False,
         now=now,

@@ -186,6 +186,7 @@ STAFF_ACTIONS = [
     "merge",
     "revalidate-code",
     "priority",
+    "category",
 ]
 FORM_ACTIONS = {"feedback", "reopen", "reply", "feedback-request", "resolve"}
 
@@ -202,6 +203,7 @@ _WAITING = {  # the agents of the current tier while nobody holds the ticket
     "return": 409,
     "revalidate-code": 200,  # triage: no need to take it first
     "priority": 409,
+    "category": 409,
 }
 _HOLDER = {  # the holder of an in-progress ticket at tier 1
     **{action: 200 for action in STAFF_ACTIONS},
@@ -259,6 +261,9 @@ def payload(endpoint: str, ticket: Ticket, target: Ticket, assignee: str) -> dic
         data["into"] = target.number
     elif endpoint == "priority":
         data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
+    elif endpoint == "category":
+        other = Category.objects.get(application__code="SPSE", name="Roaming ke LPSE lain")
+        data.update(category=other.pk, reason="Salah pilih kategori.")
     return data
 
 
@@ -324,7 +329,7 @@ def test_a_stale_revision_is_409_before_anything_else(
     ticket = fresh("tier1_held", people)
     before = snapshot(ticket)
     for persona in ("agent", "alice"):
-        for endpoint in ("reply", "resolve", "escalate", "priority", "close"):
+        for endpoint in ("reply", "resolve", "escalate", "priority", "category", "close"):
             data = payload(endpoint, ticket, ticket, "agent_119")
             data["revision"] = ticket.revision - 1
             body = assert_error(call(client, tokens[persona], ticket.number, endpoint, data), 409)

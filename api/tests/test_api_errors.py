@@ -22,6 +22,7 @@ def held(alice: User, agent: User) -> Ticket:
     ("action", "data", "field", "message"),
     [
         ("priority", {"priority": "major"}, "reason", "Wajib diisi."),
+        ("category", {"reason": "Salah pilih."}, "category", "Wajib diisi."),
         ("assign", {}, "assignee", "Wajib diisi."),
         ("take", {"revision": "x"}, "revision", "Harus berupa bilangan bulat."),
         ("merge", {"into": 5}, "into", "Harus berupa teks."),

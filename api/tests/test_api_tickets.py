@@ -732,6 +732,57 @@ def test_priority_override_needs_a_reason(
     assert detail(client, alice_token, ticket)["priority"] == "emergency"
 
 
+def test_change_category_needs_a_known_active_category_and_a_reason(
+    client: Client, alice: User, agent: User, agent_token: str, alice_token: str
+) -> None:
+    # Given a Major upload problem held by the agent
+    ticket = make_ticket(alice)
+    n = ticket.number
+    ok(api_post(client, agent_token, f"/tickets/{n}/take", {}))
+    password = Category.objects.get(
+        application__code="SPSE", name="Lupa password / user ID terblokir"
+    )
+    katalog = Category.objects.get(application__code="KATALOG", name="Produk belum tayang")
+    parent = Category.objects.get(application__code="SPSE", name="Akun & Pendaftaran")
+    before = snapshot(ticket)
+    # Then a missing, unknown or out-of-range id, another application's category, a
+    # category that is not a leaf, the current one, or no reason change nothing
+    url = f"/tickets/{n}/category"
+    for data, status in (
+        ({"reason": "x"}, 422),
+        ({"category": "abc", "reason": "x"}, 422),
+        ({"category": 0, "reason": "x"}, 422),
+        ({"category": 2**70, "reason": "x"}, 422),
+        ({"category": 999_999_999, "reason": "x"}, 422),
+        ({"category": katalog.pk, "reason": "x"}, 400),
+        ({"category": parent.pk, "reason": "x"}, 400),
+        ({"category": ticket.category_id, "reason": "x"}, 400),
+        ({"category": password.pk, "reason": "  "}, 400),
+        ({"category": password.pk}, 422),
+    ):
+        assert_error(api_post(client, agent_token, url, data), status)
+    assert snapshot(ticket) == before
+    # And the reporter may not change it, whatever they name
+    for data in (
+        {"category": password.pk, "reason": "x"},
+        {"category": 999_999_999, "reason": "x"},
+    ):
+        assert assert_error(api_post(client, alice_token, url, data), 403)["code"] == "forbidden"
+    assert snapshot(ticket) == before
+    # When the agent changes it with a reason
+    got = ok(
+        api_post(client, agent_token, url, {"category": password.pk, "reason": "Lupa password."})
+    )
+    # Then the answer has the new category, its priority and the public history entry
+    assert got["category"] == password.path_label
+    assert got["priority"] == "medium"
+    assert got["history"][-1]["kind"] == "category_changed"
+    assert got["history"][-1]["reason"] == "Lupa password."
+    mine = detail(client, alice_token, ticket)
+    assert mine["category"] == password.path_label
+    assert mine["history"][-1]["label"] == "Kategori diubah petugas"
+
+
 def test_a_stale_revision_is_409_and_changes_nothing(
     client: Client, alice: User, agent: User, agent_token: str
 ) -> None:

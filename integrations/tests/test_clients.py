@@ -16,6 +16,7 @@ from integrations.clients import (
     catalog_package_lookup,
     lookup_code,
     rup_lookup,
+    tender_from_snapshot,
     tender_lookup,
 )
 from integrations.http import SourceBadResponse, SourceNotFound, SourceUnavailable, reset_state
@@ -139,6 +140,28 @@ def test_lookup_snapshot_is_a_json_copy_of_the_answer(local):
     result.snapshot["jadwal"].clear()  # the cached answer is not touched
     assert lookup_code("tender", "9537119").snapshot == TENDER
     assert local.hits["/dw/api/v1/tender/9537119/"] == 1
+
+
+def test_a_kept_snapshot_reads_back_as_the_same_tender_without_asking(local):
+    # Given the answer a ticket kept when its code was checked
+    local.routes["/dw/api/v1/tender/9537119/"] = (200, TENDER)
+    kept = lookup_code("tender", "9537119").snapshot
+    # When it is read back
+    tender = tender_from_snapshot(kept)
+    # Then it is the tender the source answered, and the source was asked only once
+    assert tender == tender_lookup(9537119)
+    non_tender = tender_from_snapshot(kept, non_tender=True)
+    assert non_tender is not None and non_tender.is_non_tender
+    assert local.hits["/dw/api/v1/tender/9537119/"] == 1
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [{}, {k: v for k, v in TENDER.items() if k != "jadwal"}, {**TENDER, "pagu": "banyak"}, [1]],
+    ids=["empty", "missing-field", "text-pagu", "not-an-object"],
+)
+def test_a_snapshot_that_cannot_be_read_is_no_tender(kept):
+    assert tender_from_snapshot(kept) is None
 
 
 def test_unknown_kind_is_a_programming_error():

@@ -363,11 +363,13 @@ def test_only_the_actions_allowed_now_are_offered(client, alice, agent):
     # Held by me at tier 1: everything but taking it again and returning it
     assert offered() == {
         "assign", "reply", "note", "request_feedback", "resolve", "escalate", "merge",
-        "revalidate_code", "override_priority",
+        "revalidate_code", "override_priority", "change_category",
     }  # fmt: skip
     ticket = services.ticket_request_feedback(ticket=ticket, actor=agent, body="Data?")
-    # Waiting for the reporter: a reply, a note, or the code and priority
-    assert offered() == {"reply", "note", "revalidate_code", "override_priority"}
+    # Waiting for the reporter: a reply, a note, or the code, priority and category
+    assert offered() == {
+        "reply", "note", "revalidate_code", "override_priority", "change_category",
+    }  # fmt: skip
 
 
 def test_a_supervisor_reads_everything_but_has_no_action_buttons(client, alice, agent, supervisor):

@@ -8,6 +8,7 @@ taken from a stale page, 409. A refused action changes nothing.
 import pytest
 from django.urls import reverse
 
+from reference.models import Category
 from tickets import services
 from tickets.lifecycle import STAFF_ACTIONS, Action
 from tickets.models import Status
@@ -54,6 +55,7 @@ _WAITING: dict[str, int] = {  # the agents of the current tier, while nobody hol
     Action.RETURN: 409,
     Action.REVALIDATE_CODE: 302,  # triage: no need to take it first
     Action.OVERRIDE_PRIORITY: 409,
+    Action.CHANGE_CATEGORY: 409,
 }
 _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.TAKE: 409,  # already yours
@@ -67,6 +69,7 @@ _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.RETURN: 409,  # already at tier 1
     Action.REVALIDATE_CODE: 302,  # the source is down in tests: checked, still unvalidated
     Action.OVERRIDE_PRIORITY: 302,
+    Action.CHANGE_CATEGORY: 302,
 }
 _COLLEAGUE_OF_HOLDER: dict[str, int] = {  # same tier, but somebody else holds it
     **{action: 403 for action in STAFF_ACTIONS},
@@ -128,6 +131,9 @@ def _form(action, ticket, target, assignee):
         data["into"] = target.number
     elif action == Action.OVERRIDE_PRIORITY:
         data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
+    elif action == Action.CHANGE_CATEGORY:
+        other = Category.objects.get(application__code="SPSE", name="Roaming ke LPSE lain")
+        data.update(category=other.pk, reason="Salah pilih kategori.")
     return data
 
 

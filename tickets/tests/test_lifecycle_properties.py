@@ -103,6 +103,9 @@ TEXTS = st.sampled_from(["text"] * 6 + ["blank", "spaces", "too_long"])
 # A merge most often into alice's other SPSE ticket; sometimes into itself or another
 # reporter's ticket, which is refused.
 MERGE_TARGETS = st.sampled_from([1, 1, 1, 0, 0, 2, 3])
+# Ubah kategori most often to another category of the ticket's application; sometimes to
+# the current one, another application's or a parent node, which is refused.
+CATEGORY_CHOICES = st.sampled_from(["other", "other", "other", "same", "foreign", "parent"])
 ASSIGNEES = st.sampled_from(
     ["tier_staff", "holder", "agent_119_b", "lkpp_spse", "teknis_katalog", "alice", "supervisor"]
 )
@@ -133,6 +136,8 @@ ENDINGS = {
 
 TICKET_FIELDS = (
     "status",
+    "category_id",
+    "priority",
     "holder_id",
     "tier",
     "max_tier",
@@ -547,6 +552,47 @@ class LifecycleMachine(RuleBasedStateMachine):
                 CloseReason.MERGED,
             )
             assert target.events.filter(kind=EventKind.MERGE_TARGET).exists()
+
+    def _category(self, choice: str, ticket: Ticket) -> Category:
+        leaves = Category.objects.filter(is_leaf=True, is_active=True).order_by("pk")
+        if choice == "same":
+            return ticket.category
+        if choice == "foreign":
+            found = leaves.exclude(application_id=ticket.application_id).first()
+        elif choice == "parent":
+            found = Category.objects.filter(
+                application_id=ticket.application_id, is_leaf=False
+            ).first()
+        else:
+            found = (
+                leaves.filter(application_id=ticket.application_id)
+                .exclude(pk=ticket.category_id)
+                .first()
+            )
+        assert found is not None
+        return found
+
+    @rule(ticket=TICKETS, actor=ACTORS, revision=REVISIONS, choice=CATEGORY_CHOICES, text=TEXTS)
+    def change_category(
+        self, ticket: int, actor: str, revision: str, choice: str, text: str
+    ) -> None:
+        old = self._fresh(ticket)
+        category = self._category(choice, old)
+        reason = self._text(text, internal=False)
+        new = self._act(
+            Action.CHANGE_CATEGORY,
+            ticket,
+            actor,
+            revision,
+            lambda t, who, rev: services.ticket_change_category(
+                ticket=t, actor=who, category=category, reason=reason, revision=rev
+            ),
+        )
+        if new is not None:
+            assert new["category_id"] == category.pk != old.category_id
+            assert category.application_id == old.application_id and category.is_leaf
+            # The reason is in the public history, on the reporter's pages.
+            self.public_markers[self.ids[ticket]].add(reason)
 
     @rule(ticket=TICKETS, actor=ACTORS, revision=REVISIONS)
     def confirm(self, ticket: int, actor: str, revision: str) -> None:

@@ -358,6 +358,18 @@ def _perform(action: str, ticket: Ticket, user: User, form: ActionForm) -> str:
             revision=revision,
         )
         return _("Prioritas diubah.")
+    if action == Action.CHANGE_CATEGORY:
+        changed = services.ticket_change_category(
+            ticket=ticket,
+            actor=user,
+            category=data["category"],
+            reason=data["reason"],
+            revision=revision,
+        )
+        return _("Kategori diubah menjadi %(category)s. Prioritas: %(priority)s.") % {
+            "category": data["category"].path_label,
+            "priority": changed.get_priority_display(),
+        }
     assert action == Action.MERGE
     into: Ticket = data["into"]
     services.ticket_merge(ticket=ticket, actor=user, into=into, revision=revision)
