@@ -124,3 +124,26 @@ class ArticleVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.user_id}:{self.helpful}"
+
+
+class CategoryModel(models.Model):
+    """A trained category-suggestion model (`lib/category_model.py`) as JSON: the row with
+    the highest version is the one in use; older rows stay for comparison."""
+
+    version = models.PositiveIntegerField(_("versi"), unique=True)
+    trained_at = models.DateTimeField(_("dilatih"))
+    examples = models.PositiveIntegerField(_("jumlah contoh"))
+    categories = models.PositiveIntegerField(_("jumlah kategori"))
+    classifier = models.CharField(_("pengklasifikasi"), max_length=20)
+    seconds = models.FloatField(_("lama pelatihan (detik)"))
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    # `Model.to_json()`: never a pickle (Model.from_json refuses one).
+    payload = models.TextField(_("model (JSON)"))
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("model kategori")
+        verbose_name_plural = _("model kategori")
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.examples})"
