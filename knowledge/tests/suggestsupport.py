@@ -1,5 +1,7 @@
 """Resolved tickets and a tiny trained model for the category-suggestion tests."""
 
+from django.test import Client
+
 from accounts.models import User
 from knowledge.categories import category_model_store
 from knowledge.models import CategoryModel
@@ -8,6 +10,9 @@ from reference.models import Category
 from tickets import services
 from tickets.models import Ticket
 from tickets.tests.factories import make_ticket
+
+# What a reporter types on Buat Tiket about a failed upload.
+UPLOAD_TEXT = {"title": "Dokumen penawaran gagal upload", "description": "Sudah dicoba terus."}
 
 # (application, feature, leaf): three leaves of two applications.
 PASSWORD = ("SPSE", "Akun & Pendaftaran", "Lupa password / user ID terblokir")
@@ -34,6 +39,14 @@ TEXTS = {
         "Data kualifikasi penyedia kosong saat dibuka",
     ],
 }
+
+
+def signed_in(user: User | None) -> Client:
+    """A browser of `user` (None: nobody signed in)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def category(label: tuple[str, str, str]) -> Category:

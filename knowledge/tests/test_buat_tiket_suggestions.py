@@ -14,8 +14,10 @@ from knowledge.tests.suggestsupport import (
     PASSWORD,
     SIKAP_DATA,
     UPLOAD,
+    UPLOAD_TEXT,
     category,
     resolved_ticket,
+    signed_in,
     tiny_model,
 )
 from reference.models import Application
@@ -28,14 +30,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("portal:ticket_suggestions")
 CREATE = reverse("portal:ticket_create")
 UNKNOWN = "/tiket/buat/tidak-ada/"
-UPLOAD_TEXT = {"title": "Dokumen penawaran gagal upload", "description": "Sudah dicoba terus."}
-
-
-def _client(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def _ask(client: Client, **params: Any) -> str:
@@ -65,7 +59,7 @@ STAFF = [
 
 
 def test_the_form_asks_for_suggestions_politely_while_typing(alice: User) -> None:
-    html = _client(alice).get(CREATE).content.decode()
+    html = signed_in(alice).get(CREATE).content.decode()
     container = re.search(r'<div id="ticket-suggestions"[^>]*>', html, re.S)
     assert container is not None
     tag = container.group(0)
@@ -86,7 +80,7 @@ def test_anonymous_is_sent_to_sign_in_like_buat_tiket(reference: None) -> None:
 def test_staff_get_the_same_404_as_an_unknown_address(
     request: pytest.FixtureRequest, persona: str
 ) -> None:
-    client = _client(request.getfixturevalue(persona))
+    client = signed_in(request.getfixturevalue(persona))
     response = client.get(URL, UPLOAD_TEXT)
     unknown = client.get(UNKNOWN)
     assert response.status_code == unknown.status_code == 404
@@ -95,7 +89,7 @@ def test_staff_get_the_same_404_as_an_unknown_address(
 
 
 def test_a_deactivated_reporter_is_signed_out_like_buat_tiket(alice: User) -> None:
-    client = _client(alice)
+    client = signed_in(alice)
     alice.is_active = False
     alice.save(update_fields=["is_active"])
     response = client.get(URL, UPLOAD_TEXT)
@@ -104,14 +98,14 @@ def test_a_deactivated_reporter_is_signed_out_like_buat_tiket(alice: User) -> No
 
 
 def test_only_get_is_answered(alice: User) -> None:
-    assert _client(alice).post(URL, UPLOAD_TEXT).status_code == 405
+    assert signed_in(alice).post(URL, UPLOAD_TEXT).status_code == 405
 
 
 # --- What is suggested -------------------------------------------------------------------
 
 
 def test_nothing_before_a_few_words(alice: User, published: Article) -> None:
-    client = _client(alice)
+    client = signed_in(alice)
     assert _ask(client, title="Gagal upload").strip() == ""
     assert _ask(client).strip() == ""
 
@@ -119,7 +113,7 @@ def test_nothing_before_a_few_words(alice: User, published: Article) -> None:
 def test_categories_come_from_the_trained_model(alice: User, spse: Application) -> None:
     # Given a model trained on a handful of examples
     tiny_model()
-    client = _client(alice)
+    client = signed_in(alice)
     # When alice types an upload problem for SPSE
     html = _ask(client, application=spse.pk, **UPLOAD_TEXT)
     # Then the upload category is suggested first, SPSE categories only
@@ -138,7 +132,7 @@ def test_categories_come_from_the_trained_model(alice: User, spse: Application) 
 
 
 def test_no_category_without_a_model_or_an_application(alice: User, spse: Application) -> None:
-    client = _client(alice)
+    client = signed_in(alice)
     assert _suggested_category_ids(_ask(client, application=spse.pk, **UPLOAD_TEXT)) == []
     tiny_model()
     assert _suggested_category_ids(_ask(client, **UPLOAD_TEXT)) == []
@@ -149,7 +143,7 @@ def test_published_articles_are_suggested_never_drafts_or_archived(
 ) -> None:
     # Given a published article, a draft and an archived one holding the typed words
     other = write_article(editor, "Artikel isi draf rahasia lama", body="Isi artikel.")
-    client = _client(alice)
+    client = signed_in(alice)
     # When alice types words of all of them
     html = _ask(client, title="Draf rahasia artikel lama", description="isi penawaran")
     # Then only published articles are offered
@@ -166,7 +160,7 @@ def test_articles_of_another_application_are_not_suggested(
     sikap = Application.objects.get(code="SIKAP")
     elsewhere = write_article(editor, "Upload dokumen kualifikasi", applications=(sikap,))
     general = write_article(editor, "Dokumen gagal upload, periksa browser")
-    client = _client(alice)
+    client = signed_in(alice)
     html = _ask(client, application=spse.pk, **UPLOAD_TEXT)
     assert published.title in html and general.title in html
     assert elsewhere.title not in html
@@ -177,7 +171,7 @@ def test_articles_of_another_application_are_not_suggested(
 def test_at_most_three_articles(alice: User, editor: User) -> None:
     for n in range(5):
         write_article(editor, f"Gagal upload dokumen penawaran bagian {n}")
-    html = _ask(_client(alice), **UPLOAD_TEXT)
+    html = _ask(signed_in(alice), **UPLOAD_TEXT)
     assert html.count("bagian ") == 3
 
 
@@ -193,14 +187,14 @@ def test_similar_tickets_are_the_reporters_own_open_ones_only(
     bobs = make_ticket(bob)
     carols = make_ticket(carol)
     # When alice types the same problem
-    html = _ask(_client(alice), **UPLOAD_TEXT)
+    html = _ask(signed_in(alice), **UPLOAD_TEXT)
     # Then only her own open one is shown
     assert "Tiket serupa milik Anda" in html
     assert mine.number in html and mine.get_absolute_url() in html
     for hidden in (unrelated, closed, bobs, carols):
         assert hidden.number not in html
     # And bob sees only his, whatever the text
-    html = _ask(_client(bob), **UPLOAD_TEXT)
+    html = _ask(signed_in(bob), **UPLOAD_TEXT)
     assert bobs.number in html and mine.number not in html and carols.number not in html
 
 
@@ -228,7 +222,7 @@ def test_garbage_is_ignored_never_a_500(
     tiny_model()
     make_ticket(alice)
     before = (Ticket.objects.count(), CategoryModel.objects.count(), Article.objects.count())
-    _ask(_client(alice), **{"title": "Gagal upload dokumen penawaran", **params})
+    _ask(signed_in(alice), **{"title": "Gagal upload dokumen penawaran", **params})
     after = (Ticket.objects.count(), CategoryModel.objects.count(), Article.objects.count())
     assert after == before
 
@@ -236,7 +230,7 @@ def test_garbage_is_ignored_never_a_500(
 def test_a_nul_byte_is_refused_with_the_sites_message(alice: User) -> None:
     # The project's middleware refuses NUL everywhere, before any view (PostgreSQL
     # cannot compare it): a clear message, not a 500.
-    response = _client(alice).get(URL, {"title": "gagal\x00upload dokumen penawaran"})
+    response = signed_in(alice).get(URL, {"title": "gagal\x00upload dokumen penawaran"})
     assert response.status_code == 400
     assert "karakter yang tidak diizinkan" in response.content.decode()
 
@@ -245,7 +239,7 @@ def test_an_inactive_application_suggests_no_category(alice: User, spse: Applica
     tiny_model()
     spse.is_active = False
     spse.save(update_fields=["is_active"])
-    assert _suggested_category_ids(_ask(_client(alice), application=spse.pk, **UPLOAD_TEXT)) == []
+    assert _suggested_category_ids(_ask(signed_in(alice), application=spse.pk, **UPLOAD_TEXT)) == []
 
 
 # --- Bounded work ------------------------------------------------------------------------
@@ -260,7 +254,7 @@ def test_the_number_of_queries_does_not_grow_with_tickets_or_articles(
         write_article(editor, f"Gagal upload dokumen penawaran {n}", applications=(spse,))
     for _n in range(12):
         make_ticket(alice)
-    client = _client(alice)
+    client = signed_in(alice)
     params = {"application": spse.pk, **UPLOAD_TEXT}
     _ask(client, **params)  # the process parses the stored model once
     # When she types, then a fixed handful of queries answers, with everything shown:

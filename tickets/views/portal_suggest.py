@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from knowledge.deflection import submission_key_of
 from knowledge.suggest import DESCRIPTION_CHARS, TITLE_CHARS, suggestions_for
 from reference.models import Application
 from tickets.views.portal import current_reporter, reporter_required
@@ -28,4 +29,12 @@ def ticket_suggestions(request: HttpRequest) -> HttpResponse:
         title=request.GET.get("title", "")[:TITLE_CHARS],
         description=request.GET.get("description", "")[:DESCRIPTION_CHARS],
     )
-    return render(request, "tickets/portal/_suggestions.html", {"suggestions": suggestions})
+    return render(
+        request,
+        "tickets/portal/_suggestions.html",
+        {
+            "suggestions": suggestions,
+            # Links to articles carry the form's key: opening one counts for the form.
+            "submission_key": submission_key_of(request.GET.get("submission_key", "")),
+        },
+    )
