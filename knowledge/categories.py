@@ -37,7 +37,10 @@ logger = logging.getLogger(__name__)
 # Title and description are cut to this many characters, in training and in suggestion
 # alike: the problem is named at the start, and long pasted logs would only cost memory.
 TEXT_CHARS = 1000
-DEFAULT_LIMIT = 20_000
+# The newest this many resolved tickets: logreg costs about 170 CPU-seconds and 300 MB
+# per 1,000 on the 2-core machine (docs/category-model.md), so the default trains in
+# minutes; a larger window wants --classifier centroid (about 7 s per 1,000).
+DEFAULT_LIMIT = 2_000
 MIN_EXAMPLES = 50
 # Between a category's parent and its name, as in `Category.path_label`.
 PATH_SEPARATOR = " › "
