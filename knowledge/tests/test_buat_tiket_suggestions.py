@@ -64,7 +64,7 @@ def test_the_form_asks_for_suggestions_politely_while_typing(alice: User) -> Non
     assert container is not None
     tag = container.group(0)
     assert f'hx-get="{URL}"' in tag and 'aria-live="polite"' in tag
-    assert "keyup changed delay:" in tag and "from:#id_description" in tag
+    assert "input changed delay:" in tag and "from:#id_description" in tag
     assert "#id_application, #id_title, #id_description" in tag
 
 
