@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.access import ARTICLE_PUBLISHED
@@ -124,3 +125,90 @@ class ArticleVote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.user_id}:{self.helpful}"
+
+
+class CategoryModel(models.Model):
+    """A trained category-suggestion model (`lib/category_model.py`) as JSON: the row with
+    the highest version is the one in use; older rows stay for comparison."""
+
+    version = models.PositiveIntegerField(_("versi"), unique=True)
+    trained_at = models.DateTimeField(_("dilatih"))
+    examples = models.PositiveIntegerField(_("jumlah contoh"))
+    categories = models.PositiveIntegerField(_("jumlah kategori"))
+    classifier = models.CharField(_("pengklasifikasi"), max_length=20)
+    seconds = models.FloatField(_("lama pelatihan (detik)"))
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+    # `Model.to_json()`: never a pickle (Model.from_json refuses one).
+    payload = models.TextField(_("model (JSON)"))
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("model kategori")
+        verbose_name_plural = _("model kategori")
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.examples})"
+
+
+class SuggestionsShown(models.Model):
+    """What Buat Tiket suggested (the last suggestions on the form) before the reporter
+    filed the ticket anyway (issue 18; `knowledge/deflection.py`)."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket",
+        verbose_name=_("tiket"),
+        on_delete=models.CASCADE,
+        related_name="suggestions_shown",
+    )
+    articles = models.ManyToManyField(
+        Article, verbose_name=_("artikel disarankan"), related_name="+", blank=True
+    )
+    categories = models.ManyToManyField(
+        "reference.Category", verbose_name=_("kategori disarankan"), related_name="+", blank=True
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saran yang ditampilkan")
+        verbose_name_plural = _("saran yang ditampilkan")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}"
+
+
+class ArticleOpening(models.Model):
+    """A reporter opened an article that Buat Tiket suggested, from the form with this
+    submission key: a deflection unless a ticket of that form was filed after all."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelapor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("artikel"), on_delete=models.CASCADE, related_name="openings"
+    )
+    submission_key = models.CharField(_("kunci formulir"), max_length=64)
+    opened_at = models.DateTimeField(_("dibuka"), default=timezone.now)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        verbose_name=_("tiket yang tetap dibuat"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("artikel dibuka dari saran")
+        verbose_name_plural = _("artikel dibuka dari saran")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "submission_key", "article"], name="articleopening_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["article", "opened_at"], name="articleopening_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.user_id}"

@@ -57,22 +57,27 @@ def article_search_write(article: Article, *, using: str = "default") -> None:
         )
 
 
-def article_search(articles: QuerySet[Article], text: str) -> QuerySet[Article]:
+def article_search(
+    articles: QuerySet[Article], text: str, *, any_word: bool = False
+) -> QuerySet[Article]:
     """The articles of `articles` holding every word of `text`, best match first.
 
-    A text without any word finds nothing. Articles are few (thousands, not millions):
-    every match is ranked.
+    `any_word`: holding one of the words is enough (suggestions from a text being typed;
+    the more words an article holds, the higher it ranks). A text without any word finds
+    nothing. Articles are few (thousands, not millions): every match is ranked.
     """
     terms = textsearch.query_words(text)
     if not terms:
         return articles.none()
     rank: SearchRank | RawSQL
     if _is_postgres(articles.db):
-        query = SearchQuery(textsearch.tsquery(terms), config="simple", search_type="raw")
+        query = SearchQuery(
+            textsearch.tsquery(terms, any_word=any_word), config="simple", search_type="raw"
+        )
         found = articles.filter(search_vector=query)
         rank = SearchRank(F("search_vector"), query, weights=PG_WEIGHTS)
     else:
-        match = textsearch.fts5_query(terms)
+        match = textsearch.fts5_query(terms, any_word=any_word)
         found = articles.filter(
             id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608, S611
         )

@@ -62,21 +62,24 @@ def _is_prefix(word: str) -> bool:
     return len(word) >= MIN_PREFIX_LENGTH
 
 
-def tsquery(terms: list[str], *, weights: str = "") -> str:
+def tsquery(terms: list[str], *, weights: str = "", any_word: bool = False) -> str:
     """A PostgreSQL `to_tsquery('simple', …)` text: every word, as a prefix (`'x':*`).
 
-    `weights` restricts the match to parts of the document (`"A"`: the title only).
+    `weights` restricts the match to parts of the document (`"A"`: the title only);
+    `any_word`: one of the words is enough (suggestions from text typed in a form).
     """
     parts = []
     for word in terms:
         marker = ("*" if _is_prefix(word) else "") + weights
         parts.append(f"'{word}'" + (f":{marker}" if marker else ""))
-    return " & ".join(parts)
+    return (" | " if any_word else " & ").join(parts)
 
 
-def fts5_query(terms: list[str], *, column: str = "") -> str:
+def fts5_query(terms: list[str], *, column: str = "", any_word: bool = False) -> str:
     """An FTS5 MATCH expression with the same meaning as `tsquery`."""
-    expression = " AND ".join(f'"{word}"' + ("*" if _is_prefix(word) else "") for word in terms)
+    expression = (" OR " if any_word else " AND ").join(
+        f'"{word}"' + ("*" if _is_prefix(word) else "") for word in terms
+    )
     return f"{column} : ({expression})" if column else expression
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tickets.views import portal, portal_actions
+from tickets.views import portal, portal_actions, portal_suggest
 
 app_name = "portal"
 
@@ -11,6 +11,8 @@ urlpatterns = [
     path("tiket/buat/pilihan/", portal.ticket_form_choices, name="ticket_form_choices"),
     path("tiket/buat/kode/", portal.ticket_code_lookup, name="ticket_code_lookup"),
     path("tiket/buat/paket-saya/", portal.ticket_my_packages, name="ticket_my_packages"),
+    # Suggestions while the reporter types (issue 18).
+    path("tiket/buat/saran/", portal_suggest.ticket_suggestions, name="ticket_suggestions"),
     # The detail with the reporter's actions (it builds on portal's detail context).
     path("tiket/<str:number>/", portal_actions.ticket_detail, name="ticket_detail"),
     path("tiket/<str:number>/cetak/", portal.ticket_print, name="ticket_print"),

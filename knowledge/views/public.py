@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
 from knowledge import selectors, services
+from knowledge.deflection import article_opening_record
 from knowledge.forms import ArticleSearchForm
 from knowledge.markdown import render_markdown
+from knowledge.models import Article
 from knowledge.search import article_search
 from tickets.access import may_edit_articles, may_read_articles
 
@@ -92,7 +94,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponseBase:
     user = _reader(request)
     if not may_read_articles(user):
         return redirect_to_login(request.get_full_path())
-    return render(request, "knowledge/article.html", _article_context(request, user, slug))
+    context = _article_context(request, user, slug)
+    article = context["article"]
+    if "saran" in request.GET and isinstance(article, Article):
+        # Opened from Buat Tiket's suggestions (issue 18): counts for that form.
+        article_opening_record(user=user, article=article, submission_key=request.GET["saran"])
+    return render(request, "knowledge/article.html", context)
 
 
 @require_POST

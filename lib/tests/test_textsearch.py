@@ -27,6 +27,11 @@ def test_queries_match_prefixes_except_single_characters():
     assert textsearch.fts5_query(["tender"], column="title") == 'title : ("tender"*)'
 
 
+def test_a_query_may_ask_for_any_of_its_words():
+    assert textsearch.tsquery(["tender", "a"], any_word=True) == "'tender':* | 'a'"
+    assert textsearch.fts5_query(["tender", "a"], any_word=True) == '"tender"* OR "a"'
+
+
 def test_the_vector_literal_carries_positions_and_weights():
     literal = textsearch.tsvector([("A", "Gagal upload"), ("C", "upload gagal lagi")])
     assert literal == "'gagal':1A,4C 'upload':2A,3C 'lagi':5C"

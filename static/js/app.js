@@ -348,3 +348,42 @@
     initEmail();
   }
 })();
+
+// Buat Tiket: suggestions while the reporter types (issue 18). A suggested category fills
+// Kategori (its change asks for the fields that depend on it); the reporter still
+// chooses. The request sends only the start of the description, so that its address
+// stays short; an answer that shows nothing new is not swapped in again, so that a
+// screen reader does not read the same suggestions at every pause in typing.
+(function () {
+  "use strict";
+
+  var SENT_DESCRIPTION_CHARS = 800;
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var pick = target && target.closest("[data-suggest-category]");
+    if (!pick) { return; }
+    var select = document.getElementById("id_category");
+    var value = pick.getAttribute("data-suggest-category");
+    if (!select || !select.querySelector('option[value="' + value + '"]')) { return; }
+    select.value = value;
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (!event.detail.elt.hasAttribute("data-suggestions")) { return; }
+    var description = event.detail.parameters.description;
+    if (typeof description === "string" && description.length > SENT_DESCRIPTION_CHARS) {
+      event.detail.parameters.description = description.slice(0, SENT_DESCRIPTION_CHARS);
+    }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute || !target.hasAttribute("data-suggestions")) { return; }
+    if (target.lastSuggestions === event.detail.serverResponse) {
+      event.detail.shouldSwap = false;
+    }
+    target.lastSuggestions = event.detail.serverResponse;
+  });
+})();

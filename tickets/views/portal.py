@@ -32,6 +32,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import User
 from integrations.clients import LookupResult, lookup_code
 from integrations.types import CatalogPackage, RupPackage, Tender
+from knowledge.deflection import suggestions_record
 from lib.replica import replica_reads
 from reference.models import TIME_ZONE_ABBREVIATIONS, Category, CodeKind, Lpse, TimeZone
 from tickets import live, services
@@ -148,6 +149,12 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = error.status_code
             else:
+                # What Buat Tiket suggested before the reporter filed anyway (issue 18).
+                suggestions_record(
+                    ticket=ticket,
+                    article_ids=request.POST.getlist("saran_artikel"),
+                    category_ids=request.POST.getlist("saran_kategori"),
+                )
                 messages.success(
                     request,
                     _("Tiket berhasil disimpan. Nomor tiket Anda: %(number)s.")

@@ -1,0 +1,91 @@
+"""What Buat Tiket's suggestions led to (issue 18): shown, opened, filed anyway.
+
+Each Buat Tiket form carries its submission key (a random hex, `TicketCreateForm`). The
+suggested articles link to the article with ``?saran=<key>``; opening one from there
+records an `ArticleOpening` of that reporter, article and key. When the reporter files
+the form after all, the ticket keeps what the suggestions showed last
+(`SuggestionsShown`, from hidden inputs of the suggestions) and the openings of its key
+are linked to it. An opening left without a ticket is a deflection: the reporter read
+the answer instead of filing.
+"""
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import IntegrityError, transaction
+
+from accounts.models import User
+from knowledge.models import Article, ArticleOpening, ArticleStatus, SuggestionsShown
+from reference.models import Category
+from tickets.models import Ticket
+
+# What a form's submission key looks like (TicketCreateForm makes uuid4 hex keys; the
+# API's Idempotency-Key is never used here).
+SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+# More ids than the suggestions ever show are not read.
+MAX_IDS = 10
+
+
+def submission_key_of(raw: str) -> str:
+    """The key if `raw` is one a Buat Tiket form made, else ''."""
+    return raw if SUBMISSION_KEY.fullmatch(raw) else ""
+
+
+def _ids(raw: Iterable[str]) -> list[int]:
+    found: list[int] = []
+    for value in raw:
+        if value.isdigit() and len(value) <= 9 and int(value) not in found:
+            found.append(int(value))
+        if len(found) == MAX_IDS:
+            break
+    return found
+
+
+def article_opening_record(
+    *, user: User | AnonymousUser, article: Article, submission_key: str
+) -> None:
+    """A reporter opened a suggested article from the Buat Tiket form `submission_key`
+    (once per reporter, form and article; anybody else, or a draft, records nothing)."""
+    key = submission_key_of(submission_key)
+    if (
+        not key
+        or not isinstance(user, User)
+        or not user.is_reporter
+        or article.status != ArticleStatus.PUBLISHED
+    ):
+        return
+    try:
+        with transaction.atomic():
+            ArticleOpening.objects.get_or_create(user=user, article=article, submission_key=key)
+    except IntegrityError:
+        pass  # the same opening, recorded by a second tab at the same moment
+
+
+def suggestions_record(
+    *, ticket: Ticket, article_ids: Iterable[str], category_ids: Iterable[str]
+) -> SuggestionsShown | None:
+    """The filed ticket keeps the suggestions its form showed last (None: it showed
+    none), and the articles its reporter opened from that form are marked as followed by
+    this ticket. Ids the suggestions could not have shown (drafts, another application's
+    categories, garbage) are dropped."""
+    articles = list(
+        Article.objects.filter(pk__in=_ids(article_ids), status=ArticleStatus.PUBLISHED)
+    )
+    categories = list(
+        Category.objects.filter(
+            pk__in=_ids(category_ids), application_id=ticket.application_id, is_leaf=True
+        )
+    )
+    shown: SuggestionsShown | None = None
+    with transaction.atomic():
+        if articles or categories:
+            shown, _created = SuggestionsShown.objects.get_or_create(ticket=ticket)
+            shown.articles.set(articles)
+            shown.categories.set(categories)
+        key = submission_key_of(ticket.submission_key)
+        if key:
+            ArticleOpening.objects.filter(
+                user_id=ticket.reporter_id, submission_key=key, ticket__isnull=True
+            ).update(ticket=ticket)
+    return shown
