@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.models import User
 from knowledge.models import Article, ArticleStatus, ArticleVote
 from lib.errors import NotFound
-from lib.similarity import jaccard, significant_words
+from lib.similar import score, word_keys
 from reference.models import Application, Category
 from tickets.access import articles_readable_q
 
@@ -96,7 +96,7 @@ def articles_for_ticket(
 ) -> list[Article]:
     """Published articles this user reads about the ticket's application: those of its
     category (or the category's parent) first, then by the words they share with `text`
-    (`lib.similarity`); articles sharing neither are left out. Two statements."""
+    (`lib.similar`); articles sharing neither are left out. Two statements."""
     candidates = list(
         filter_articles(published_articles(user), application=application, category=None)
         .only("pk", "title", "slug", "summary")
@@ -112,13 +112,13 @@ def articles_for_ticket(
         ).values_list("article_id", "category_id")
         if category_id in near
     }
-    words = significant_words(text)
+    keys = word_keys(text)
     scored = []
     for article in candidates:
-        score = jaccard(words, significant_words(f"{article.title} {article.summary}"))
+        alike = score(keys, word_keys(f"{article.title} {article.summary}"))
         if article.pk in about:
-            score += SAME_CATEGORY_BONUS
-        if score > 0:
-            scored.append((score, article))
+            alike += SAME_CATEGORY_BONUS
+        if alike > 0:
+            scored.append((alike, article))
     scored.sort(key=lambda pair: (-pair[0], pair[1].title, pair[1].pk))
     return [article for _score, article in scored[:limit]]

@@ -18,6 +18,8 @@ from collections.abc import Collection
 from lib.textsearch import words
 
 MIN_WORD_LENGTH = 3
+# At most this much of a text is read (a long description says what it is about first).
+MAX_TEXT = 2000
 KEY_LENGTH = 6
 # Two texts look alike when they share at least this many words ...
 MIN_SHARED = 2
@@ -39,7 +41,7 @@ STOPWORDS = frozenset(_STOPWORDS.split())
 def content_words(text: str) -> list[str]:
     """The distinct words of `text` that carry meaning, in order (not yet cut to keys)."""
     seen: dict[str, None] = {}
-    for word in words(text):
+    for word in words(text[:MAX_TEXT]):
         if len(word) >= MIN_WORD_LENGTH and word not in STOPWORDS:
             seen.setdefault(word, None)
     return list(seen)

@@ -3,7 +3,7 @@
 The resolved tickets the staff member sees (`tickets_visible_to`, the one rule) of the
 same application and category, the newest `CANDIDATE_LIMIT` by their resolution, are
 compared with the ticket by the words their titles and descriptions share
-(`lib.similarity`); the most alike (from `MIN_SIMILARITY`) come with the text of their
+(`lib.similar`); the most alike (from `MIN_SIMILARITY`) come with the text of their
 latest public resolution (never an internal note), for the agent to insert into a reply.
 Two statements whatever the size of the table.
 """
@@ -11,19 +11,19 @@ Two statements whatever the size of the table.
 from dataclasses import dataclass
 
 from accounts.models import User
-from lib.similarity import jaccard, significant_words
+from lib.similar import score, word_keys
 from tickets.access import tickets_visible_to
 from tickets.models import Message, MessageKind, Ticket
 
 CANDIDATE_LIMIT = 200
 SHOWN = 3
-MIN_SIMILARITY = 0.15
+MIN_SIMILARITY = 0.25
 
 
 @dataclass(frozen=True)
 class PastResolution:
     ticket: Ticket
-    similarity: float  # shared significant words over all of both texts (0–1)
+    similarity: float  # how alike the two texts are (`lib.similar.score`, 0–1)
     body: str  # the text of its latest public resolution
 
     @property
@@ -31,8 +31,8 @@ class PastResolution:
         return round(100 * self.similarity)
 
 
-def _words(ticket: Ticket) -> frozenset[str]:
-    return significant_words(f"{ticket.title} {ticket.description}")
+def _keys(ticket: Ticket) -> frozenset[str]:
+    return word_keys(f"{ticket.title} {ticket.description}")
 
 
 def past_resolutions(user: User, ticket: Ticket, *, limit: int = SHOWN) -> list[PastResolution]:
@@ -48,10 +48,10 @@ def past_resolutions(user: User, ticket: Ticket, *, limit: int = SHOWN) -> list[
         .only("pk", "number", "title", "description", "resolved_at")
         .order_by("-resolved_at", "-id")[:CANDIDATE_LIMIT]
     )
-    words = _words(ticket)
-    scored = [(jaccard(words, _words(other)), other) for other in candidates]
+    keys = _keys(ticket)
+    scored = [(score(keys, _keys(other)), other) for other in candidates]
     best = sorted(
-        ((score, other) for score, other in scored if score >= MIN_SIMILARITY),
+        ((alike, other) for alike, other in scored if alike >= MIN_SIMILARITY),
         key=lambda pair: (-pair[0], -pair[1].pk),
     )[: limit * 2]  # a resolution may have been an internal-only step: spare ones
     if not best:
@@ -59,7 +59,7 @@ def past_resolutions(user: User, ticket: Ticket, *, limit: int = SHOWN) -> list[
     bodies: dict[int, str] = {}
     for ticket_id, body in (
         Message.objects.filter(
-            ticket_id__in=[other.pk for _score, other in best],
+            ticket_id__in=[other.pk for _alike, other in best],
             kind=MessageKind.RESOLUTION,
             is_internal=False,
         )
@@ -68,7 +68,7 @@ def past_resolutions(user: User, ticket: Ticket, *, limit: int = SHOWN) -> list[
     ):
         bodies.setdefault(ticket_id, body)
     return [
-        PastResolution(ticket=other, similarity=score, body=bodies[other.pk])
-        for score, other in best
+        PastResolution(ticket=other, similarity=alike, body=bodies[other.pk])
+        for alike, other in best
         if other.pk in bodies
     ][:limit]

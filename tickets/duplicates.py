@@ -3,7 +3,7 @@
 Candidates are the open tickets the staff member sees (`tickets_visible_to`, the one
 rule) of the same reporter, or in the same LPSE about the same category or the same
 code; the newest `CANDIDATE_LIMIT` of them are compared with the ticket by the words
-their titles and descriptions share (`lib.similarity`). Shown: those at least
+their titles and descriptions share (`lib.similar`). Shown: those at least
 `MIN_SIMILARITY` alike (a shared code counts as `CODE_BONUS` more), most alike first.
 One statement for the candidates whatever the size of the table (an index on the
 reporter, and on the LPSE with the status, narrows them; the limit bounds the rest).
@@ -14,20 +14,20 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from accounts.models import User
-from lib.similarity import jaccard, significant_words
+from lib.similar import score, word_keys
 from tickets.access import tickets_visible_to
 from tickets.models import OPEN_STATUSES, Ticket
 
 CANDIDATE_LIMIT = 200
 SHOWN = 5
-MIN_SIMILARITY = 0.25
+MIN_SIMILARITY = 0.3
 CODE_BONUS = 0.25
 
 
 @dataclass(frozen=True)
 class PossibleDuplicate:
     ticket: Ticket
-    # Shared significant words over all of both texts (0–1), without the code bonus.
+    # How alike the two texts are (`lib.similar.score`, 0–1), without the code bonus.
     similarity: float
     same_reporter: bool
     same_code: bool
@@ -74,7 +74,7 @@ def possible_duplicates(
         )
         .order_by("-created_at", "-id")[:CANDIDATE_LIMIT]
     )
-    words = significant_words(_text(ticket))
+    keys = word_keys(_text(ticket))
     found = []
     for other in candidates:
         same_code = bool(ticket.code) and (other.code_kind, other.code) == (
@@ -83,7 +83,7 @@ def possible_duplicates(
         )
         similar = PossibleDuplicate(
             ticket=other,
-            similarity=jaccard(words, significant_words(_text(other))),
+            similarity=score(keys, word_keys(_text(other))),
             same_reporter=other.reporter_id == ticket.reporter_id,
             same_code=same_code and other.lpse_id == ticket.lpse_id,
             same_category=other.category_id == ticket.category_id,

@@ -30,3 +30,8 @@ def test_one_shared_word_is_not_enough():
 def test_empty_texts_look_like_nothing():
     assert similar.score(frozenset(), similar.word_keys("gagal upload")) == 0.0
     assert not similar.looks_alike(frozenset(), frozenset())
+
+
+def test_only_the_start_of_a_long_text_is_read():
+    text = "awal " + "x" * similar.MAX_TEXT + " akhirnya"
+    assert "akhirn" not in similar.word_keys(text)
