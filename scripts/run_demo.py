@@ -83,6 +83,16 @@ def plan(env: dict[str, str]) -> tuple[list[Step], list[Service]]:
         Step("migrate", [*manage, "migrate", "--noinput"]),
         # --demo: this database is the demo's even when a .env turns DEBUG off.
         Step("seed demo", [*manage, "seed_demo", "--demo"]),
+        # Buat Tiket's category suggestions before the demo has resolved tickets of its
+        # own: the hand-written evaluation texts (about a second, once).
+        Step(
+            "category model",
+            [
+                *(*manage, "train_category_model", "--if-missing", "--classifier", "centroid"),
+                *("--from-file", str(ROOT / "knowledge" / "eval" / "category_eval.jsonl")),
+                *("--note", "demo: knowledge/eval/category_eval.jsonl"),
+            ],
+        ),
     ]
     services = [
         Service(

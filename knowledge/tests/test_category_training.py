@@ -3,6 +3,7 @@
 import io
 import json
 import pickle
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -201,6 +202,17 @@ def test_it_trains_on_a_file_of_labelled_texts(reference: None, tmp_path) -> Non
     assert f"12 texts read from {source}" in out and "3 categories of 2 applications" in out
     spse = Application.objects.get(code="SPSE")
     assert suggest_categories(spse, "lupa password akun terblokir")[0] == category(PASSWORD)
+
+
+def test_if_missing_trains_only_the_first_time(reference: None, tmp_path) -> None:
+    """The demo's start: the evaluation texts give a first model, later starts keep it."""
+    source = Path(__file__).resolve().parents[1] / "eval" / "category_eval.jsonl"
+    args = ("--if-missing", "--classifier", "centroid", "--from-file", str(source))
+    assert "texts read from" in train_command(*args)
+    assert "nothing to do" in train_command(*args)
+    assert CategoryModel.objects.count() == 1
+    spse = Application.objects.get(code="SPSE")
+    assert suggest_categories(spse, "lupa password akun terblokir")
 
 
 def test_an_unreadable_file_is_refused_by_line(reference: None, tmp_path) -> None:

@@ -12,6 +12,7 @@ from knowledge.categories import (
     category_model_train,
     file_examples,
 )
+from knowledge.models import CategoryModel
 from lib.category_model import CLASSIFIERS, Options
 
 
@@ -50,10 +51,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="train and report, store nothing"
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="do nothing when a model is stored already (the demo's first start)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["limit"] < 1:
             raise CommandError("--limit must be at least 1.")
+        if options["if_missing"] and CategoryModel.objects.exists():
+            self.stdout.write("a category model is stored already: nothing to do")
+            return
         source = options["from_file"]
         try:
             examples = file_examples(source) if source is not None else None
