@@ -24,6 +24,9 @@ class RequestState:
     # when a read could go to the replica (it may cost a cache round trip).
     recently_wrote: Callable[[], bool]
     wrote: bool = False
+    # Whether a read of this request went to the replica (a lost replica connection is
+    # then worth answering again from the primary).
+    read_replica: bool = False
     _pinned: bool | None = None
 
     def pinned(self) -> bool:
@@ -67,6 +70,18 @@ def note_write() -> None:
     state = _request.get()
     if state is not None:
         state.wrote = True
+
+
+def current_request_state() -> RequestState | None:
+    """The read-your-writes state of the running request (None outside one)."""
+    return _request.get()
+
+
+def note_replica_read() -> None:
+    """A read of this request goes to the replica."""
+    state = _request.get()
+    if state is not None:
+        state.read_replica = True
 
 
 @contextmanager

@@ -11,6 +11,7 @@ few seconds, then tried again; its lag is measured at most every few seconds per
 process.
 """
 
+import contextlib
 import logging
 import math
 import time
@@ -22,7 +23,7 @@ from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
-from lib.replica import note_write, replica_allowed
+from lib.replica import note_replica_read, note_write, replica_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,15 @@ def replica_usable(alias: str) -> bool:
     return not _state.lagging
 
 
+def replica_lost(alias: str) -> None:
+    """The replica dropped a connection in use (stopped, restarted): leave it alone for
+    RETRY_DOWN_SECONDS, as when it cannot be reached."""
+    logger.warning("replica %s lost a connection in use; reading from the primary", alias)
+    with contextlib.suppress(DatabaseError):  # the connection is gone already
+        connections[alias].close()
+    _state.down_until = time.monotonic() + RETRY_DOWN_SECONDS
+
+
 def forget_replica_state() -> None:
     """Ask the replica afresh on the next read (tests; a changed configuration)."""
     global _state
@@ -120,6 +130,7 @@ class ReplicaRouter:
             and not connections[PRIMARY].in_atomic_block
             and replica_usable(alias)
         ):
+            note_replica_read()
             return alias
         # Said explicitly: otherwise Django would follow a replica-read object's own
         # database for its related rows, even outside the scope.

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from lib.replica import request_bound
-from lpse_support.dbrouter import replica_alias
+from lib.replica import current_request_state, request_bound
+from lpse_support.dbrouter import replica_alias, replica_lost
+from lpse_support.unavailable import is_connection_failure
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +88,21 @@ class PrimaryStickinessMiddleware:
         if state.wrote or succeeded_write:
             _pin(request, response)
         return response
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        """A safe request whose replica connection was lost while it ran (the replica
+        stopped) is answered again, once, from the primary: the reader never sees the
+        replica go."""
+        state = current_request_state()
+        if (
+            state is None
+            or not state.read_replica
+            or request.method not in _SAFE_METHODS
+            or getattr(request, "_replica_retried", False)
+            or not is_connection_failure(exc)
+        ):
+            return None
+        request._replica_retried = True  # type: ignore[attr-defined]
+        replica_lost(replica_alias())
+        state.read_replica = False
+        return self.get_response(request)

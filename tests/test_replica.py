@@ -255,6 +255,35 @@ def test_an_unreachable_replica_falls_back_to_the_primary_and_degrades_readiness
 
 
 @postgres_only
+def test_a_replica_lost_while_a_page_reads_it_answers_again_from_the_primary(
+    client: Client, alice: User, agent: User, stale_replica: Callable[[], None]
+) -> None:
+    # Given a replica copied before alice's ticket, which the agent's console reads
+    stale_replica()
+    ticket = make_ticket(alice)
+    client.force_login(agent)
+    assert not _in_console(client, ticket.number)
+    replica = connections[STALE]
+
+    def server_ends_it(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # What a replica stop does to a query in flight: its server ends the connection.
+        if "tickets_ticket" in sql:
+            with _admin_connection(connection.settings_dict) as admin:
+                admin.execute(
+                    "SELECT pg_terminate_backend(%s, 10000)",
+                    [replica.connection.info.backend_pid],
+                )
+        return execute(sql, params, many, context)
+
+    # When the replica ends the connection the page is reading on
+    with replica.execute_wrapper(server_ends_it):
+        # Then the page answers, from the primary (the new ticket is in the list)
+        assert _in_console(client, ticket.number)
+    # And the replica is left alone for a few seconds, as when it cannot be reached
+    assert _in_console(client, ticket.number)
+
+
+@postgres_only
 def test_readyz_reports_a_reachable_replica_ok(
     client: Client, alice: User, stale_replica: Callable[[], None]
 ) -> None:
