@@ -27,6 +27,7 @@ hypothesis_settings.load_profile("lpse")
 pytest_plugins = [
     "testsupport.simulator",
     "testsupport.browser",
+    "testsupport.live_server",
     "testsupport.smtp",
     "testsupport.redis",
     "testsupport.s3",
