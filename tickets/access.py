@@ -27,6 +27,7 @@ from lib.errors import NotFound
 from reference.models import Application, Lpse
 from tickets.lifecycle import (
     REPORTER_ACTIONS,
+    SYSTEM_ACTIONS,
     Action,
     ActionConflict,
     ActionForbidden,
@@ -207,6 +208,7 @@ def get_ticket_for_user(user: User, number: str) -> Ticket:
             "holder",
             "reporter",
             "merged_into",
+            "incident",
         )
         .filter(number=number)
         .order_by()[:1]
@@ -368,7 +370,7 @@ def articles_readable_q(user: User | AnonymousUser) -> Q:
 
 # Every action a person can take on a ticket (the periodic auto-close is nobody's).
 PERSON_ACTIONS = tuple(
-    action for action in Action if action not in (Action.AUTO_CLOSE, Action.CREATE)
+    action for action in Action if action not in SYSTEM_ACTIONS and action != Action.CREATE
 )
 
 
@@ -380,13 +382,14 @@ def action_refusal(
     403 (`ActionForbidden`): not this person's to do; 409 (`ActionConflict`): not in the
     ticket's current status or position; 400 (`ActionInvalid`): nothing to act on. Who
     may *see* the ticket is asked first, by `get_ticket_for_user` (404). `ticket` is None
-    for `Action.CREATE`; `user` is None only for the periodic `Action.AUTO_CLOSE`.
+    for `Action.CREATE`; `user` is None only for the system's actions (`SYSTEM_ACTIONS`:
+    the periodic `Action.AUTO_CLOSE`, a linked ticket resolved with its incident).
     """
     if action == Action.CREATE:
         return _create_refusal(user)
     assert ticket is not None
-    if action == Action.AUTO_CLOSE:
-        return _transition_refusal(action, ticket)
+    if action in SYSTEM_ACTIONS:
+        return _transition_refusal(action, ticket) or _position_refusal(ticket, action)
     if user is None or not user.is_authenticated or not user.is_active:
         return ActionForbidden(_("Akun Anda tidak aktif."))
     if action in REPORTER_ACTIONS:
@@ -458,9 +461,15 @@ def _staff_refusal(user: User, ticket: Ticket, action: str) -> TicketActionError
             _("Tiket ini ditangani oleh %(name)s; hanya dia yang dapat mengubahnya.")
             % {"name": _holder_name(ticket)}
         )
-    if holder_id is None and action not in (Action.TAKE, Action.ASSIGN, Action.MERGE):
+    if holder_id is None and action not in UNHELD_ACTIONS:
         return ActionConflict(_("Ambil tiket ini terlebih dahulu."))
     return None
+
+
+# What an agent of the ticket's tier may do to a ticket nobody holds yet: triage.
+UNHELD_ACTIONS = frozenset(
+    {Action.TAKE, Action.ASSIGN, Action.MERGE, Action.LINK_INCIDENT, Action.UNLINK_INCIDENT}
+)
 
 
 def _holder_name(ticket: Ticket) -> str:
@@ -483,4 +492,19 @@ def _position_refusal(ticket: Ticket, action: str) -> TicketActionError | None:
         return ActionConflict(_("Tiket sudah berada di tier pertama."))
     if action == Action.REVALIDATE_CODE and not ticket.code:
         return ActionInvalid(_("Tiket ini tidak memiliki kode untuk divalidasi."))
+    if action == Action.MERGE and ticket.is_incident:
+        return ActionConflict(
+            _("Insiden induk tidak dapat digabung; lepaskan dahulu tiket yang ditautkan kepadanya.")
+        )
+    if action == Action.LINK_INCIDENT:
+        if ticket.is_incident:
+            return ActionConflict(
+                _("Tiket ini adalah insiden induk: tiket lain yang ditautkan kepadanya.")
+            )
+        if ticket.incident_id is not None:
+            return ActionConflict(
+                _("Tiket ini sudah ditautkan ke insiden; lepaskan dahulu untuk memindahkannya.")
+            )
+    if action in (Action.UNLINK_INCIDENT, Action.INCIDENT_RESOLVE) and ticket.incident_id is None:
+        return ActionInvalid(_("Tiket ini tidak ditautkan ke insiden."))
     return None

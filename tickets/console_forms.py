@@ -12,6 +12,7 @@ from django_stubs_ext import StrOrPromise
 
 from accounts.models import ReporterRole, User
 from reference.models import Application, Category, Lpse, Priority
+from tickets.access import tickets_visible_to
 from tickets.attachments import CheckedFile
 from tickets.forms import AttachmentsField, AttachmentsFormMixin
 from tickets.lifecycle import Action
@@ -501,6 +502,34 @@ class ChangeCategoryForm(ActionForm):
         }
 
 
+class LinkIncidentForm(ActionForm):
+    action = Action.LINK_INCIDENT
+
+    incident = forms.CharField(
+        label=_lazy("Nomor tiket insiden"),
+        max_length=40,
+        help_text=_lazy(
+            "Tiket terbuka pelapor lain dengan penyebab yang sama. Saat insiden diselesaikan, "
+            "tiket ini ikut diselesaikan dengan penyelesaian insiden; pelapor tetap "
+            "mengonfirmasi sendiri."
+        ),
+        error_messages={"required": _lazy("Isi nomor tiket insiden.")},
+    )
+
+    def clean_incident(self) -> Ticket:
+        number = self.cleaned_data["incident"].strip()
+        found = tickets_visible_to(self.user).filter(number=number).order_by()[:1]
+        for ticket in found:
+            return ticket
+        raise forms.ValidationError(
+            _("Insiden tidak ditemukan di antara tiket yang dapat Anda lihat.")
+        )
+
+
+class UnlinkIncidentForm(ActionForm):
+    action = Action.UNLINK_INCIDENT
+
+
 ACTION_FORMS: dict[str, type[ActionForm]] = {
     form.action: form
     for form in (
@@ -516,6 +545,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         RevalidateCodeForm,
         OverridePriorityForm,
         ChangeCategoryForm,
+        LinkIncidentForm,
+        UnlinkIncidentForm,
     )
 }
 

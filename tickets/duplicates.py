@@ -7,6 +7,11 @@ their titles and descriptions share (`lib.similar`). Shown: those at least
 `MIN_SIMILARITY` alike (a shared code counts as `CODE_BONUS` more), most alike first.
 One statement for the candidates whatever the size of the table (an index on the
 reporter, and on the LPSE with the status, narrows them; the limit bounds the rest).
+
+*Insiden terbuka yang cocok*: the open, unresolved incidents (tickets others are linked
+to) of the ticket's application that the staff member sees, in any LPSE (SPSE down is
+everybody's problem), alike by text, code or category; so a new ticket about a known
+incident is linked at once. One statement over a partial index of the few incidents.
 """
 
 from dataclasses import dataclass
@@ -16,12 +21,17 @@ from django.db.models import Q
 from accounts.models import User
 from lib.similar import score, word_keys
 from tickets.access import tickets_visible_to
+from tickets.lifecycle import UNANSWERED_STATUSES
 from tickets.models import OPEN_STATUSES, Ticket
 
 CANDIDATE_LIMIT = 200
 SHOWN = 5
 MIN_SIMILARITY = 0.3
 CODE_BONUS = 0.25
+CATEGORY_BONUS = 0.15
+# Open incidents compared with a ticket (there are a handful at any time).
+INCIDENT_LIMIT = 50
+INCIDENTS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ def possible_duplicates(
             "code_kind",
             "code",
             "created_at",
+            "incident_id",
+            "is_incident",
         )
         .order_by("-created_at", "-id")[:CANDIDATE_LIMIT]
     )
@@ -91,4 +103,58 @@ def possible_duplicates(
         if similar.score >= MIN_SIMILARITY:
             found.append(similar)
     found.sort(key=lambda d: (-d.score, -d.ticket.created_at.timestamp(), -d.ticket.pk))
+    return found[:limit]
+
+
+@dataclass(frozen=True)
+class MatchingIncident:
+    ticket: Ticket
+    similarity: float
+    same_code: bool
+    same_category: bool
+
+    @property
+    def score(self) -> float:
+        return (
+            self.similarity
+            + (CODE_BONUS if self.same_code else 0.0)
+            + (CATEGORY_BONUS if self.same_category else 0.0)
+        )
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.similarity)
+
+
+def matching_incidents(
+    user: User, ticket: Ticket, *, limit: int = INCIDENTS_SHOWN
+) -> list[MatchingIncident]:
+    """The open incidents `user` sees that `ticket` may belong to, most alike first
+    (none for a ticket that is an incident or is linked to one already)."""
+    if ticket.is_incident or ticket.incident_id is not None:
+        return []
+    incidents = (
+        tickets_visible_to(user)
+        .filter(
+            is_incident=True,
+            application_id=ticket.application_id,
+            status__in=UNANSWERED_STATUSES,
+        )
+        .exclude(pk=ticket.pk)
+        .only("pk", "number", "title", "description", "status", "category_id", "code_kind", "code")
+        .order_by("-created_at", "-id")[:INCIDENT_LIMIT]
+    )
+    keys = word_keys(_text(ticket))
+    found = []
+    for incident in incidents:
+        match = MatchingIncident(
+            ticket=incident,
+            similarity=score(keys, word_keys(_text(incident))),
+            same_code=bool(ticket.code)
+            and (incident.code_kind, incident.code) == (ticket.code_kind, ticket.code),
+            same_category=incident.category_id == ticket.category_id,
+        )
+        if match.score >= MIN_SIMILARITY:
+            found.append(match)
+    found.sort(key=lambda m: (-m.score, m.ticket.number))
     return found[:limit]

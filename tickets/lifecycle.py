@@ -24,6 +24,8 @@ class Action(models.TextChoices):
     REVALIDATE_CODE = "revalidate_code", _("Validasi ulang kode")
     OVERRIDE_PRIORITY = "override_priority", _("Ubah prioritas")
     CHANGE_CATEGORY = "change_category", _("Ubah kategori")
+    LINK_INCIDENT = "link_incident", _("Tautkan ke insiden")
+    UNLINK_INCIDENT = "unlink_incident", _("Lepaskan dari insiden")
     # reporter
     GIVE_FEEDBACK = "give_feedback", _("Beri Feedback")
     CONFIRM = "confirm", _("Ya, sudah")
@@ -32,6 +34,8 @@ class Action(models.TextChoices):
     RATE = "rate", _("Beri penilaian")
     # the periodic command
     AUTO_CLOSE = "auto_close", _("Tutup otomatis")
+    # a linked ticket, when its incident is resolved (done with the incident's resolution)
+    INCIDENT_RESOLVE = "incident_resolve", _("Diselesaikan bersama insiden")
     # filing a new ticket: no ticket and no status yet (asked of `access.action_refusal`)
     CREATE = "create", _("Buat Tiket")
 
@@ -50,11 +54,18 @@ STAFF_ACTIONS = frozenset(
         Action.REVALIDATE_CODE,
         Action.OVERRIDE_PRIORITY,
         Action.CHANGE_CATEGORY,
+        Action.LINK_INCIDENT,
+        Action.UNLINK_INCIDENT,
     }
 )
+# Done by the system, never by a person's request: the periodic command, the incident.
+SYSTEM_ACTIONS = frozenset({Action.AUTO_CLOSE, Action.INCIDENT_RESOLVE})
 REPORTER_ACTIONS = frozenset(
     {Action.GIVE_FEEDBACK, Action.CONFIRM, Action.REOPEN, Action.FORCE_CLOSE, Action.RATE}
 )
+
+# Open and still waiting for its answer.
+UNANSWERED_STATUSES = frozenset({Status.NEW, Status.IN_PROGRESS, Status.AWAITING_FEEDBACK})
 
 # From which statuses each action may be taken, and the status it leads to (None: stays).
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -70,6 +81,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     Action.REVALIDATE_CODE: (OPEN_STATUSES, None),
     Action.OVERRIDE_PRIORITY: (OPEN_STATUSES, None),
     Action.CHANGE_CATEGORY: (OPEN_STATUSES, None),
+    # Awaiting confirmation, a ticket has its answer already: nothing to link it for.
+    Action.LINK_INCIDENT: (UNANSWERED_STATUSES, None),
+    Action.UNLINK_INCIDENT: (OPEN_STATUSES, None),
+    Action.INCIDENT_RESOLVE: (UNANSWERED_STATUSES, Status.AWAITING_CONFIRMATION),
     Action.GIVE_FEEDBACK: (frozenset({Status.AWAITING_FEEDBACK}), Status.IN_PROGRESS),
     Action.CONFIRM: (frozenset({Status.AWAITING_CONFIRMATION}), Status.CLOSED),
     Action.REOPEN: (frozenset({Status.AWAITING_CONFIRMATION}), Status.IN_PROGRESS),
@@ -99,6 +114,10 @@ EVENT_OF_ACTION: dict[str, str] = {
     Action.REVALIDATE_CODE: EventKind.CODE_REVALIDATED,
     Action.OVERRIDE_PRIORITY: EventKind.PRIORITY_CHANGED,
     Action.CHANGE_CATEGORY: EventKind.CATEGORY_CHANGED,
+    Action.LINK_INCIDENT: EventKind.INCIDENT_LINKED,
+    Action.UNLINK_INCIDENT: EventKind.INCIDENT_UNLINKED,
+    # A resolution like any other (reports count it so), its data naming the incident.
+    Action.INCIDENT_RESOLVE: EventKind.RESOLVED,
 }
 
 

@@ -116,6 +116,18 @@ class Ticket(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_tickets"
     )
+    # Tautkan ke insiden (issue 18): tickets of different reporters with one cause point
+    # at a parent incident ticket; resolving the incident resolves them with its text.
+    # `is_incident` marks a ticket once another is linked to it (never a linked one).
+    incident = models.ForeignKey(
+        "self",
+        verbose_name=_("insiden"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_tickets",
+    )
+    is_incident = models.BooleanField(_("insiden"), default=False)
     # Counts every change; a page carries the revision it showed, so an action taken from
     # a stale page is refused instead of overwriting what somebody else did.
     revision = models.PositiveIntegerField(default=0)
@@ -201,6 +213,12 @@ class Ticket(models.Model):
             models.Index(fields=["code", "-created_at"], name="ticket_code_recent"),
             models.Index(fields=["reporter_role", "-created_at"], name="ticket_role_recent"),
             models.Index(fields=["close_reason", "-created_at"], name="ticket_close_reason_recent"),
+            # The open incidents a new ticket is compared with: a handful at any time.
+            models.Index(
+                fields=["application", "-created_at"],
+                condition=models.Q(is_incident=True),
+                name="ticket_incidents",
+            ),
             # The open tickets of a tier-1 scope (Tiket saya, Belum diambil, Menunggu
             # pelapor): a few thousand index entries per LPSE at a million tickets,
             # instead of a bitmap of all the LPSE's tickets.
@@ -328,6 +346,9 @@ class EventKind(models.TextChoices):
     CODE_REVALIDATED = "code_revalidated", _("Kode divalidasi ulang")
     PRIORITY_CHANGED = "priority_changed", _("Prioritas diubah petugas")
     CATEGORY_CHANGED = "category_changed", _("Kategori diubah petugas")
+    INCIDENT_LINKED = "incident_linked", _("Ditautkan ke insiden")
+    INCIDENT_UNLINKED = "incident_unlinked", _("Dilepas dari insiden")
+    INCIDENT_MEMBER = "incident_member", _("Tiket lain ditautkan ke insiden ini")
     RATED = "rated", _("Penilaian diberikan")
     SLA_WARNED = "sla_warned", _("Peringatan SLA")
     SLA_BREACHED = "sla_breached", _("SLA terlampaui")

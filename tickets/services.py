@@ -39,6 +39,7 @@ from tickets.codes import code_check, code_check_changes, code_recheck_until, ti
 from tickets.facts import ticket_facts_refresh
 from tickets.lifecycle import (
     EVENT_OF_ACTION,
+    UNANSWERED_STATUSES,
     Action,
     ActionConflict,
     ActionInvalid,
@@ -426,12 +427,16 @@ def _perform(
     reporter_visible: bool = True,
     after: Callable[[Ticket, datetime.datetime], None] | None = None,
     now: datetime.datetime | None = None,
+    author: User | None = None,
 ) -> Ticket:
     """Check, then apply one action atomically: ticket fields, message, files, event.
 
     Everything it writes is dated `now`; by default the current time once the row is
     locked, so that the recorded times follow the order in which the changes happened.
+    `author`: for a system action (`actor` None), the person whose doing it is, named
+    on its message and event (a linked ticket resolved by its incident's resolver).
     """
+    writer = actor or author
     _ensure_visible(ticket, actor)
     try:
         _guard(ticket, actor, action, revision)  # early answer, before files are written
@@ -484,10 +489,10 @@ def _perform(
             Ticket.objects.filter(pk=locked.pk).update(**updates, **stamps)
             message = None
             if post is not None:
-                assert actor is not None
+                assert writer is not None
                 message = Message.objects.create(
                     ticket=locked,
-                    author=actor,
+                    author=writer,
                     kind=post.kind,
                     body=post.body,
                     is_internal=post.is_internal,
@@ -505,14 +510,14 @@ def _perform(
                         size=checked.size,
                         content_type=checked.content_type,
                         sha256=checked.sha256,
-                        uploaded_by=actor,
+                        uploaded_by=writer,
                         created_at=now,
                     )
                     for offset, (checked, name) in enumerate(zip(files, stored, strict=True))
                 )
             TicketEvent.objects.create(
                 ticket=locked,
-                actor=actor,
+                actor=writer,
                 kind=EVENT_OF_ACTION[action],
                 from_status=locked.status if new_status != locked.status else "",
                 to_status=new_status if new_status != locked.status else "",
@@ -536,7 +541,7 @@ def _perform(
             ticket_event_notify(
                 ticket=current,
                 event_kind=EVENT_OF_ACTION[action],
-                actor=actor,
+                actor=writer,
                 message=message,
                 now=now,
             )
@@ -675,8 +680,14 @@ def ticket_resolve(
     revision: int | None = None,
     now: datetime.datetime | None = None,
 ) -> Ticket:
-    """Resolve with a resolution text; the reporter is asked to confirm."""
+    """Resolve with a resolution text; the reporter is asked to confirm. An incident's
+    linked tickets are resolved with it (`_linked_resolve`), in the same transaction."""
     text = _required_text(body, _("Penyelesaian"))
+
+    def resolve_linked(incident: Ticket, at: datetime.datetime) -> None:
+        if incident.is_incident:
+            _linked_resolve(incident=incident, resolver=actor, text=text, now=at)
+
     return _perform(
         ticket=ticket,
         actor=actor,
@@ -684,6 +695,7 @@ def ticket_resolve(
         revision=revision,
         changes=lambda t, at: {"resolved_by": actor, "resolved_at": at},
         post=Post(MessageKind.RESOLUTION, text, files=files),
+        after=resolve_linked,
         now=now,
     )
 
@@ -1149,3 +1161,156 @@ def ticket_change_category(
         event_internal=False,
         now=now,
     )
+
+
+# --- Tautkan ke insiden (issue 18) ----------------------------------------------------
+#
+# Lock order: the incident's row before a linked ticket's row, in linking, unlinking and
+# resolving alike, so that two of them never wait on each other.
+
+
+def _incident_refusal(ticket: Ticket, incident: Ticket) -> ActionInvalid | None:
+    if incident.pk == ticket.pk:
+        return ActionInvalid(_("Tiket tidak dapat ditautkan ke dirinya sendiri."))
+    if incident.reporter_id == ticket.reporter_id:
+        return ActionInvalid(
+            _("Tiket milik pelapor yang sama digabungkan, bukan ditautkan ke insiden.")
+        )
+    if (
+        incident.application_id != ticket.application_id
+        or incident.status not in UNANSWERED_STATUSES
+        or incident.incident_id is not None
+    ):
+        return ActionInvalid(
+            _(
+                "Insiden harus tiket terbuka yang belum diselesaikan, tentang aplikasi yang "
+                "sama, dan tidak ditautkan ke insiden lain."
+            )
+        )
+    return None
+
+
+def ticket_link_incident(
+    *,
+    ticket: Ticket,
+    actor: User,
+    incident: Ticket,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Link a ticket to a parent incident: an open, unresolved ticket of another reporter
+    about the same application with the same cause, which the staff member sees. When
+    the incident is resolved, this ticket is resolved with it."""
+    if _guard_early(ticket, actor, Action.LINK_INCIDENT, revision):
+        ticket.refresh_from_db()
+        return ticket
+    if not tickets_visible_to(actor).filter(pk=incident.pk).exists():
+        raise ActionInvalid(_("Insiden tidak ditemukan di antara tiket yang dapat Anda lihat."))
+    if (refusal := _incident_refusal(ticket, incident)) is not None:
+        raise refusal
+
+    def link(locked: Ticket, at: datetime.datetime) -> dict[str, Any]:
+        # Checked again under the locks: the incident may have changed since the page.
+        parent = Ticket.objects.get(pk=incident.pk)
+        if (refusal := _incident_refusal(locked, parent)) is not None:
+            raise ActionConflict(refusal.message)
+        return {"incident": parent}
+
+    def mark_incident(locked: Ticket, at: datetime.datetime) -> None:
+        # Pages open on the incident are out of date: it gained a linked ticket.
+        Ticket.objects.filter(pk=incident.pk).update(
+            is_incident=True, revision=F("revision") + 1, updated_at=at
+        )
+        parent_revision = Ticket.objects.values_list("revision", flat=True).get(pk=incident.pk)
+        TicketEvent.objects.create(
+            ticket_id=incident.pk,
+            actor=actor,
+            kind=EventKind.INCIDENT_MEMBER,
+            is_internal=True,
+            data={"ticket": locked.number, "revision": parent_revision},
+            reason=_("Tiket %(number)s ditautkan ke insiden ini.") % {"number": locked.number},
+            created_at=at,
+        )
+
+    with transaction.atomic():
+        Ticket.objects.select_for_update().filter(pk=incident.pk).first()
+        return _perform(
+            ticket=ticket,
+            actor=actor,
+            action=Action.LINK_INCIDENT,
+            revision=revision,
+            changes=link,
+            reason=_("Ditautkan ke insiden %(number)s.") % {"number": incident.number},
+            data={"incident": incident.number},
+            # Another reporter's ticket: its number is for staff only.
+            event_internal=True,
+            reporter_visible=False,
+            after=mark_incident,
+            now=now,
+        )
+
+
+def ticket_unlink_incident(
+    *,
+    ticket: Ticket,
+    actor: User,
+    revision: int | None = None,
+    now: datetime.datetime | None = None,
+) -> Ticket:
+    """Take a ticket out of its incident: it is handled, and resolved, on its own again.
+    An incident left with no linked ticket is an ordinary ticket again."""
+    if _guard_early(ticket, actor, Action.UNLINK_INCIDENT, revision):
+        ticket.refresh_from_db()
+        return ticket
+    incident_id = Ticket.objects.values_list("incident_id", flat=True).get(pk=ticket.pk)
+    number = Ticket.objects.values_list("number", flat=True).filter(pk=incident_id).first() or ""
+
+    def unlink(locked: Ticket, at: datetime.datetime) -> dict[str, Any]:
+        if locked.incident_id != incident_id:
+            raise ActionConflict(_("Tautan insiden tiket ini telah berubah. Muat ulang halaman."))
+        return {"incident": None}
+
+    def unmark_incident(locked: Ticket, at: datetime.datetime) -> None:
+        if not Ticket.objects.filter(incident_id=incident_id).exists():
+            Ticket.objects.filter(pk=incident_id).update(
+                is_incident=False, revision=F("revision") + 1, updated_at=at
+            )
+
+    with transaction.atomic():
+        Ticket.objects.select_for_update().filter(pk=incident_id).first()
+        return _perform(
+            ticket=ticket,
+            actor=actor,
+            action=Action.UNLINK_INCIDENT,
+            revision=revision,
+            changes=unlink,
+            reason=_("Dilepas dari insiden %(number)s.") % {"number": number},
+            data={"incident": number},
+            event_internal=True,
+            reporter_visible=False,
+            after=unmark_incident,
+            now=now,
+        )
+
+
+def _linked_resolve(*, incident: Ticket, resolver: User, text: str, now: datetime.datetime) -> None:
+    """Resolve the incident's linked tickets that still wait for their answer, each
+    through the state machine (`Action.INCIDENT_RESOLVE`) with the incident's resolution
+    as its own: each reporter is asked to confirm, and may answer *Belum*."""
+    waiting = list(
+        Ticket.objects.filter(incident_id=incident.pk, status__in=UNANSWERED_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in waiting:
+        _perform(
+            ticket=Ticket.objects.get(pk=pk),
+            actor=None,
+            author=resolver,
+            action=Action.INCIDENT_RESOLVE,
+            revision=None,
+            changes=lambda t, at: {"resolved_by": resolver, "resolved_at": at},
+            post=Post(MessageKind.RESOLUTION, text),
+            data={"incident": incident.number},
+            now=now,
+        )

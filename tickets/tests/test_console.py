@@ -358,17 +358,19 @@ def test_only_the_actions_allowed_now_are_offered(client, alice, agent):
         return shown
 
     # A new ticket: take it, assign it, merge it, leave a note, or check its code again
-    assert offered() == {"take", "assign", "note", "merge", "revalidate_code"}
+    assert offered() == {"take", "assign", "note", "merge", "revalidate_code", "link_incident"}
     ticket = services.ticket_take(ticket=ticket, actor=agent)
     # Held by me at tier 1: everything but taking it again and returning it
     assert offered() == {
         "assign", "reply", "note", "request_feedback", "resolve", "escalate", "merge",
-        "revalidate_code", "override_priority", "change_category",
+        "revalidate_code", "override_priority", "change_category", "link_incident",
     }  # fmt: skip
     ticket = services.ticket_request_feedback(ticket=ticket, actor=agent, body="Data?")
-    # Waiting for the reporter: a reply, a note, or the code, priority and category
+    # Waiting for the reporter: a reply, a note, the code, priority and category, or an
+    # incident to link it to
     assert offered() == {
         "reply", "note", "revalidate_code", "override_priority", "change_category",
+        "link_incident",
     }  # fmt: skip
 
 

@@ -56,6 +56,8 @@ _WAITING: dict[str, int] = {  # the agents of the current tier, while nobody hol
     Action.REVALIDATE_CODE: 302,  # triage: no need to take it first
     Action.OVERRIDE_PRIORITY: 409,
     Action.CHANGE_CATEGORY: 409,
+    Action.LINK_INCIDENT: 302,  # triage, like merging
+    Action.UNLINK_INCIDENT: 400,  # not linked to an incident
 }
 _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.TAKE: 409,  # already yours
@@ -70,6 +72,8 @@ _HOLDER: dict[str, int] = {  # the holder of an in-progress ticket at tier 1
     Action.REVALIDATE_CODE: 302,  # the source is down in tests: checked, still unvalidated
     Action.OVERRIDE_PRIORITY: 302,
     Action.CHANGE_CATEGORY: 302,
+    Action.LINK_INCIDENT: 302,
+    Action.UNLINK_INCIDENT: 400,
 }
 _COLLEAGUE_OF_HOLDER: dict[str, int] = {  # same tier, but somebody else holds it
     **{action: 403 for action in STAFF_ACTIONS},
@@ -119,7 +123,7 @@ def people(request, db, fast_passwords):
     return {name: request.getfixturevalue(name) for name in PERSONAS}
 
 
-def _form(action, ticket, target, assignee):
+def _form(action, ticket, target, assignee, incident=None):
     data = {"revision": ticket.revision}
     if action == Action.ASSIGN:
         data["assignee"] = assignee.pk
@@ -129,6 +133,8 @@ def _form(action, ticket, target, assignee):
         data["note"] = "Catatan untuk tier lain."
     elif action == Action.MERGE:
         data["into"] = target.number
+    elif action == Action.LINK_INCIDENT:
+        data["incident"] = incident.number
     elif action == Action.OVERRIDE_PRIORITY:
         data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
     elif action == Action.CHANGE_CATEGORY:
@@ -173,17 +179,21 @@ def test_detail_page_answers_200_only_to_who_sees_the_ticket(client, people, sta
 def test_every_action_answers_by_the_matrix(client, people, state, persona):
     client.force_login(people[persona])
     answers: dict[str, int] = {}
-    ticket = target = None
+    ticket = target = incident = None
     for action in sorted(STAFF_ACTIONS):
         if ticket is None:
             # Given a ticket in `state`, and an open ticket of the same reporter at its tier
             ticket = _move(make_ticket(people["alice"]), state, people)
             target_state = "tier1" if state == "tier1_held" else state
             target = _move(make_ticket(people["alice"]), target_state, people)
+            # and another reporter's ticket there, the incident to link to
+            incident = _move(make_ticket(people["bob"]), target_state, people)
         before = _snapshot(ticket)
         # When the persona posts the action from a page showing the current revision
         url = reverse("console:ticket_action", args=[ticket.number, action])
-        response = client.post(url, _form(action, ticket, target, people[TIER_ACTOR[state]]))
+        response = client.post(
+            url, _form(action, ticket, target, people[TIER_ACTOR[state]], incident)
+        )
         answers[action] = response.status_code
         if response.status_code == 302:
             assert _snapshot(ticket)[4] == before[4] + 1, action  # exactly one event

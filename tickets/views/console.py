@@ -34,8 +34,8 @@ from tickets.access import (
 )
 from tickets.answers import past_resolutions
 from tickets.console_forms import ACTION_FORMS, ActionForm, ConsoleFilterForm, action_forms
-from tickets.duplicates import possible_duplicates
-from tickets.lifecycle import STAFF_ACTIONS, Action, TicketActionError
+from tickets.duplicates import matching_incidents, possible_duplicates
+from tickets.lifecycle import STAFF_ACTIONS, UNANSWERED_STATUSES, Action, TicketActionError
 from tickets.models import Ticket
 from tickets.presence import presence_report
 from tickets.queues import (
@@ -55,6 +55,9 @@ from tickets.selectors import ticket_detail_for
 from tickets.ticket_sla import attach_sla_views
 
 View = Callable[..., HttpResponseBase]
+
+# An incident's linked tickets listed on its page (the rest are counted, not listed).
+LINKED_SHOWN = 20
 
 
 def staff_required(view: View) -> View:
@@ -214,11 +217,15 @@ def ticket_duplicates(request: HttpRequest, number: str) -> HttpResponse:
     statements); without JavaScript, a page of its own."""
     user = _staff(request)
     ticket = get_ticket_for_user(user, number)
+    allowed = allowed_actions(user, ticket, {Action.MERGE, Action.LINK_INCIDENT})
     context = {
         "nav": "console",
         "ticket": ticket,
         "duplicates": possible_duplicates(user, ticket) if ticket.is_open else [],
-        "merge_allowed": Action.MERGE in allowed_actions(user, ticket, {Action.MERGE}),
+        "incidents": matching_incidents(user, ticket) if ticket.is_open else [],
+        "merge_allowed": Action.MERGE in allowed,
+        "link_allowed": Action.LINK_INCIDENT in allowed,
+        "linkable": UNANSWERED_STATUSES,
     }
     return _panel(request, context, "tickets/console/_duplicates.html", _("Kemungkinan duplikat"))
 
@@ -370,6 +377,15 @@ def _perform(action: str, ticket: Ticket, user: User, form: ActionForm) -> str:
             "category": data["category"].path_label,
             "priority": changed.get_priority_display(),
         }
+    if action == Action.LINK_INCIDENT:
+        incident: Ticket = data["incident"]
+        services.ticket_link_incident(
+            ticket=ticket, actor=user, incident=incident, revision=revision
+        )
+        return _("Tiket ditautkan ke insiden %(number)s.") % {"number": incident.number}
+    if action == Action.UNLINK_INCIDENT:
+        services.ticket_unlink_incident(ticket=ticket, actor=user, revision=revision)
+        return _("Tiket dilepas dari insiden.")
     assert action == Action.MERGE
     into: Ticket = data["into"]
     services.ticket_merge(ticket=ticket, actor=user, into=into, revision=revision)
@@ -406,6 +422,17 @@ def _detail(
     allowed = allowed_actions(user, ticket, STAFF_ACTIONS)
     forms = action_forms(ticket, user, allowed, bound=bound)
     merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
+    # An incident's linked tickets that this person sees (the newest first, bounded).
+    linked = (
+        list(
+            tickets_visible_to(user)
+            .filter(incident_id=ticket.pk)
+            .only("pk", "number", "title", "status")
+            .order_by("-created_at", "-id")[: LINKED_SHOWN + 1]
+        )
+        if ticket.is_incident
+        else []
+    )
     detail = ticket_detail_for(user, ticket)
     sla = detail.sla
     return render(
@@ -422,6 +449,10 @@ def _detail(
             "forms": forms,
             "bound_action": bound.action if bound is not None else "",
             "merge_targets": merge_targets,
+            "incident_visible": ticket.incident_id is not None
+            and tickets_visible_to(user).filter(pk=ticket.incident_id).exists(),
+            "linked": linked[:LINKED_SHOWN],
+            "linked_more": len(linked) > LINKED_SHOWN,
             "canned_responses": (
                 list(canned_responses_for(ticket)) if Action.REPLY in allowed else []
             ),
