@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import random
+import threading
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -416,3 +417,61 @@ def test_a_form_without_application_or_lpse_counts_on_the_wib_date(dave, referen
     form = SuggestedForm.objects.get()
     assert form.application is None and form.category is None
     assert form.shown_on == datetime.date(2026, 11, 30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_answers_racing_for_one_form_make_one_row_and_no_error(alice, spse):
+    """One answer has inserted the form's row but not committed yet; a second answer
+    for the same form does not see it, inserts, waits for the first, and gives way."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two connections writing at once (PostgreSQL)")
+    key = uuid.uuid4().hex
+    inserted, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                SuggestedForm.objects.create(
+                    user=alice, submission_key=key, shown_on=datetime.date(2026, 12, 1)
+                )
+                inserted.set()
+                release.wait()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            suggested_form_record(
+                reporter=alice,
+                submission_key=key,
+                application=spse,
+                chosen_category="",
+                suggested_categories=[],
+            )
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert inserted.wait(timeout=60)
+    two = threading.Thread(target=second)
+    two.start()
+    # The second insert waits on the first's uncommitted row (a lock not granted).
+    waiting = 0
+    with connection.cursor() as cursor:
+        for _ in range(100_000):
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            waiting = cursor.fetchone()[0]
+            if waiting:
+                break
+    release.set()
+    one.join(timeout=60)
+    two.join(timeout=60)
+    assert waiting, "the second answer never reached the insert"
+    assert errors == []
+    assert SuggestedForm.objects.filter(submission_key=key).count() == 1
