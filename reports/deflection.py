@@ -274,7 +274,7 @@ def build_deflection(*, user: User, filters: ReportFilters, now: datetime.dateti
         full_labels=[bucket.full_label for bucket in months],
         series=[
             Series(_("Diberi saran"), [row.forms for row in per_month]),
-            Series(_("Artikel dibuka"), [row.forms_opened for row in per_month]),
+            Series(_("Dengan artikel dibuka"), [row.forms_opened for row in per_month]),
             Series(_("Tidak jadi membuat tiket"), [row.deflected for row in per_month]),
             Series(_("Tetap membuat tiket"), [row.filed for row in per_month]),
         ],
@@ -329,7 +329,10 @@ def build_deflection(*, user: User, filters: ReportFilters, now: datetime.dateti
             "kategori itu, pada bulan jawaban terakhir diberikan."
         ),
     )
-    notes = [_("Filter tier dan prioritas tidak dipakai: formulir belum menjadi tiket.")]
-    if filters.tier is None and not filters.priority:
-        notes = []
+    notes = [
+        _(
+            "Laporan ini selalu per bulan. Filter tier dan prioritas tidak dipakai: "
+            "formulir yang diberi saran belum menjadi tiket."
+        )
+    ]
     return ReportView(charts=[chart], tables=[month_table, detail], notes=notes)
