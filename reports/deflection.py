@@ -192,8 +192,12 @@ def deflection_report(user: User, filters: ReportFilters) -> DeflectionReport:
         .annotate(count=Count("pk"))
         .values("count")
     )
+    # `~Q(submission_key="")` lets PostgreSQL use the partial unique index on
+    # (reporter, submission_key); a form's key is never empty anyway.
     tickets = Ticket.objects.filter(
-        reporter_id=OuterRef("user_id"), submission_key=OuterRef("submission_key")
+        ~Q(submission_key=""),
+        reporter_id=OuterRef("user_id"),
+        submission_key=OuterRef("submission_key"),
     )
     forms = (
         suggested_forms(user, filters)
