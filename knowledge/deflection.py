@@ -7,17 +7,31 @@ the form after all, the ticket keeps what the suggestions showed last
 (`SuggestionsShown`, from hidden inputs of the suggestions) and the openings of its key
 are linked to it. An opening left without a ticket is a deflection: the reporter read
 the answer instead of filing.
+
+So that forms never filed count too, the first answer of the suggestions that shows a
+form anything records it (`SuggestedForm`, once per reporter and key): one indexed read
+on every later answer, one insert at most per form. The insert ignores a conflict, so
+two answers racing for the same form never fail and never make two rows.
 """
 
+import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
-from knowledge.models import Article, ArticleOpening, ArticleStatus, SuggestionsShown
-from reference.models import Category
+from knowledge.models import (
+    Article,
+    ArticleOpening,
+    ArticleStatus,
+    SuggestedForm,
+    SuggestionsShown,
+)
+from reference.models import Application, Category, Lpse
 from tickets.models import Ticket
 
 # What a form's submission key looks like (TicketCreateForm makes uuid4 hex keys; the
@@ -89,3 +103,53 @@ def suggestions_record(
                 user_id=ticket.reporter_id, submission_key=key, ticket__isnull=True
             ).update(ticket=ticket)
     return shown
+
+
+def _chosen_category(raw: str, application: Application | None) -> Category | None:
+    """The leaf category of `application` that the form names, or None (garbage too)."""
+    if application is None or not raw.isdigit() or len(raw) > 9:
+        return None
+    return Category.objects.filter(pk=int(raw), application=application, is_leaf=True).first()
+
+
+def suggested_form_record(
+    *,
+    reporter: User,
+    submission_key: str,
+    application: Application | None,
+    chosen_category: str,
+    suggested_categories: Sequence[Category],
+    now: datetime.datetime | None = None,
+) -> None:
+    """The suggestions showed the reporter's Buat Tiket form something: record the form
+    once (the first time), with the category chosen or else the top suggested one.
+    Anybody but a reporter, or a key no form makes, records nothing."""
+    key = submission_key_of(submission_key)
+    if not key or not reporter.is_active or not reporter.is_reporter:
+        return
+    if SuggestedForm.objects.filter(user=reporter, submission_key=key).exists():
+        return
+    category = _chosen_category(chosen_category, application) or next(
+        iter(suggested_categories), None
+    )
+    zone = None
+    if reporter.lpse_id is not None:
+        lpses = Lpse.objects.filter(pk=reporter.lpse_id)
+        zone = lpses.values_list("timezone", flat=True).first()
+    moment = now or timezone.now()
+    local = moment.astimezone(ZoneInfo(zone) if zone else timezone.get_default_timezone())
+    SuggestedForm.objects.bulk_create(
+        [
+            SuggestedForm(
+                user=reporter,
+                submission_key=key,
+                lpse_id=reporter.lpse_id,
+                reporter_role=reporter.role,
+                application=application,
+                category=category,
+                first_shown_at=moment,
+                shown_on=local.date(),
+            )
+        ],
+        ignore_conflicts=True,
+    )

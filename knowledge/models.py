@@ -212,3 +212,61 @@ class ArticleOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}:{self.user_id}"
+
+
+class SuggestedForm(models.Model):
+    """A Buat Tiket form (its submission key) that the suggestions showed something,
+    recorded once, the first time (issue 18's deflection report; `knowledge/deflection.py`).
+
+    The dimensions are the form's at that moment: the reporter's LPSE and role, the
+    application chosen, and the category chosen or else the top suggested one. `shown_on`
+    is the local date in the reporter's LPSE zone (WIB without one), as the tickets' fact
+    rows count days. Whether a ticket was filed from the form is read from the ticket
+    (same reporter and submission key), so filing writes nothing here.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pelapor"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    submission_key = models.CharField(_("kunci formulir"), max_length=64)
+    lpse = models.ForeignKey(
+        "reference.Lpse",
+        verbose_name=_("LPSE pelapor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reporter_role = models.CharField(_("peran pelapor"), max_length=20, blank=True)
+    application = models.ForeignKey(
+        "reference.Application",
+        verbose_name=_("aplikasi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        "reference.Category",
+        verbose_name=_("kategori"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_shown_at = models.DateTimeField(_("pertama ditampilkan"), default=timezone.now)
+    shown_on = models.DateField(_("tanggal lokal"))
+
+    class Meta:
+        verbose_name = _("formulir dengan saran")
+        verbose_name_plural = _("formulir dengan saran")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "submission_key"], name="suggestedform_unique")
+        ]
+        indexes = [models.Index(fields=["shown_on"], name="suggestedform_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.submission_key}"

@@ -27,6 +27,7 @@ from accounts.models import User
 from lib.numformat import format_number
 from lib.svgchart import Series, bar_chart, distribution_chart, hbar_chart, line_chart
 from reference.models import Application, Lpse, Priority
+from reports.deflection import build_deflection
 from reports.filters import ReportFilters
 from reports.pages import (
     Cell,
@@ -838,5 +839,14 @@ REPORTS: dict[str, ReportSpec] = {
         _lazy("Per petugas: diambil, diselesaikan, dibuka kembali, respons, penilaian."),
         build_staff,
         staff=True,
+    ),
+    # Issue 18: what Buat Tiket's suggestions from the Pusat Bantuan led to.
+    "swalayan": ReportSpec(
+        _lazy("Swalayan (Pusat Bantuan)"),
+        _lazy(
+            "Formulir Buat Tiket yang diberi saran artikel, artikel yang dibuka, pelapor yang "
+            "tidak jadi membuat tiket, dan penilaian artikel, per bulan, aplikasi dan kategori."
+        ),
+        build_deflection,
     ),
 }

@@ -130,8 +130,17 @@ class Scenario:
     breakdown: tuple[tuple[str, str, str], ...] = ()
 
 
-# The supervisors' reports (issue 17), one locust run cycling all seven, one row each.
-REPORT_SLUGS = ("volume", "umur", "sla", "eskalasi", "kepuasan", "teratas", "petugas")
+# The supervisors' reports (issue 17), one locust run cycling all of them, one row each.
+REPORT_SLUGS = (
+    "volume",
+    "umur",
+    "sla",
+    "eskalasi",
+    "kepuasan",
+    "teratas",
+    "petugas",
+    "swalayan",
+)
 
 SCENARIOS = (
     Scenario("dashboard", "1  reporter dashboard", "ReporterDashboard"),

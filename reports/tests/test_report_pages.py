@@ -49,6 +49,7 @@ TABLES: dict[str, list[str]] = {
     "kepuasan": ["ringkasan", "bintang", "kategori", "saran"],
     "teratas": ["kategori", "kode"],
     "petugas": ["petugas"],
+    "swalayan": ["bulan", "rincian"],
 }
 
 

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from knowledge.deflection import submission_key_of
+from knowledge.deflection import submission_key_of, suggested_form_record
 from knowledge.suggest import DESCRIPTION_CHARS, TITLE_CHARS, suggestions_for
 from reference.models import Application
 from tickets.views.portal import current_reporter, reporter_required
@@ -23,12 +23,23 @@ def ticket_suggestions(request: HttpRequest) -> HttpResponse:
     """Categories, articles and the reporter's own similar open tickets for the text typed
     so far (HTMX partial). Always 200: an empty partial until there is enough to go on,
     and for whatever the query string holds that is not a form's value."""
+    reporter = current_reporter(request)
+    application = _chosen_application(request.GET.get("application", ""))
     suggestions = suggestions_for(
-        current_reporter(request),
-        application=_chosen_application(request.GET.get("application", "")),
+        reporter,
+        application=application,
         title=request.GET.get("title", "")[:TITLE_CHARS],
         description=request.GET.get("description", "")[:DESCRIPTION_CHARS],
     )
+    if not suggestions.empty:
+        # The form was shown something: counted once for the deflection report.
+        suggested_form_record(
+            reporter=reporter,
+            submission_key=request.GET.get("submission_key", ""),
+            application=application,
+            chosen_category=request.GET.get("category", ""),
+            suggested_categories=suggestions.categories,
+        )
     return render(
         request,
         "tickets/portal/_suggestions.html",
