@@ -44,6 +44,8 @@ DEFAULT_LIMIT = 2_000
 MIN_EXAMPLES = 50
 # Between a category's parent and its name, as in `Category.path_label`.
 PATH_SEPARATOR = " › "
+# Every category of an application is ranked for the staff hint (a tree has dozens).
+MAX_RANKED = 500
 # Resolved tickets whose category is a label worth learning.
 TRAINING_STATUSES = (Status.AWAITING_CONFIRMATION, Status.CLOSED)
 
@@ -243,3 +245,38 @@ def suggest_categories(application: Application, text: str, *, k: int = 3) -> li
     by_path = {category.path_label: category for category in leaves}
     found = [by_path[path] for path, _score in ranked if path in by_path]
     return found[:k]
+
+
+# Staff are shown the model's suggestion when the reporter's choice "looks wrong" (issue
+# 18), not merely second best: the model's likeliest category is another one, and the
+# chosen one is less than HINT_RATIO as likely (probabilities of the logistic model); with
+# another classifier, whose scores are no probabilities, when it is not in its top 3.
+HINT_RATIO = 0.25
+HINT_RANK = 3
+
+
+def category_hint(
+    application: Application, category_id: int, text: str, *, k: int = 3
+) -> list[Category]:
+    """The model's likeliest categories (up to `k`, best first) for a ticket of
+    `application` filed under `category_id` when that choice looks wrong; else none
+    (also without a model, or for an application or category the model does not know)."""
+    model = current_model()
+    if model is None or not text.strip():
+        return []
+    scored = model.top(text[:TEXT_CHARS], application.code, MAX_RANKED)
+    leaves = {
+        category.path_label: category
+        for category in Category.objects.filter(
+            application=application, is_leaf=True, is_active=True
+        ).select_related("parent")
+    }
+    ranked = [(leaves[path], score) for path, score in scored if path in leaves]
+    chosen = [score for category, score in ranked if category.pk == category_id]
+    if not ranked or not chosen or ranked[0][0].pk == category_id:
+        return []
+    if model.options.classifier == "logreg":
+        looks_wrong = chosen[0] < HINT_RATIO * ranked[0][1]
+    else:
+        looks_wrong = category_id not in {category.pk for category, _ in ranked[:HINT_RANK]}
+    return [category for category, _ in ranked[:k]] if looks_wrong else []

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from knowledge.categories import category_hint, model_text
 from knowledge.selectors import articles_for_ticket
 from lib.errors import NotFound
 from lib.replica import replica_reads
@@ -56,6 +57,8 @@ from tickets.ticket_sla import attach_sla_views
 
 View = Callable[..., HttpResponseBase]
 
+# The detail page's parameter naming a category to preselect in Ubah kategori.
+SUGGESTED_CATEGORY_PARAM = "kategori"
 # An incident's linked tickets listed on its page (the rest are counted, not listed).
 LINKED_SHOWN = 20
 
@@ -217,12 +220,26 @@ def ticket_duplicates(request: HttpRequest, number: str) -> HttpResponse:
     statements); without JavaScript, a page of its own."""
     user = _staff(request)
     ticket = get_ticket_for_user(user, number)
-    allowed = allowed_actions(user, ticket, {Action.MERGE, Action.LINK_INCIDENT})
+    allowed = allowed_actions(
+        user, ticket, {Action.MERGE, Action.LINK_INCIDENT, Action.CHANGE_CATEGORY}
+    )
     context = {
         "nav": "console",
         "ticket": ticket,
         "duplicates": possible_duplicates(user, ticket) if ticket.is_open else [],
         "incidents": matching_incidents(user, ticket) if ticket.is_open else [],
+        # The category model's suggestion when the reporter's choice looks wrong.
+        "category_hint": (
+            category_hint(
+                ticket.application,
+                ticket.category_id,
+                model_text(ticket.title, ticket.description),
+            )
+            if ticket.is_open
+            else []
+        ),
+        "change_category_allowed": Action.CHANGE_CATEGORY in allowed,
+        "category_param": SUGGESTED_CATEGORY_PARAM,
         "merge_allowed": Action.MERGE in allowed,
         "link_allowed": Action.LINK_INCIDENT in allowed,
         "linkable": UNANSWERED_STATUSES,
@@ -421,6 +438,17 @@ def _detail(
 ) -> HttpResponse:
     allowed = allowed_actions(user, ticket, STAFF_ACTIONS)
     forms = action_forms(ticket, user, allowed, bound=bound)
+    # A category suggested by the triage panel's link: chosen in an opened Ubah kategori
+    # (the form's own choices still decide what may be saved).
+    suggested = request.GET.get(SUGGESTED_CATEGORY_PARAM, "")
+    category_suggested = (
+        bound is None
+        and Action.CHANGE_CATEGORY in forms
+        and suggested.isdigit()
+        and len(suggested) <= 9
+    )
+    if category_suggested:
+        forms[Action.CHANGE_CATEGORY].initial["category"] = int(suggested)
     merge_targets = list(merge_candidates(user, ticket)) if Action.MERGE in allowed else []
     # An incident's linked tickets that this person sees (the newest first, bounded).
     linked = (
@@ -451,6 +479,7 @@ def _detail(
             "merge_targets": merge_targets,
             "incident_visible": ticket.incident_id is not None
             and tickets_visible_to(user).filter(pk=ticket.incident_id).exists(),
+            "category_suggested": category_suggested,
             "linked": linked[:LINKED_SHOWN],
             "linked_more": len(linked) > LINKED_SHOWN,
             "canned_responses": (
