@@ -22,6 +22,7 @@ from api.schemas import (
     CategoryChangeIn,
     CloseIn,
     DbId,
+    IncidentIn,
     MergeIn,
     NoteIn,
     PriorityIn,
@@ -32,7 +33,7 @@ from api.schemas import (
 from lib.errors import NotFound
 from reference.models import Category, RatingCategory
 from tickets import services
-from tickets.access import action_refusal, get_ticket_for_user
+from tickets.access import action_refusal, get_ticket_for_user, tickets_visible_to
 from tickets.attachments import AttachmentsRejected, CheckedFile, attachments_validate
 from tickets.forms import TicketCreateForm
 from tickets.lifecycle import Action
@@ -381,3 +382,42 @@ def change_category(request: HttpRequest, number: str, data: CategoryChangeIn) -
         )
 
     return _act(request, number, perform)
+
+
+@router.post("/tickets/{number}/incident", response=ACTION, tags=["Petugas"])
+def link_incident(request: HttpRequest, number: str, data: IncidentIn) -> TicketAnswer:
+    """Tautkan ke insiden: link the ticket to a parent incident, an open and unresolved
+    ticket of another reporter about the same application that the caller sees. When
+    the incident is resolved, the ticket is resolved with its resolution."""
+
+    def perform(user: User, ticket: Ticket) -> object:
+        number = data.incident.strip()
+        found = (
+            tickets_visible_to(user).filter(number=number).order_by().first()
+            if number.isprintable()
+            else None
+        )
+        if found is None:
+            # Who may not link hears that, whatever they named (as for assign).
+            if (refusal := action_refusal(user, ticket, Action.LINK_INCIDENT)) is not None:
+                raise refusal
+            raise ApiFieldErrors(
+                {"incident": [_("Insiden tidak ditemukan di antara tiket yang dapat Anda lihat.")]}
+            )
+        return services.ticket_link_incident(
+            ticket=ticket, actor=user, incident=found, revision=data.revision
+        )
+
+    return _act(request, number, perform)
+
+
+@router.post("/tickets/{number}/unlink-incident", response=ACTION, tags=["Petugas"])
+def unlink_incident(request: HttpRequest, number: str, data: RevisionIn) -> TicketAnswer:
+    """Lepaskan dari insiden: the ticket is handled, and resolved, on its own again."""
+    return _act(
+        request,
+        number,
+        lambda user, ticket: services.ticket_unlink_incident(
+            ticket=ticket, actor=user, revision=data.revision
+        ),
+    )

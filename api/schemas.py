@@ -260,6 +260,12 @@ class MergeIn(Schema):
     revision: int | None = None
 
 
+class IncidentIn(Schema):
+    # A ticket number (e.g. SPSE-20260302-00001); anything else names no ticket.
+    incident: Annotated[str, Field(min_length=1, max_length=40)]
+    revision: int | None = None
+
+
 class PriorityIn(Schema):
     priority: str
     reason: str

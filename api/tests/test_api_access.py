@@ -187,6 +187,8 @@ STAFF_ACTIONS = [
     "revalidate-code",
     "priority",
     "category",
+    "incident",
+    "unlink-incident",
 ]
 FORM_ACTIONS = {"feedback", "reopen", "reply", "feedback-request", "resolve"}
 
@@ -204,11 +206,14 @@ _WAITING = {  # the agents of the current tier while nobody holds the ticket
     "revalidate-code": 200,  # triage: no need to take it first
     "priority": 409,
     "category": 409,
+    "incident": 200,  # triage, like merging
+    "unlink-incident": 400,  # not linked to an incident
 }
 _HOLDER = {  # the holder of an in-progress ticket at tier 1
     **{action: 200 for action in STAFF_ACTIONS},
     "take": 409,  # already yours
     "return": 409,  # already at tier 1
+    "unlink-incident": 400,
 }
 _COLLEAGUE_OF_HOLDER = {
     **{a: 403 for a in STAFF_ACTIONS},
@@ -243,7 +248,9 @@ def expected(state: str, persona: str, endpoint: str) -> int:
     return ACTING[state].get(persona, _READER)[endpoint]
 
 
-def payload(endpoint: str, ticket: Ticket, target: Ticket, assignee: str) -> dict[str, Any]:
+def payload(
+    endpoint: str, ticket: Ticket, target: Ticket, assignee: str, incident: Ticket | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {"revision": ticket.revision}
     if endpoint in FORM_ACTIONS:
         data["body"] = "Mohon dicek kembali."
@@ -259,6 +266,8 @@ def payload(endpoint: str, ticket: Ticket, target: Ticket, assignee: str) -> dic
         data["note"] = "Catatan untuk tier lain."
     elif endpoint == "merge":
         data["into"] = target.number
+    elif endpoint == "incident":
+        data["incident"] = (incident or target).number
     elif endpoint == "priority":
         data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
     elif endpoint == "category":
@@ -291,6 +300,7 @@ def test_every_endpoint_answers_by_the_matrix(
     answers: dict[str, int] = {}
     ticket: Ticket | None = None
     target: Ticket | None = None
+    incident: Ticket | None = None
     for endpoint in READS + REPORTER_ACTIONS + STAFF_ACTIONS:
         if ticket is None:
             # Given alice's ticket in `state`, and another open one of hers at its tier
@@ -298,9 +308,13 @@ def test_every_endpoint_answers_by_the_matrix(
             target = move(
                 make_ticket(people["alice"]), "tier1" if state == "tier1_held" else state, people
             )
+            # and another reporter's ticket there, the incident to link to
+            incident = move(
+                make_ticket(people["bob"]), "tier1" if state == "tier1_held" else state, people
+            )
         assert target is not None
         before = snapshot(ticket)
-        data = payload(endpoint, ticket, target, people[TIER_ACTOR[state]].username)
+        data = payload(endpoint, ticket, target, people[TIER_ACTOR[state]].username, incident)
         # When the persona's token calls the endpoint with the current revision
         response = call(client, raw, ticket.number, endpoint, data)
         answers[endpoint] = response.status_code

@@ -29,6 +29,8 @@ def test_openapi_document_lists_every_operation_with_bearer_auth(
         "/api/v1/tickets/{number}/revalidate-code",
         "/api/v1/tickets/{number}/priority",
         "/api/v1/tickets/{number}/category",
+        "/api/v1/tickets/{number}/incident",
+        "/api/v1/tickets/{number}/unlink-incident",
         "/api/v1/tickets/{number}/attachments/{sequence}",
         "/api/v1/tickets/{number}/attachments.zip",
         "/api/v1/applications",

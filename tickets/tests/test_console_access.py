@@ -134,7 +134,7 @@ def _form(action, ticket, target, assignee, incident=None):
     elif action == Action.MERGE:
         data["into"] = target.number
     elif action == Action.LINK_INCIDENT:
-        data["incident"] = incident.number
+        data["incident"] = (incident or target).number
     elif action == Action.OVERRIDE_PRIORITY:
         data.update(priority="medium", reason="Batas waktu tender diperpanjang.")
     elif action == Action.CHANGE_CATEGORY:
