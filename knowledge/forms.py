@@ -8,7 +8,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from knowledge.images import IMAGE_ACCEPT, image_help_text
 from knowledge.models import (
+    ALT_MAX_LENGTH,
     BODY_MAX_LENGTH,
     SLUG_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
@@ -192,3 +194,40 @@ class TicketArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_lazy("Langkah yang menyelesaikan masalah. Markdown boleh dipakai."),
     )
+
+
+class ArticleImageForm(forms.Form):
+    """An image for the article being edited, with the text read out in its place."""
+
+    image = forms.FileField(label=_lazy("Gambar"))
+    alt = forms.CharField(
+        label=_lazy("Teks alternatif"),
+        max_length=ALT_MAX_LENGTH,
+        help_text=_lazy("Apa yang tampak pada gambar, untuk pembaca layar, mis. «Tombol Unggah»."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = image_help_text()
+        self.fields["image"].widget.attrs["accept"] = IMAGE_ACCEPT
+        self.fields["image"].error_messages.update(
+            {
+                "required": _lazy("Pilih gambar yang akan diunggah."),
+                "empty": _lazy("Berkas gambar kosong."),
+                "invalid": _lazy("Kirim berkas gambar."),
+            }
+        )
+        self.fields["alt"].error_messages.update(
+            {
+                "required": _lazy("Teks alternatif wajib diisi."),
+                "max_length": _lazy(
+                    "Teks alternatif terlalu panjang: maksimal %(limit_value)d karakter."
+                ),
+            }
+        )
+
+    def clean_alt(self) -> str:
+        alt = str(self.cleaned_data["alt"]).strip()
+        if "\x00" in alt:
+            raise forms.ValidationError(_("Teks alternatif memuat karakter yang tidak sah."))
+        return alt
