@@ -198,9 +198,11 @@ def article_status(request: HttpRequest, article_id: int) -> HttpResponse:
 @editor_required
 def image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
     """*Unggah gambar*: the image is stored and listed with the Markdown to paste into
-    the body. A bad file shows the edit page with the reason (400); nothing is kept."""
+    the body. A bad file shows the edit page with the reason (400, 503 when the storage
+    cannot be reached); nothing is kept."""
     article = _article(article_id)
     form = ArticleImageForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             image = article_image_add(
@@ -209,7 +211,10 @@ def image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
                 upload=form.cleaned_data["image"],
                 alt=form.cleaned_data["alt"],
             )
-        except (ImageError, StorageUnavailable) as error:
+        except StorageUnavailable as error:
+            form.add_error("image", error.message)
+            status = 503
+        except ImageError as error:
             form.add_error("image", str(error))
         else:
             messages.success(
@@ -220,7 +225,7 @@ def image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
             return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#gambar")
     context = _edit_context(article, form)
     context["form"] = _unbound_article_form(article)
-    return render(request, "knowledge/console/edit.html", context, status=400)
+    return render(request, "knowledge/console/edit.html", context, status=status)
 
 
 @require_POST
