@@ -285,7 +285,7 @@ def test_an_image_is_served_to_whoever_reads_its_article(
         assert response.status_code == 200
         assert response["Content-Type"] == "image/png"
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert b"".join(response.streaming_content) == PNG
+        assert response.getvalue() == PNG
     editor_client = _client(editor)
     assert _get(editor_client, hidden[0].pk).status_code == 200
     assert _get(editor_client, hidden[1].pk)["Content-Type"] == "image/gif"

@@ -30,7 +30,7 @@ def test_an_image_goes_to_the_bucket_is_served_from_it_and_leaves_it(
     reader.force_login(alice)
     response = reader.get(image.get_absolute_url())
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == PNG
+    assert response.getvalue() == PNG
     with django_capture_on_commit_callbacks(execute=True):
         deleted = editor_client.post(
             reverse("knowledge_console:image_delete", args=[published.pk, image.pk])
