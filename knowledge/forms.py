@@ -199,7 +199,7 @@ class TicketArticleForm(forms.Form):
 class ArticleImageForm(forms.Form):
     """An image for the article being edited, with the text read out in its place."""
 
-    image = forms.FileField(label=_lazy("Gambar"))
+    image = forms.FileField(label=_lazy("Berkas gambar"))
     alt = forms.CharField(
         label=_lazy("Teks alternatif"),
         max_length=ALT_MAX_LENGTH,
