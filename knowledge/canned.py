@@ -1,7 +1,8 @@
 """Canned responses that link Pusat Bantuan articles (issue 18).
 
 A canned response (`reference.CannedResponse`, *Jawaban siap pakai*) may name articles
-(`CannedResponseArticle`, edited in the admin with the canned response). When an agent
+(`CannedResponseArticle`, edited in the admin with the canned response, or by an editor
+on the article's page). When an agent
 chooses it for a reply, the text that goes into the reply box is the canned body and,
 after it, each linked article that is published now, as the *Jawaban yang mungkin* panel
 inserts one: its title and its absolute address (`SITE_URL`, as the mails use). A draft
@@ -13,10 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from knowledge.models import Article, ArticleStatus, CannedResponseArticle
+from lib.errors import NotFound
 from reference.models import CannedResponse
+from tickets.access import may_edit_articles
 
 
 def article_site_url(article: Article) -> str:
@@ -65,3 +71,42 @@ def canned_replies(canned: Iterable[CannedResponse]) -> list[CannedReply]:
         for link in links:
             linked[link.canned_response_id].append(link.article)
     return [CannedReply(response, linked[response.pk]) for response in responses]
+
+
+def canned_linked_to(article: Article) -> set[int]:
+    """The ids of the canned responses that bring this article along (one query)."""
+    return set(
+        CannedResponseArticle.objects.filter(article=article).values_list(
+            "canned_response_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def article_canned_links_set(
+    *, editor: User, article: Article, canned: Iterable[CannedResponse]
+) -> None:
+    """From the article's editor page: exactly these active canned responses bring the
+    article along (links of inactive ones, not offered there, stay). A new link comes
+    after the canned response's other articles. NotFound for anybody but editors."""
+    if not may_edit_articles(editor):
+        raise NotFound
+    if not Article.objects.select_for_update().filter(pk=article.pk).exists():
+        raise NotFound
+    wanted = {response.pk for response in canned}
+    CannedResponseArticle.objects.filter(article=article, canned_response__is_active=True).exclude(
+        canned_response_id__in=wanted
+    ).delete()
+    present = canned_linked_to(article)
+    last = dict(
+        CannedResponseArticle.objects.filter(canned_response_id__in=wanted - present)
+        .values("canned_response_id")
+        .annotate(last=Max("order"))
+        .values_list("canned_response_id", "last")
+    )
+    CannedResponseArticle.objects.bulk_create(
+        CannedResponseArticle(
+            canned_response_id=canned_id, article=article, order=(last.get(canned_id) or 0) + 1
+        )
+        for canned_id in sorted(wanted - present)
+    )

@@ -17,7 +17,7 @@ from knowledge.models import (
     TITLE_MAX_LENGTH,
     Article,
 )
-from reference.models import Application, Category
+from reference.models import Application, CannedResponse, Category
 
 QUERY_MAX_LENGTH = 200
 
@@ -231,3 +231,35 @@ class ArticleImageForm(forms.Form):
         if "\x00" in alt:
             raise forms.ValidationError(_("Teks alternatif memuat karakter yang tidak sah."))
         return alt
+
+
+class ArticleCannedForm(forms.Form):
+    """The active canned responses that bring this article into a reply."""
+
+    canned = forms.ModelMultipleChoiceField(
+        label=_lazy("Jawaban siap pakai yang menyertakan artikel ini"),
+        queryset=CannedResponse.objects.filter(is_active=True)
+        .select_related("application")
+        .order_by("title", "id"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _lazy(
+                "Jawaban siap pakai itu tidak ada atau tidak aktif lagi; tidak ada yang diubah."
+            ),
+            "invalid_pk_value": _lazy("Pilihan jawaban siap pakai tidak sah."),
+        },
+        help_text=_lazy(
+            "Saat agen memilih jawaban ini untuk balasan, judul dan alamat artikel ikut "
+            "disisipkan, selama artikel berstatus terbit."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["canned"].label_from_instance = _canned_label  # type: ignore[attr-defined]
+
+
+def _canned_label(canned: CannedResponse) -> str:
+    scope = canned.application.code if canned.application else _("semua aplikasi")
+    return f"{canned.title} ({scope})"

@@ -2,6 +2,7 @@
 published articles' titles and addresses along; drafts and archived ones never."""
 
 import html
+import re
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from accounts.models import User
 from knowledge.canned import canned_replies
 from knowledge.models import Article, CannedResponseArticle
 from knowledge.tests.factories import write_article
+from knowledge.tests.test_editor_pages import NON_EDITORS
 from reference.models import Application, CannedResponse
 from tickets import services as ticket_services
 from tickets.models import Ticket
@@ -196,3 +198,93 @@ def test_the_admin_links_articles_to_a_canned_response(
     assert again.status_code == 200
     assert "Artikel ini sudah ditautkan ke jawaban ini." in again.content.decode()
     assert CannedResponseArticle.objects.count() == 1
+
+
+# --- The article's editor page -----------------------------------------------------------
+
+
+def _canned_url(article: Article) -> str:
+    return reverse("knowledge_console:canned", args=[article.pk])
+
+
+def _links() -> list[tuple[int, int, int]]:
+    return list(
+        CannedResponseArticle.objects.order_by("canned_response_id", "order").values_list(
+            "canned_response_id", "article_id", "order"
+        )
+    )
+
+
+def test_an_editor_chooses_the_canned_responses_of_an_article(
+    canned: CannedResponse, editor: User, published: Article, draft: Article
+):
+    general = CannedResponse.objects.create(title="Umum", body="Umum.")
+    retired = CannedResponse.objects.create(title="Lama", body="Lama.", is_active=False)
+    CannedResponseArticle.objects.create(canned_response=general, article=draft, order=4)
+    CannedResponseArticle.objects.create(canned_response=retired, article=published, order=1)
+    client = Client()
+    client.force_login(editor)
+    page = client.get(reverse("knowledge_console:edit", args=[published.pk])).content.decode()
+    assert "Cara unggah dokumen (SPSE)" in page and "Umum (semua aplikasi)" in page
+    assert "Lama" not in page  # inactive: not offered, its link kept
+    response = client.post(_canned_url(published), {"canned": [canned.pk, general.pk]})
+    assert response.status_code == 302
+    assert response["Location"].endswith("#jawaban")
+    # A new link comes after the canned response's other articles.
+    assert _links() == [
+        (canned.pk, published.pk, 1),
+        (general.pk, draft.pk, 4),
+        (general.pk, published.pk, 5),
+        (retired.pk, published.pk, 1),
+    ]
+    page = client.get(reverse("knowledge_console:edit", args=[published.pk])).content.decode()
+    assert len(re.findall(r'<input[^>]*name="canned"[^>]*checked', page)) == 2
+    assert client.post(_canned_url(published), {"canned": [general.pk]}).status_code == 302
+    assert _links() == [
+        (general.pk, draft.pk, 4),
+        (general.pk, published.pk, 5),
+        (retired.pk, published.pk, 1),
+    ]
+    assert client.post(_canned_url(published), {}).status_code == 302
+    assert _links() == [(general.pk, draft.pk, 4), (retired.pk, published.pk, 1)]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("999999", "tidak ada atau tidak aktif lagi"),
+        ("abc", "tidak sah"),
+        ("retired", "tidak ada atau tidak aktif lagi"),
+    ],
+)
+def test_a_bad_choice_is_named_and_nothing_changes(
+    canned: CannedResponse, editor: User, published: Article, value: str, message: str
+):
+    retired = CannedResponse.objects.create(title="Lama", body="Lama.", is_active=False)
+    CannedResponseArticle.objects.create(canned_response=canned, article=published)
+    before = _links()
+    client = Client()
+    client.force_login(editor)
+    chosen = str(retired.pk) if value == "retired" else value
+    response = client.post(_canned_url(published), {"canned": [str(canned.pk), chosen]})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _links() == before
+    assert client.get(_canned_url(published)).status_code == 405
+    assert client.post(reverse("knowledge_console:canned", args=[987654])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", NON_EDITORS)
+def test_non_editors_cannot_choose_canned_responses(
+    request: pytest.FixtureRequest, persona: str, canned: CannedResponse, published: Article
+):
+    client = Client()
+    client.force_login(request.getfixturevalue(persona))
+    unknown = client.get("/konsol/bantuan/tidak-ada/")
+    response = client.post(_canned_url(published), {"canned": [canned.pk]})
+    assert response.status_code == 404
+    assert response.content == unknown.content
+    assert not CannedResponseArticle.objects.exists()
+    anonymous = Client().post(_canned_url(published), {"canned": [canned.pk]})
+    assert anonymous.status_code == 302
+    assert not CannedResponseArticle.objects.exists()

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from knowledge import services
-from knowledge.forms import ArticleForm, ArticleImageForm, TicketArticleForm
+from knowledge.canned import article_canned_links_set, canned_linked_to
+from knowledge.forms import ArticleCannedForm, ArticleForm, ArticleImageForm, TicketArticleForm
 from knowledge.images import (
     ImageError,
     article_image_add,
@@ -97,12 +98,17 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _edit_context(
-    article: Article | None, image_form: ArticleImageForm | None = None
+    article: Article | None,
+    image_form: ArticleImageForm | None = None,
+    canned_form: ArticleCannedForm | None = None,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {"nav": "knowledge", "article": article}
     if article is not None:
         context["images"] = article_images(article)
         context["image_form"] = image_form or ArticleImageForm()
+        context["canned_form"] = canned_form or ArticleCannedForm(
+            initial={"canned": sorted(canned_linked_to(article))}
+        )
     return context
 
 
@@ -242,6 +248,23 @@ def image_delete(request: HttpRequest, article_id: int, image_id: int) -> HttpRe
     else:
         messages.success(request, _("Gambar dihapus."))
     return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#gambar")
+
+
+@require_POST
+@editor_required
+def article_canned(request: HttpRequest, article_id: int) -> HttpResponse:
+    """*Jawaban siap pakai*: which canned responses bring this article into a reply."""
+    article = _article(article_id)
+    form = ArticleCannedForm(request.POST)
+    if not form.is_valid():
+        context = _edit_context(article, canned_form=form)
+        context["form"] = _unbound_article_form(article)
+        return render(request, "knowledge/console/edit.html", context, status=400)
+    article_canned_links_set(
+        editor=_editor(request), article=article, canned=form.cleaned_data["canned"]
+    )
+    messages.success(request, _("Jawaban siap pakai untuk artikel ini disimpan."))
+    return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#jawaban")
 
 
 @require_GET
