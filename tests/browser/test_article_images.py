@@ -21,10 +21,13 @@ from tickets.tests.factories import make_ticket
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _loaded(page: Page, selector: str) -> bool:
-    """Whether the image drew (the browser fetched and decoded it)."""
-    return bool(
-        page.locator(selector).first.evaluate("img => img.complete && img.naturalWidth > 0")
+def _wait_drawn(page: Page, selector: str) -> None:
+    """Wait until the image has drawn (the browser fetched and decoded it); a blocked or
+    refused image never does, and the wait fails."""
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return !!img && img.complete && img.naturalWidth > 0; }",
+        arg=selector,
     )
 
 
@@ -65,13 +68,13 @@ def test_an_editor_adds_an_image_and_an_agent_inserts_a_linked_article(
     page.get_by_role("button", name="Pratinjau").click()
     preview = f".kb__preview img[src='{image.get_absolute_url()}']"
     expect(page.locator(preview)).to_have_attribute("alt", "Tombol Unggah")
-    assert _loaded(page, preview)
+    _wait_drawn(page, preview)
     page.get_by_role("button", name="Terbitkan perubahan").click()
     expect(page.get_by_text("Artikel diterbitkan.")).to_be_visible()
     page.goto(f"{base}{article.get_absolute_url()}")
     shown = f".kb__body img[src='{image.get_absolute_url()}']"
     expect(page.locator(shown)).to_be_visible()
-    assert _loaded(page, shown)
+    _wait_drawn(page, shown)
 
     # A canned response linking the article brings its title and address into a reply
     canned = CannedResponse.objects.create(
