@@ -370,3 +370,24 @@ def test_a_garbage_image_address_is_the_404_of_an_unknown_one(alice: User):
     for path in ("/bantuan/gambar/abc/", "/bantuan/gambar/-1/", "/bantuan/gambar/0/"):
         response = client.get(path)
         assert response.status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_deleting_an_image_still_in_the_body_says_so(
+    editor: User, spse, media_storage: str, django_capture_on_commit_callbacks
+):
+    article = write_article(editor, "Dengan gambar", applications=(spse,), publish=False)
+    image = _add(editor, article)
+    Article.objects.filter(pk=article.pk).update(body=f"Lihat {image.markdown}")
+    client = _client(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("knowledge_console:image_delete", args=[article.pk, image.pk]), follow=True
+        )
+    page = response.content.decode()
+    assert "Isi artikel masih memuat" in page
+    assert stored_files(media_storage) == []
+    # The article now shows the alt text where the image was
+    assert (
+        "<img" not in client.get(article.get_absolute_url()).content.decode().split("kb__body")[1]
+    )
