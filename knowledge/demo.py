@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from accounts.models import User
 from knowledge import services
-from knowledge.models import Article
-from reference.models import Application, Category
+from knowledge.models import Article, CannedResponseArticle
+from reference.models import Application, CannedResponse, Category
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,22 @@ DEMO_ARTICLES: tuple[DemoArticle, ...] = (
 )
 
 
+# Canned responses (reference/seed_data.py, by title) that bring a demo article along.
+DEMO_CANNED_LINKS: tuple[tuple[str, str], ...] = (
+    ("Gunakan SPAMKODOK terbaru", "gagal-upload-dokumen-penawaran"),
+    ("Sinkronisasi RUP", "rup-tidak-tersinkron-ke-spse"),
+)
+
+
+def demo_canned_links_seed() -> None:
+    """Link the demo canned responses to their articles (again: nothing changes)."""
+    for title, slug in DEMO_CANNED_LINKS:
+        canned = CannedResponse.objects.filter(title=title).first()
+        article = Article.objects.filter(slug=slug).first()
+        if canned is not None and article is not None:
+            CannedResponseArticle.objects.get_or_create(canned_response=canned, article=article)
+
+
 def demo_articles_seed(editor: User) -> int:
     """Publish the demo articles that do not exist yet; the number written."""
     written = 0
@@ -126,4 +142,5 @@ def demo_articles_seed(editor: User) -> int:
             publish=True,
         )
         written += 1
+    demo_canned_links_seed()
     return written

@@ -8,14 +8,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from knowledge.images import IMAGE_ACCEPT, image_help_text
 from knowledge.models import (
+    ALT_MAX_LENGTH,
     BODY_MAX_LENGTH,
     SLUG_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     Article,
 )
-from reference.models import Application, Category
+from reference.models import Application, CannedResponse, Category
 
 QUERY_MAX_LENGTH = 200
 
@@ -192,3 +194,72 @@ class TicketArticleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_lazy("Langkah yang menyelesaikan masalah. Markdown boleh dipakai."),
     )
+
+
+class ArticleImageForm(forms.Form):
+    """An image for the article being edited, with the text read out in its place."""
+
+    image = forms.FileField(label=_lazy("Berkas gambar"))
+    alt = forms.CharField(
+        label=_lazy("Teks alternatif"),
+        max_length=ALT_MAX_LENGTH,
+        help_text=_lazy("Apa yang tampak pada gambar, untuk pembaca layar, mis. «Tombol Unggah»."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["image"].help_text = image_help_text()
+        self.fields["image"].widget.attrs["accept"] = IMAGE_ACCEPT
+        self.fields["image"].error_messages.update(
+            {
+                "required": _lazy("Pilih gambar yang akan diunggah."),
+                "empty": _lazy("Berkas gambar kosong."),
+                "invalid": _lazy("Kirim berkas gambar."),
+            }
+        )
+        self.fields["alt"].error_messages.update(
+            {
+                "required": _lazy("Teks alternatif wajib diisi."),
+                "max_length": _lazy(
+                    "Teks alternatif terlalu panjang: maksimal %(limit_value)d karakter."
+                ),
+            }
+        )
+
+    def clean_alt(self) -> str:
+        alt = str(self.cleaned_data["alt"]).strip()
+        if "\x00" in alt:
+            raise forms.ValidationError(_("Teks alternatif memuat karakter yang tidak sah."))
+        return alt
+
+
+class ArticleCannedForm(forms.Form):
+    """The active canned responses that bring this article into a reply."""
+
+    canned = forms.ModelMultipleChoiceField(
+        label=_lazy("Jawaban siap pakai yang menyertakan artikel ini"),
+        queryset=CannedResponse.objects.filter(is_active=True)
+        .select_related("application")
+        .order_by("title", "id"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": _lazy(
+                "Jawaban siap pakai itu tidak ada atau tidak aktif lagi; tidak ada yang diubah."
+            ),
+            "invalid_pk_value": _lazy("Pilihan jawaban siap pakai tidak sah."),
+        },
+        help_text=_lazy(
+            "Saat agen memilih jawaban ini untuk balasan, judul dan alamat artikel ikut "
+            "disisipkan, selama artikel berstatus terbit."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["canned"].label_from_instance = _canned_label  # type: ignore[attr-defined]
+
+
+def _canned_label(canned: CannedResponse) -> str:
+    scope = canned.application.code if canned.application else _("semua aplikasi")
+    return f"{canned.title} ({scope})"

@@ -270,3 +270,80 @@ class SuggestedForm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.submission_key}"
+
+
+# --- Article images and canned-response links (issue 18) ----------------------------------
+
+ALT_MAX_LENGTH = 200
+
+
+class ArticleImage(models.Model):
+    """An image of one article, stored through the storage API (`knowledge/images.py`)
+    and served by `knowledge:image` to whoever may read that article."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("artikel"),
+        # An article with images is never deleted under them: no file is left behind.
+        on_delete=models.PROTECT,
+        related_name="images",
+    )
+    file = models.FileField(_("berkas"), max_length=300)
+    alt = models.CharField(_("teks alternatif"), max_length=ALT_MAX_LENGTH)
+    original_name = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(_("tipe isi"), max_length=50)
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("diunggah oleh"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "id"]
+        verbose_name = _("gambar artikel")
+        verbose_name_plural = _("gambar artikel")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}:{self.pk} {self.original_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("knowledge:image", args=[self.pk])
+
+    @property
+    def markdown(self) -> str:
+        """The snippet an editor pastes into the article's body."""
+        alt = self.alt.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+        return f"![{alt}]({self.get_absolute_url()})"
+
+
+class CannedResponseArticle(models.Model):
+    """A Pusat Bantuan article that comes with a canned response (*Jawaban siap pakai*)
+    into the reply: its title and address, while it is published (`knowledge/canned.py`)."""
+
+    canned_response = models.ForeignKey(
+        "reference.CannedResponse",
+        verbose_name=_("jawaban siap pakai"),
+        on_delete=models.CASCADE,
+        related_name="article_links",
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("artikel"), on_delete=models.CASCADE, related_name="canned_links"
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    class Meta:
+        ordering = ["canned_response", "order", "id"]
+        verbose_name = _("artikel jawaban siap pakai")
+        verbose_name_plural = _("artikel jawaban siap pakai")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canned_response", "article"], name="cannedresponsearticle_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.canned_response_id}:{self.article_id}"

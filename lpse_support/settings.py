@@ -536,3 +536,8 @@ REPORT_CACHE_SECONDS = int(env("REPORT_CACHE_SECONDS", "300"))
 # /bantuan/ (Pusat Bantuan) for everyone, without sign-in: published articles only, no
 # votes. Off by default: then only people signed in read it (tickets/access.py).
 KNOWLEDGE_PUBLIC = env_bool("KNOWLEDGE_PUBLIC", False)
+
+# --- Knowledge base: article images (issue 18, knowledge/images.py) ---
+# The largest image an editor may upload to an article (PNG, JPEG, GIF or WebP, checked
+# by content); stored like attachments, under bantuan/<yyyy>/<mm>/<article id>/.
+KNOWLEDGE_IMAGE_MAX_BYTES = env_int("KNOWLEDGE_IMAGE_MAX_BYTES", 5 * 1024 * 1024)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from accounts.audit import audit_record, request_address
 from accounts.models import AuditAction
+from knowledge.admin import CannedResponseArticleInline
 from reference.models import (
     Application,
     ApplicationGroup,
@@ -167,6 +168,8 @@ class CannedResponseAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "application")
     search_fields = ("title", "body")
     list_select_related = ("application",)
+    # Pusat Bantuan articles that come with it into the reply (knowledge/canned.py).
+    inlines = [CannedResponseArticleInline]
 
 
 @admin.register(PriorityRule)

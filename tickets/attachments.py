@@ -122,11 +122,11 @@ def attachment_check(upload: UploadedFile) -> CheckedFile:
             kind="content",
         )
     return CheckedFile(
-        upload, display_name, extension, CONTENT_TYPES[extension], size, _sha256(upload)
+        upload, display_name, extension, CONTENT_TYPES[extension], size, upload_sha256(upload)
     )
 
 
-def _sha256(upload: UploadedFile) -> str:
+def upload_sha256(upload: UploadedFile) -> str:
     """The content's SHA-256, read in the upload's chunks (never whole into memory).
 
     Computed here rather than while the storage writes the file: the S3 client may

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from knowledge.demo import DEMO_ARTICLES
-from knowledge.models import Article, ArticleStatus, ArticleVersion
+from knowledge.demo import DEMO_ARTICLES, DEMO_CANNED_LINKS
+from knowledge.models import Article, ArticleStatus, ArticleVersion, CannedResponseArticle
 from tickets.access import may_edit_articles
 
 
@@ -23,3 +23,8 @@ def test_the_demo_publishes_each_article_with_its_categories_once():
         assert sorted(c.name for c in article.categories.all()) == sorted(demo.categories)
     assert ArticleVersion.objects.count() == len(DEMO_ARTICLES)
     assert may_edit_articles(User.objects.get(username="editor1"))
+    # Canned responses bring their articles along (once, however often the seed runs)
+    links = CannedResponseArticle.objects.values_list(
+        "canned_response__title", "article__slug"
+    ).order_by("canned_response__title")
+    assert list(links) == list(DEMO_CANNED_LINKS)

@@ -126,3 +126,47 @@ _html_bits = st.sampled_from(
 def test_nothing_that_runs_survives_any_input(text: str):
     assert_harmless(render_markdown(text))
     assert_harmless(sanitize_html(text))
+
+
+# --- Images: only the article's own ------------------------------------------------------
+
+OWN = "/bantuan/gambar/7/"
+
+
+def test_an_image_shows_only_from_the_articles_own_addresses():
+    html = render_markdown(
+        f"![tombol]({OWN}) ![lain](/bantuan/gambar/8/) ![luar](https://evil.example/x.png) "
+        "![data](data:image/png;base64,iVBORw0KGgo=) ![rel](//evil.example/x.png)",
+        image_urls={OWN},
+    )
+    assert [tag for tag, _attrs in tags_of(html)] == ["p", "img"]
+    assert f'<img src="{OWN}" alt="tombol">' in html
+    for dropped in ("/bantuan/gambar/8/", "evil.example", "data:"):
+        assert dropped not in html
+    assert "lain" in html and "luar" in html
+
+
+def test_without_image_addresses_no_image_shows():
+    html = render_markdown(f"![tombol]({OWN}) ![x](https://lkpp.go.id/logo.png)")
+    assert "<img" not in html
+    assert html == "<p>tombol x</p>\n"
+
+
+def test_the_sanitizer_drops_an_img_src_that_is_not_the_articles():
+    html = sanitize_html(
+        f'<img src="{OWN}" alt="a" onerror="x()"><img src="https://evil.example/x.png" alt="b">'
+        f'<img src="data:image/png;base64,AA" alt="c"><img src="{OWN}?x=1" alt="d">',
+        image_urls={OWN},
+    )
+    assert html == f'<img src="{OWN}" alt="a"><img alt="b"><img alt="c"><img alt="d">'
+
+
+def test_alt_text_is_escaped_when_the_image_is_dropped():
+    html = render_markdown("![<script>alert(1)</script>](https://evil.example/x.png)")
+    assert_harmless(html)
+    assert "&lt;script&gt;" in html
+
+
+@given(st.lists(st.one_of(_html_bits, st.text(max_size=8)), max_size=40).map("".join))
+def test_nothing_that_runs_survives_with_image_addresses(text: str):
+    assert_harmless(render_markdown(text + f"![x]({OWN})", image_urls={OWN}))

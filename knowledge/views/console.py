@@ -17,15 +17,25 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from knowledge import services
-from knowledge.forms import ArticleForm, TicketArticleForm
+from knowledge.canned import article_canned_links_set, canned_linked_to
+from knowledge.forms import ArticleCannedForm, ArticleForm, ArticleImageForm, TicketArticleForm
+from knowledge.images import (
+    ImageError,
+    article_image_add,
+    article_image_delete,
+    article_image_urls,
+    article_images,
+)
 from knowledge.markdown import render_markdown
 from knowledge.models import Article, ArticleStatus
 from tickets.access import get_ticket_for_user, may_draft_article_from, may_edit_articles
+from tickets.lifecycle import StorageUnavailable
 from tickets.models import Message, MessageKind
 
 View = Callable[..., HttpResponseBase]
@@ -87,22 +97,41 @@ def article_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _edit_context(
+    article: Article | None,
+    image_form: ArticleImageForm | None = None,
+    canned_form: ArticleCannedForm | None = None,
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"nav": "knowledge", "article": article}
+    if article is not None:
+        context["images"] = article_images(article)
+        context["image_form"] = image_form or ArticleImageForm()
+        context["canned_form"] = canned_form or ArticleCannedForm(
+            initial={"canned": sorted(canned_linked_to(article))}
+        )
+    return context
+
+
+def _unbound_article_form(article: Article | None) -> ArticleForm:
+    initial: dict[str, Any] = {}
+    if article is not None:
+        initial = {
+            "title": article.title,
+            "slug": article.slug,
+            "summary": article.summary,
+            "body": article.body,
+            "applications": list(article.applications.all()),
+            "categories": list(article.categories.all()),
+            "last_reviewed_on": article.last_reviewed_on,
+        }
+    return ArticleForm(initial=initial, article=article)
+
+
 def _edit(request: HttpRequest, article: Article | None) -> HttpResponse:
     editor = _editor(request)
-    context: dict[str, Any] = {"nav": "knowledge", "article": article}
+    context = _edit_context(article)
     if request.method != "POST":
-        initial: dict[str, Any] = {}
-        if article is not None:
-            initial = {
-                "title": article.title,
-                "slug": article.slug,
-                "summary": article.summary,
-                "body": article.body,
-                "applications": list(article.applications.all()),
-                "categories": list(article.categories.all()),
-                "last_reviewed_on": article.last_reviewed_on,
-            }
-        context["form"] = ArticleForm(initial=initial, article=article)
+        context["form"] = _unbound_article_form(article)
         return render(request, "knowledge/console/edit.html", context)
     form = ArticleForm(request.POST, article=article)
     context["form"] = form
@@ -117,7 +146,9 @@ def _edit(request: HttpRequest, article: Article | None) -> HttpResponse:
         if action in (SAVE, PUBLISH):
             messages.info(request, _("Periksa pratinjau di bawah, lalu tekan «Terbitkan»."))
         context["previewed"] = form.digest()
-        context["preview_html"] = render_markdown(data["body"])
+        context["preview_html"] = render_markdown(
+            data["body"], image_urls=article_image_urls(article)
+        )
         return render(request, "knowledge/console/edit.html", context)
     try:
         saved = services.article_save(
@@ -169,6 +200,73 @@ def article_status(request: HttpRequest, article_id: int) -> HttpResponse:
     return redirect("knowledge_console:edit", article_id=article.pk)
 
 
+@require_POST
+@editor_required
+def image_upload(request: HttpRequest, article_id: int) -> HttpResponse:
+    """*Unggah gambar*: the image is stored and listed with the Markdown to paste into
+    the body. A bad file shows the edit page with the reason (400, 503 when the storage
+    cannot be reached); nothing is kept."""
+    article = _article(article_id)
+    form = ArticleImageForm(request.POST, request.FILES)
+    status = 400
+    if form.is_valid():
+        try:
+            image = article_image_add(
+                editor=_editor(request),
+                article=article,
+                upload=form.cleaned_data["image"],
+                alt=form.cleaned_data["alt"],
+            )
+        except StorageUnavailable as error:
+            form.add_error("image", error.message)
+            status = 503
+        except ImageError as error:
+            form.add_error("image", str(error))
+        else:
+            messages.success(
+                request,
+                _("Gambar diunggah. Tempelkan %(snippet)s ke isi artikel.")
+                % {"snippet": image.markdown},
+            )
+            return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#gambar")
+    context = _edit_context(article, form)
+    context["form"] = _unbound_article_form(article)
+    return render(request, "knowledge/console/edit.html", context, status=status)
+
+
+@require_POST
+@editor_required
+def image_delete(request: HttpRequest, article_id: int, image_id: int) -> HttpResponse:
+    article = _article(article_id)
+    image = article_image_delete(editor=_editor(request), article=article, image_id=image_id)
+    if image.get_absolute_url() in article.body:
+        messages.warning(
+            request,
+            _("Gambar dihapus. Isi artikel masih memuat %(snippet)s: hapus juga dari isi.")
+            % {"snippet": image.markdown},
+        )
+    else:
+        messages.success(request, _("Gambar dihapus."))
+    return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#gambar")
+
+
+@require_POST
+@editor_required
+def article_canned(request: HttpRequest, article_id: int) -> HttpResponse:
+    """*Jawaban siap pakai*: which canned responses bring this article into a reply."""
+    article = _article(article_id)
+    form = ArticleCannedForm(request.POST)
+    if not form.is_valid():
+        context = _edit_context(article, canned_form=form)
+        context["form"] = _unbound_article_form(article)
+        return render(request, "knowledge/console/edit.html", context, status=400)
+    article_canned_links_set(
+        editor=_editor(request), article=article, canned=form.cleaned_data["canned"]
+    )
+    messages.success(request, _("Jawaban siap pakai untuk artikel ini disimpan."))
+    return redirect(reverse("knowledge_console:edit", args=[article.pk]) + "#jawaban")
+
+
 @require_GET
 @editor_required
 def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
@@ -190,7 +288,9 @@ def article_history(request: HttpRequest, article_id: int) -> HttpResponse:
             "article": article,
             "versions": versions,
             "shown": shown,
-            "shown_html": render_markdown(shown.body) if shown else "",
+            "shown_html": (
+                render_markdown(shown.body, image_urls=article_image_urls(article)) if shown else ""
+            ),
         },
     )
 

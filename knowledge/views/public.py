@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from accounts.models import User
 from knowledge import selectors, services
 from knowledge.deflection import article_opening_record
 from knowledge.forms import ArticleSearchForm
+from knowledge.images import article_image_urls, get_image_for_user, image_open
 from knowledge.markdown import render_markdown
 from knowledge.models import Article
 from knowledge.search import article_search
@@ -83,7 +84,7 @@ def _article_context(request: HttpRequest, user: User, slug: str) -> dict[str, o
     return {
         "nav": "knowledge",
         "article": article,
-        "body_html": render_markdown(article.body),
+        "body_html": render_markdown(article.body, image_urls=article_image_urls(article)),
         "vote": selectors.vote_of(user, article),
         "may_edit": may_edit_articles(user),
     }
@@ -121,3 +122,22 @@ def article_vote(request: HttpRequest, slug: str) -> HttpResponseBase:
         return render(request, "knowledge/_vote.html", context)
     (messages.success if ok else messages.error)(request, message)
     return redirect(article.get_absolute_url() + "#membantu")
+
+
+@require_GET
+def article_image(request: HttpRequest, image_id: int) -> HttpResponseBase:
+    """An article's image, for whoever may read the article (editors also a draft's);
+    anybody else gets the 404 of an unknown image. Shown inline, never sniffed."""
+    user = _reader(request)
+    if not may_read_articles(user):
+        return redirect_to_login(request.get_full_path())
+    image = get_image_for_user(user, image_id)
+    response = FileResponse(
+        image_open(image),
+        content_type=image.content_type,
+        as_attachment=False,
+        filename=image.file.name.rsplit("/", 1)[-1].split("_", 1)[-1],
+    )
+    response["Content-Length"] = str(image.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from knowledge.canned import article_link_text, canned_replies
 from knowledge.categories import category_hint, model_text
 from knowledge.selectors import articles_for_ticket
 from lib.errors import NotFound
@@ -256,7 +257,6 @@ def ticket_answers(request: HttpRequest, number: str) -> HttpResponse:
     page (its own statements); without JavaScript, a page of its own."""
     user = _staff(request)
     ticket = get_ticket_for_user(user, number)
-    site = settings.SITE_URL.rstrip("/")
     articles = articles_for_ticket(
         user,
         application=ticket.application,
@@ -267,7 +267,7 @@ def ticket_answers(request: HttpRequest, number: str) -> HttpResponse:
         "nav": "console",
         "ticket": ticket,
         "resolutions": past_resolutions(user, ticket),
-        "articles": [(article, site + article.get_absolute_url()) for article in articles],
+        "articles": [(article, article_link_text(article)) for article in articles],
         "reply_allowed": Action.REPLY in allowed_actions(user, ticket, {Action.REPLY}),
         "reply_box": "id_reply_body",
     }
@@ -483,7 +483,7 @@ def _detail(
             "linked": linked[:LINKED_SHOWN],
             "linked_more": len(linked) > LINKED_SHOWN,
             "canned_responses": (
-                list(canned_responses_for(ticket)) if Action.REPLY in allowed else []
+                canned_replies(canned_responses_for(ticket)) if Action.REPLY in allowed else []
             ),
             "changes_allowed": bool(allowed - {Action.NOTE}),
             "may_draft_article": may_draft_article_from(user, ticket),
