@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from accounts.models import User
 from knowledge.models import Article, ArticleStatus, ArticleVersion
@@ -79,3 +80,26 @@ def test_bad_options_write_nothing(reference: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="line 1"):
         generate("--articles", "5", "--symptoms", str(broken))
     assert not Article.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="TOAST storage is PostgreSQL's (SQLite: FTS5)"
+)
+def test_search_vectors_of_help_sized_articles_stay_in_the_row(reference: None) -> None:
+    """Migration 0004: the suggestions read thousands of vectors per call; a vector of a
+    help article (over 2 kB) is kept in its row, not moved to the TOAST table."""
+    toast = (
+        "SELECT pg_relation_size(reltoastrelid), reloptions FROM pg_class"
+        " WHERE relname = 'knowledge_article'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(toast)
+        before, options = cursor.fetchone()
+        assert "toast_tuple_target=8160" in options
+        generate("--articles", "20", "--seed", "5")
+        cursor.execute(toast)
+        after, _options = cursor.fetchone()
+        cursor.execute("SELECT max(pg_column_size(search_vector)) FROM knowledge_article")
+        largest = cursor.fetchone()[0]
+    assert largest > 2000  # over the default threshold, so the target matters
+    assert after == before  # nothing was written to the TOAST table
