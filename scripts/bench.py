@@ -128,6 +128,9 @@ DATASET_CODE = (
     "knowledge/eval/category_eval.jsonl",
     "lib/category_model.py",
 )
+# Published help articles of the data set (issue 18: 5,000 at any size; smoke: fewer).
+DEFAULT_ARTICLES = 5000
+SMOKE_ARTICLES = 1000
 # The category model of the data set: trained on the evaluation texts, as `make demo`
 # does (centroid: about a second; the default logreg takes minutes).
 CATEGORY_MODEL_TRAINING = (
@@ -1003,8 +1006,9 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     smoke = args.smoke
     args.tickets = args.tickets or (1000 if smoke else env_int("BENCH_TICKETS", 100_000))
-    # Published help articles (issue 18: 5,000 at any size; the smoke run writes fewer).
-    args.articles = args.articles or (1000 if smoke else env_int("BENCH_ARTICLES", 5000))
+    args.articles = args.articles or (
+        SMOKE_ARTICLES if smoke else env_int("BENCH_ARTICLES", DEFAULT_ARTICLES)
+    )
     args.seed = args.seed if args.seed is not None else env_int("BENCH_SEED", 1)
     args.seconds = args.seconds or (3 if smoke else env_int("BENCH_SECONDS", 30))
     args.users = args.users or env_int("BENCH_USERS", 8)
