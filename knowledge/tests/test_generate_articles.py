@@ -86,7 +86,7 @@ def test_bad_options_write_nothing(reference: None, tmp_path: Path) -> None:
     connection.vendor != "postgresql", reason="TOAST storage is PostgreSQL's (SQLite: FTS5)"
 )
 def test_search_vectors_of_help_sized_articles_stay_in_the_row(reference: None) -> None:
-    """Migration 0004: the suggestions read thousands of vectors per call; a vector of a
+    """Migration 0006: the suggestions read thousands of vectors per call; a vector of a
     help article (over 2 kB) is kept in its row, not moved to the TOAST table."""
     toast = (
         "SELECT pg_relation_size(reltoastrelid), reloptions FROM pg_class"

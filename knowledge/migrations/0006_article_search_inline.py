@@ -35,6 +35,6 @@ def default(apps: object, schema_editor: object) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("knowledge", "0003_suggestions_shown_article_opening")]
+    dependencies = [("knowledge", "0005_articleimage_cannedresponsearticle")]
 
     operations = [migrations.RunPython(inline, default, elidable=False)]
