@@ -13,10 +13,13 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    (PG_THROWAWAY_DURABLE=1: fsync, synchronous_commit and full_page_writes on) and
    production memory settings (shared_buffers 2 GB, effective_cache_size 12 GB;
    BENCH_PG_OPTIONS replaces them).
-2. Data set: `migrate` and `generate_tickets --tickets N --seed S` into a scratch
-   database, saved with `pg_dump -Fc` in the cache directory outside the repository,
-   `${LPSE_BENCH_CACHE:-~/.cache/lpse-support/bench}/dataset-<N>-<S>-<hash>.dump`, where
-   the hash covers the migrations and the generator's code; later runs skip the
+2. Data set: `migrate`, `generate_tickets --tickets N --seed S`, `generate_articles
+   --articles A --seed S` (published help articles with their search entries) and
+   `train_category_model` on knowledge/eval/category_eval.jsonl (as `make demo` does),
+   into a scratch database, saved with `pg_dump -Fc` in the cache directory outside the
+   repository,
+   `${LPSE_BENCH_CACHE:-~/.cache/lpse-support/bench}/dataset-<N>-a<A>-<S>-<hash>.dump`,
+   where the hash covers the migrations and the generators' code; later runs skip the
    generation. Every run then restores the dump (`pg_restore -j 2`) into an empty
    database and runs VACUUM ANALYZE, so a first and a second run measure the same thing.
 3. Set-up (scripts/bench_setup.py): signed-in sessions and API tokens for many
@@ -43,14 +46,15 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    two significant digits above 100 ms).
 
 Prints one table (and --json PATH writes it as JSON). The smoke mode (`--smoke`, a step
-of scripts/run-tests.sh) uses 1,000 tickets, a scratch cache that is removed afterwards,
-5 MB files, and exits non-zero if any scenario had failures or no successful request,
-or if a memory probe failed; a full run exits non-zero in the same cases.
+of scripts/run-tests.sh) uses 1,000 tickets and 1,000 articles, a scratch cache that is
+removed afterwards, 5 MB files, and exits non-zero if any scenario had failures or no
+successful request, or if a memory probe failed; a full run exits non-zero in the same
+cases.
 
-Environment: BENCH_TICKETS (100000), BENCH_SEED (1), BENCH_SECONDS (30), BENCH_USERS (8),
-BENCH_WORKERS and BENCH_THREADS (gunicorn; default: two workers per core, 2 threads),
-BENCH_TIME_LIMIT (seconds; default from the other values), LPSE_BENCH_CACHE, BENCH_JSON
-(as --json).
+Environment: BENCH_TICKETS (100000), BENCH_ARTICLES (5000), BENCH_SEED (1),
+BENCH_SECONDS (30), BENCH_USERS (8), BENCH_WORKERS and BENCH_THREADS (gunicorn; default:
+two workers per core, 2 threads), BENCH_TIME_LIMIT (seconds; default from the other
+values), LPSE_BENCH_CACHE, BENCH_JSON (as --json).
 """
 
 from __future__ import annotations
@@ -115,6 +119,24 @@ DATASET_CODE = (
     "tickets/search.py",
     # The report facts written with every ticket (issue 17)
     "tickets/facts.py",
+    # The knowledge base's articles and the category model (issue 18: suggestions)
+    "knowledge/management/commands/generate_articles.py",
+    "lib/synthetic_articles.py",
+    "knowledge/search.py",
+    "knowledge/categories.py",
+    "knowledge/management/commands/train_category_model.py",
+    "knowledge/eval/category_eval.jsonl",
+    "lib/category_model.py",
+)
+# Published help articles of the data set (issue 18: 5,000 at any size; smoke: fewer).
+DEFAULT_ARTICLES = 5000
+SMOKE_ARTICLES = 1000
+# The category model of the data set: trained on the evaluation texts, as `make demo`
+# does (centroid: about a second; the default logreg takes minutes).
+CATEGORY_MODEL_TRAINING = (
+    *("train_category_model", "--classifier", "centroid"),
+    *("--from-file", ROOT / "knowledge" / "eval" / "category_eval.jsonl"),
+    *("--note", "bench: knowledge/eval/category_eval.jsonl"),
 )
 
 
@@ -161,6 +183,8 @@ SCENARIOS = (
         "SupervisorReports",
         breakdown=tuple((slug, f"10 report {slug}", f"report {slug}") for slug in REPORT_SLUGS),
     ),
+    # Issue 18: the page's debounced calls while a reporter types (p95 target 150 ms).
+    Scenario("suggest", "11 Buat Tiket suggestions (saran)", "ReporterSuggest"),
 )
 
 
@@ -474,12 +498,13 @@ def dataset_load(
     env: dict[str, str],
     cache: Path,
     tickets: int,
+    articles: int,
     seed: int,
     logs: Path,
     timings: dict[str, float],
 ) -> tuple[str, Path]:
     """Restore the cached dump (made first when missing); returns how, and the dump."""
-    dump = cache / f"dataset-{tickets}-{seed}-{dataset_hash()}.dump"
+    dump = cache / f"dataset-{tickets}-a{articles}-{seed}-{dataset_hash()}.dump"
     how = "restored from cache"
     manage: list[object] = [PYTHON, ROOT / "manage.py"]
     if not dump.exists():
@@ -504,6 +529,20 @@ def dataset_load(
                 env=build,
                 log=logs / "dataset.log",
                 timeout=300 + tickets * 0.02,
+            )
+            run(
+                "generate_articles",
+                [*manage, "generate_articles", "--articles", articles, "--seed", seed],
+                env=build,
+                log=logs / "dataset.log",
+                timeout=120 + articles * 0.01,
+            )
+            run(
+                "train_category_model",
+                [*manage, *CATEGORY_MODEL_TRAINING],
+                env=build,
+                log=logs / "dataset.log",
+                timeout=300,
             )
             run(
                 "pg_dump",
@@ -551,16 +590,25 @@ def dataset_load(
 
 
 def dataset_check(pg: Postgres, dump: Path) -> None:
-    """Every restored ticket has its report fact (the generator writes them since issue 17)."""
-    tickets, facts = pg.sql(
+    """Every restored ticket has its report fact (the generator writes them since issue 17);
+    there are published articles with search entries and a category model (issue 18)."""
+    tickets, facts, articles, models = pg.sql(
         "SELECT (SELECT count(*) FROM tickets_ticket) || ' ' || "
-        "(SELECT count(*) FROM tickets_ticketfact)",
+        "(SELECT count(*) FROM tickets_ticketfact) || ' ' || "
+        "(SELECT count(*) FROM knowledge_article"
+        " WHERE status = 'published' AND search_vector IS NOT NULL) || ' ' || "
+        "(SELECT count(*) FROM knowledge_categorymodel)",
         database=pg.name,
     ).split()
     if tickets != facts:
         raise BenchError(
             f"the data set {dump.name} has {tickets} tickets but {facts} report facts: "
             "a dump from a generator without facts; delete it to make a new one"
+        )
+    if not int(articles) or not int(models):
+        raise BenchError(
+            f"the data set {dump.name} has {articles} searchable published articles and "
+            f"{models} category models: delete it to make a new one"
         )
 
 
@@ -942,6 +990,7 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--smoke", action="store_true", help="small, quick, strict (for CI)")
     parser.add_argument("--tickets", type=int)
+    parser.add_argument("--articles", type=int, help="published help articles")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--seconds", type=int, help="per scenario")
     parser.add_argument("--users", type=int)
@@ -957,6 +1006,9 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     smoke = args.smoke
     args.tickets = args.tickets or (1000 if smoke else env_int("BENCH_TICKETS", 100_000))
+    args.articles = args.articles or (
+        SMOKE_ARTICLES if smoke else env_int("BENCH_ARTICLES", DEFAULT_ARTICLES)
+    )
     args.seed = args.seed if args.seed is not None else env_int("BENCH_SEED", 1)
     args.seconds = args.seconds or (3 if smoke else env_int("BENCH_SECONDS", 30))
     args.users = args.users or env_int("BENCH_USERS", 8)
@@ -979,8 +1031,8 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         480 if smoke else 900 + args.tickets // 100 + len(args.scenarios) * (args.seconds + 45)
     )
     args.time_limit = env_int("BENCH_TIME_LIMIT", default_limit)
-    if args.tickets < 100 or args.seconds < 1 or args.users < 1:
-        parser.error("need at least 100 tickets, 1 second and 1 user")
+    if args.tickets < 100 or args.articles < 1 or args.seconds < 1 or args.users < 1:
+        parser.error("need at least 100 tickets, 1 article, 1 second and 1 user")
     return args
 
 
@@ -1037,7 +1089,8 @@ def bench(
     cache = cache_directory(work / "cache" if args.smoke or args.no_cache else None)
     mode = "smoke" if args.smoke else "full"
     say(
-        f"LPSE Support load benchmark ({mode}): {args.tickets:,} tickets, seed {args.seed}, "
+        f"LPSE Support load benchmark ({mode}): {args.tickets:,} tickets, "
+        f"{args.articles:,} articles, seed {args.seed}, "
         f"{args.users} users, {args.seconds} s per scenario, limit {args.time_limit} s"
     )
 
@@ -1059,6 +1112,7 @@ def bench(
             env=env,
             cache=cache,
             tickets=args.tickets,
+            articles=args.articles,
             seed=args.seed,
             logs=logs,
             timings=timings,
@@ -1187,7 +1241,10 @@ def bench(
     say()
     say("=" * 91)
     say(f"LPSE Support load benchmark ({mode}), {time.strftime('%Y-%m-%d %H:%M')}")
-    say(f"  data       {summary['tickets']:,} tickets (seed {args.seed}), {how}")
+    say(
+        f"  data       {summary['tickets']:,} tickets, {args.articles:,} published articles "
+        f"(seed {args.seed}), {how}"
+    )
     say(f"  database   PostgreSQL {version} on {HOST}, {durability}")
     say(
         f"  app        gunicorn gthread, {args.workers} workers x {args.threads} threads, "
@@ -1239,6 +1296,7 @@ def bench(
             "mode": mode,
             "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "tickets": summary["tickets"],
+            "articles": args.articles,
             "seed": args.seed,
             "dataset": {"how": how, "dump": str(dump)},
             "postgres": {"version": version, "settings": durability},

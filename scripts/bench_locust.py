@@ -20,13 +20,16 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from locust import constant, task
 from locust.contrib.fasthttp import FastHttpUser
 from urllib3 import encode_multipart_formdata
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_phrases import PHRASES, typed_so_far
 
 from lib.synthetic import WordModel
 
@@ -47,6 +50,9 @@ WORDS = WordModel()
 ONE_MB = 1024 * 1024
 # Ticket pages each simulated user keeps open in the poll scenarios.
 OPEN_PAGES = 16
+# Buat Tiket's suggestions: the applications chosen, as often as they have problems in
+# scripts/bench_phrases.py (SPSE most).
+SUGGEST_WEIGHTS = [len(PHRASES.get(choice["code"], ())) or 1 for choice in CHOICES]
 
 
 def pdf_bytes(size: int, rng: random.Random) -> bytes:
@@ -206,6 +212,22 @@ class BenchUser(FastHttpUser):
     def poll_staff(self) -> None:
         self.poll("/konsol/tiket/", "staff poll", STAFF_WITH_TICKETS)
 
+    def reporter_suggest(self) -> None:
+        """One of Buat Tiket's debounced calls (GET /tiket/buat/saran/, htmx): the title
+        and description typed so far (3-20 words), the application chosen, the form's
+        submission key; a reporter drawn for each call."""
+        choice = self.rng.choices(CHOICES, weights=SUGGEST_WEIGHTS)[0]
+        title, description = typed_so_far(self.rng, choice["code"])
+        query = urlencode(
+            {
+                "application": choice["application"],
+                "title": title,
+                "description": description,
+                "submission_key": self.rng.randbytes(16).hex(),
+            }
+        )
+        self.page(f"/tiket/buat/saran/?{query}", "suggest", self.reporter())
+
     def reports(self) -> None:
         slug = self.rng.choice(REPORT_SLUGS)
         self.page(f"/konsol/laporan/{slug}/?periode=90_hari", f"report {slug}", NATIONAL[0])
@@ -289,6 +311,12 @@ class CreateAttachment(BenchUser):
         self.create_attachment()
 
 
+class ReporterSuggest(BenchUser):
+    @task
+    def one(self) -> None:
+        self.reporter_suggest()
+
+
 # The national supervisor reads every report over 90 days (issue 17: p95 ≤ 500 ms).
 REPORT_SLUGS = (
     "volume",
@@ -333,4 +361,5 @@ SCENARIO_METHODS = (
     "create_plain",
     "create_attachment",
     "reports",
+    "reporter_suggest",
 )

@@ -168,6 +168,7 @@ def create_choices() -> list[dict[str, Any]]:
             choices.append(
                 {
                     "application": application.pk,
+                    "code": application.code,
                     "versions": versions,
                     "categories": categories,
                     "lpses": lpses,

@@ -467,6 +467,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
             env=env,
             cache=cache,
             tickets=args.tickets,
+            articles=B.SMOKE_ARTICLES if args.short else B.DEFAULT_ARTICLES,
             seed=1,
             logs=logs,
             timings=timings,
