@@ -3,26 +3,30 @@
 From the title and description typed so far, and the application chosen:
 
 - up to 3 categories of that application, from the trained model (`categories.py`);
-- up to 3 published articles, found by any of the text's content words (the knowledge
-  base's search, best match first), of that application or of none;
+- up to 3 published articles of that application or of none, whose title or summary
+  holds any of the text's content words, best match first (ranked in this process by
+  `lib/wordindex.py`, rebuilt when an article changes);
 - up to 3 of the reporter's **own** open tickets whose words look like the same problem
   (`lib/similar.py`): never anybody else's, whatever the text.
 
-A bounded number of queries, whatever was typed: the text is cut, the article search
-is one ranked query over published articles, and the own tickets are the reporter's
-newest open ones (an index on reporter and status), compared in Python.
+A bounded number of queries, whatever was typed: the text is cut, the articles are
+ranked in memory (one aggregate to see whether they changed, one query for the three
+shown), and the own tickets are the reporter's newest open ones (an index on reporter
+and status), compared in Python.
 """
 
+import threading
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max
 from django.db.models.functions import Substr
 
 from accounts.models import User
 from knowledge.categories import TEXT_CHARS, model_text, suggest_categories
 from knowledge.models import Article, ArticleStatus
-from knowledge.search import article_search
 from lib.similar import content_words, looks_alike, score, word_keys
+from lib.textsearch import normalize, query_words
+from lib.wordindex import PrefixIndex
 from reference.models import Application, Category
 from tickets.access import articles_readable_q, tickets_visible_to
 from tickets.models import OPEN_STATUSES, Ticket
@@ -63,27 +67,85 @@ def suggestions_for(
     )
 
 
-def _of_application(articles: QuerySet[Article], application: Application) -> QuerySet[Article]:
-    """The articles about `application`, and those about no application in particular."""
-    links = Article.applications.through.objects
-    return articles.filter(
-        Q(pk__in=links.filter(application=application).values("article_id"))
-        | ~Q(pk__in=links.values("article_id"))
+# Title and summary (the article's own statement of the problem); the body is left to
+# the Pusat Bantuan search, which reads it from the database.
+INDEX_WEIGHTS = (1.0, 0.4)
+# Ranked before the readers' rule is asked of them (it may drop one or two).
+RANKED = SHOWN + 5
+
+
+class _Published:
+    """This process's index of the published articles, rebuilt when they change."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[object, ...] | None = None
+        self.index = PrefixIndex((), INDEX_WEIGHTS)
+        # Each article's applications (none: an article about no application in particular).
+        self.applications: dict[int, frozenset[int]] = {}
+
+
+_published = _Published()
+
+
+def _published_index() -> _Published:
+    """The index of the published articles as they are now.
+
+    One small aggregate per call tells whether anything changed (publishing, archiving,
+    editing and linking all save the article, which moves `updated_at`); the index is
+    built again only then, from one query for the texts and one for the applications.
+    """
+    key = tuple(
+        Article.objects.filter(status=ArticleStatus.PUBLISHED)
+        .aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at"))
+        .values()
     )
+    with _published.lock:
+        if _published.key == key:
+            return _published
+        rows = Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list(
+            "pk", "title", "summary"
+        )
+        index = PrefixIndex(
+            ((pk, normalize(title), (title, summary)) for pk, title, summary in rows),
+            INDEX_WEIGHTS,
+        )
+        links: dict[int, set[int]] = {}
+        for article_id, application_id in Article.applications.through.objects.filter(
+            article__status=ArticleStatus.PUBLISHED
+        ).values_list("article_id", "application_id"):
+            links.setdefault(article_id, set()).add(application_id)
+        _published.index = index
+        _published.applications = {pk: frozenset(ids) for pk, ids in links.items()}
+        _published.key = key
+        return _published
 
 
 def suggested_articles(
     user: User, application: Application | None, text: str, *, k: int = SHOWN
 ) -> list[Article]:
-    """Published articles holding any content word of `text`, best match first."""
-    words = content_words(text)
-    if not words:
+    """Published articles about `application` (or about no application in particular)
+    whose title or summary holds any content word of `text`, best match first."""
+    terms = query_words(" ".join(content_words(text)))
+    if not terms:
         return []
-    articles = Article.objects.filter(articles_readable_q(user), status=ArticleStatus.PUBLISHED)
-    if application is not None:
-        articles = _of_application(articles, application)
-    found = article_search(articles, " ".join(words), any_word=True)
-    return list(found.only("pk", "title", "slug", "summary")[:k])
+    published = _published_index()
+    applications = published.applications
+
+    def about(pk: int) -> bool:
+        linked = applications.get(pk)
+        return application is None or not linked or application.pk in linked
+
+    ranked = published.index.rank(terms, k=RANKED, allowed=about)
+    if not ranked:
+        return []
+    found = {
+        article.pk: article
+        for article in Article.objects.filter(
+            articles_readable_q(user), status=ArticleStatus.PUBLISHED, pk__in=ranked
+        ).only("pk", "title", "slug", "summary")
+    }
+    return [found[pk] for pk in ranked if pk in found][:k]
 
 
 def similar_open_tickets(reporter: User, text: str, *, k: int = SHOWN) -> list[Ticket]:
