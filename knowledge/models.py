@@ -62,7 +62,11 @@ class Article(models.Model):
         ordering = ["title", "id"]
         verbose_name = _("artikel")
         verbose_name_plural = _("artikel")
-        indexes = [models.Index(fields=["status", "title"], name="article_status_title")]
+        indexes = [
+            models.Index(fields=["status", "title"], name="article_status_title"),
+            # The newest change, which tells Buat Tiket's article index to rebuild.
+            models.Index(fields=["updated_at"], name="article_updated"),
+        ]
 
     def __str__(self) -> str:
         return self.title
