@@ -71,9 +71,13 @@ def stale_replica(settings: Settings) -> Iterator[Callable[[], None]]:
             # A session an earlier test left behind (a thread's connection not yet
             # collected, a child process on its way out) would block the copy: the test
             # database is this test's alone now, so end them (waiting up to 10 s each).
+            # Only the clients' sessions: an autovacuum worker there (a superuser's
+            # process, which this role may not end) is stopped by CREATE DATABASE itself.
             admin.execute(
-                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
-                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(a.pid, 10000) FROM pg_stat_activity a"
+                " JOIN pg_roles r ON r.oid = a.usesysid"
+                " WHERE a.datname = %s AND a.pid <> pg_backend_pid()"
+                " AND a.backend_type = 'client backend' AND NOT r.rolsuper",
                 [primary["NAME"]],
             )
             admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
