@@ -14,7 +14,7 @@ from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
-from api.detail import TicketAnswer, ticket_answer
+from api.detail import TicketAnswer, ticket_answer, ticket_answer_of
 from api.errors import ERROR_RESPONSES, ApiFieldErrors
 from api.router import router
 from api.schemas import (
@@ -132,7 +132,9 @@ def ticket_create(
         submission_key=key,
         submission_fingerprint=fingerprint,
     )
-    return Status(201 if result.created else 200, _detail(user, result.ticket.number))
+    # The reporter's own ticket, just filed (or the key's earlier one): answered from the
+    # objects in hand, without reading it back through the visibility query.
+    return Status(201 if result.created else 200, ticket_answer_of(user, result.ticket))
 
 
 # --- Actions -----------------------------------------------------------------------------

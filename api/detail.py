@@ -12,6 +12,7 @@ from api.router import router
 from api.schemas import DbId, TicketAnswer, TicketOut
 from tickets.access import PERSON_ACTIONS, allowed_actions, get_ticket_for_user
 from tickets.downloads import file_response, get_attachment_download, get_attachments_zip
+from tickets.models import Ticket
 from tickets.selectors import TicketDetail, ticket_detail_for
 
 # The success of a download is documented by hand (ninja would say JSON): declaring 200
@@ -22,7 +23,13 @@ ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 def ticket_answer(user: User, number: str) -> TicketAnswer:
     """The ticket the user may see, as the API answers it, with every query done."""
-    detail = ticket_detail_for(user, get_ticket_for_user(user, number))
+    return ticket_answer_of(user, get_ticket_for_user(user, number))
+
+
+def ticket_answer_of(user: User, ticket: Ticket) -> TicketAnswer:
+    """`ticket_answer` of a ticket the caller already holds, as the user may see it (one
+    the service just filed for the user, with its related rows in hand)."""
+    detail = ticket_detail_for(user, ticket)
     # Evaluated here; the querysets keep their rows, and ninja reads those.
     for rows in (detail.initial_attachments, detail.conversation, detail.history):
         len(rows)

@@ -101,8 +101,16 @@ def notify(
         body=body,
         now=now,
     )
-    opted_out = set(
-        MailOptOut.objects.filter(user__in=people, kind=kind).values_list("user_id", flat=True)
+    # Only staff may turn mail off (a reporter's notice always goes to the ticket's address).
+    staff_ids = [user.pk for user in people if not user.is_reporter]
+    opted_out = (
+        set(
+            MailOptOut.objects.filter(user__in=staff_ids, kind=kind).values_list(
+                "user_id", flat=True
+            )
+        )
+        if staff_ids
+        else set()
     )
     mails = []
     # The text of a mail depends on the audience (staff or reporter), not on the person:

@@ -197,6 +197,28 @@ def facts_write(rows: Iterable[dict[str, Any]]) -> None:
         )
 
 
+def ticket_fact_write_new(
+    ticket: Ticket, event: TicketEvent, *, now: datetime.datetime, book: CalendarBook | None = None
+) -> None:
+    """Write the fact row of a ticket just filed, from the objects in hand: its only event
+    is `event` and it has no rating, so nothing needs to be read back (one statement;
+    `ticket_facts_refresh` computes the same row from the database)."""
+    values = {name: getattr(ticket, name) for name in TICKET_FIELDS}
+    events = [{name: getattr(event, name) for name in EVENT_FIELDS}]
+    facts_write(
+        [
+            fact_values(
+                values,
+                events,
+                None,
+                tz_name=ticket.lpse.timezone,
+                book=book or CalendarBook.current(),
+                now=now,
+            )
+        ]
+    )
+
+
 def ticket_facts_refresh(
     ticket_ids: Iterable[int],
     *,

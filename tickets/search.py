@@ -112,6 +112,15 @@ def search_entries_write(entries: Sequence[SearchEntry], *, using: str = "defaul
         )
 
 
+def search_entry_insert_value(entry: SearchEntry, *, using: str = "default") -> RawSQL | None:
+    """The entry as the value of a new ticket's `search_vector`, so that the ticket's own
+    INSERT writes it (PostgreSQL); None on SQLite, whose entries live in the FTS table:
+    there `search_entries_write` follows the insert."""
+    if not _is_postgres(using):
+        return None
+    return RawSQL("%s::tsvector", [entry.tsvector()])
+
+
 def search_add_message(ticket_id: int, body: str) -> None:
     """A message was written on the ticket: its words become searchable at once."""
     with connection.cursor() as cursor:

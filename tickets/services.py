@@ -36,7 +36,7 @@ from sla.calendars import CalendarBook
 from tickets.access import action_refusal, tickets_visible_to, works_on_current_tier
 from tickets.attachments import CheckedFile, attachment_store, stored_files_delete
 from tickets.codes import code_check, code_check_changes, code_recheck_until, ticket_tender
-from tickets.facts import ticket_facts_refresh
+from tickets.facts import ticket_fact_write_new, ticket_facts_refresh
 from tickets.lifecycle import (
     EVENT_OF_ACTION,
     UNANSWERED_STATUSES,
@@ -61,7 +61,12 @@ from tickets.models import (
 from tickets.notify import ticket_event_notify
 from tickets.numbering import ticket_number_allocate
 from tickets.priority import priority_for_draft
-from tickets.search import SearchEntry, search_add_message, search_entries_write
+from tickets.search import (
+    SearchEntry,
+    search_add_message,
+    search_entries_write,
+    search_entry_insert_value,
+)
 from tickets.selectors import categories_selectable
 from tickets.tasks import code_recheck_enqueue
 from tickets.ticket_sla import ticket_sla_changes
@@ -225,37 +230,52 @@ def ticket_submit(
         # Files are written before the (short) database transaction; any failure
         # afterwards removes them again so that nothing is left behind.
         _attachments_store(ticket_number=number, first=1, files=files, now=now, stored=stored)
+        ticket = Ticket(
+            number=number,
+            reporter=reporter,
+            reporter_role=reporter.role,
+            notification_email=draft.notification_email,
+            title=draft.title,
+            lpse=lpse,
+            application=draft.application,
+            version=draft.version,
+            ticket_type=draft.ticket_type,
+            category=draft.category,
+            code_kind=code_kind,
+            code=code,
+            code_validated=check.validated,
+            code_validation_note=check.note[:300],
+            code_snapshot=check.snapshot,
+            code_manual=manual,
+            code_checked_at=now if code else None,
+            code_recheck_until=code_recheck_until(filed_at=now) if check.unanswered else None,
+            error_code=draft.error_code,
+            description=draft.description,
+            priority=priority,
+            priority_reason=priority_reason,
+            status=Status.NEW,
+            tier=1,
+            submission_key=submission_key,
+            submission_fingerprint=submission_fingerprint,
+            created_at=now,
+            updated_at=now,
+            public_updated_at=now,
+        )
+        # The SLA clocks start when the ticket is filed, and its search entry is known:
+        # both are written by the ticket's own INSERT (issue 19: one statement, not three).
+        for name, value in ticket_sla_changes(ticket=ticket, changes={}, now=now).items():
+            setattr(ticket, name, value)
+        vector = search_entry_insert_value(SearchEntry.of(ticket))
         with transaction.atomic():
-            ticket = Ticket.objects.create(
-                number=number,
-                reporter=reporter,
-                reporter_role=reporter.role,
-                notification_email=draft.notification_email,
-                title=draft.title,
-                lpse=lpse,
-                application=draft.application,
-                version=draft.version,
-                ticket_type=draft.ticket_type,
-                category=draft.category,
-                code_kind=code_kind,
-                code=code,
-                code_validated=check.validated,
-                code_validation_note=check.note[:300],
-                code_snapshot=check.snapshot,
-                code_manual=manual,
-                code_checked_at=now if code else None,
-                code_recheck_until=code_recheck_until(filed_at=now) if check.unanswered else None,
-                error_code=draft.error_code,
-                description=draft.description,
-                priority=priority,
-                priority_reason=priority_reason,
-                status=Status.NEW,
-                tier=1,
-                submission_key=submission_key,
-                submission_fingerprint=submission_fingerprint,
-                created_at=now,
-                public_updated_at=now,
-            )
+            if vector is not None:
+                ticket.search_vector = vector
+            # Every column as given (`raw`): `updated_at` is `now`, like the ticket's other
+            # times, not the moment of the INSERT (`auto_now`).
+            ticket.save_base(raw=True, force_insert=True)
+            if vector is None:
+                search_entries_write([SearchEntry.of(ticket)])
+            else:
+                ticket.search_vector = None  # written by the database; never read here
             Attachment.objects.bulk_create(
                 Attachment(
                     ticket=ticket,
@@ -270,14 +290,7 @@ def ticket_submit(
                 )
                 for sequence, (checked, name) in enumerate(zip(files, stored, strict=True), 1)
             )
-            # The SLA clocks start when the ticket is filed; `updated_at` is auto_now, so
-            # `now` is written here.
-            clocks = ticket_sla_changes(ticket=ticket, changes={}, now=now)
-            Ticket.objects.filter(pk=ticket.pk).update(**clocks, updated_at=now)
-            for name, value in {**clocks, "updated_at": now}.items():
-                setattr(ticket, name, value)
-            search_entries_write([SearchEntry.of(ticket)])
-            TicketEvent.objects.create(
+            created = TicketEvent.objects.create(
                 ticket=ticket,
                 actor=reporter,
                 kind=EventKind.CREATED,
@@ -292,7 +305,7 @@ def ticket_submit(
             ticket_event_notify(
                 ticket=ticket, event_kind=EventKind.CREATED, actor=reporter, now=now
             )
-            ticket_facts_refresh([ticket.pk], now=now)
+            ticket_fact_write_new(ticket, created, now=now)
             # Counted once the ticket is really there (lib/metrics.py).
             transaction.on_commit(TICKETS_CREATED.labels(draft.application.code).inc)
             if check.unanswered:

@@ -162,3 +162,21 @@ def test_an_ended_clock_counts_its_stored_verdict(walked):
     ticket_facts_refresh([walked.pk], now=at(13))
     fact = fact_of(walked)
     assert (fact["response_state"], fact["resolution_state"]) == (ClockState.MET, ClockState.MET)
+
+
+def test_a_new_ticket_s_fact_is_the_one_a_refresh_computes(alice, reference):
+    # Given tickets just filed (the fact written from the objects in hand), one of them
+    # with a code the source validated and a higher priority
+    tickets = [
+        make_ticket(alice, now=at(0)),
+        make_ticket(alice, code="", now=at(0.5)),
+        make_ticket(alice, lpse=Lpse.objects.get(kd_lpse=93), code="", now=at(1)),
+    ]
+    written = {t.pk: fact_of(t) for t in tickets}
+    # When their facts are computed again from the database, at the same moments
+    for ticket in tickets:
+        ticket_facts_refresh([ticket.pk], now=ticket.created_at)
+    # Then every column is the same
+    for pk, fact in written.items():
+        again = TicketFact.objects.filter(pk=pk).values(*UPDATE_FIELDS).get()
+        assert {**again, "refreshed_at": None} == {**fact, "refreshed_at": None}

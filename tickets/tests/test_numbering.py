@@ -83,3 +83,18 @@ def test_concurrent_creation_gives_unique_numbers(reference, alice, bob):
     assert Ticket.objects.count() == 24
     assert sorted(int(n[-5:]) for n in results) == list(range(1, 25))
     assert TicketSequence.objects.get().last_value == 24
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_number_commits_without_waiting_for_the_disk(reference):
+    # Given a number taken on PostgreSQL (its own transaction skips the flush wait)
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")  # as in production (the tests' is off)
+    ticket_number_allocate(application_code="SPSE", tz_name="Asia/Jakarta")
+    # Then the setting ended with that transaction: everything else still waits for it
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("RESET synchronous_commit")
