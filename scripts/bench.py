@@ -43,13 +43,16 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    the first byte, total time and MB/s printed with the growth; numbers only).
 6. One headless locust run per scenario (a separate process), a closed loop of
    BENCH_USERS users for BENCH_SECONDS seconds. Percentiles are locust's (rounded to
-   two significant digits above 100 ms).
+   two significant digits above 100 ms). The creation burst (issue 19) runs 50 users
+   filing at once, and then checks every ticket they filed in the database: a number
+   given once, its history event and report fact, the reporter's notification and mail,
+   a mail for every agent told of it, none twice, and a delivery task for each mail.
 
 Prints one table (and --json PATH writes it as JSON). The smoke mode (`--smoke`, a step
 of scripts/run-tests.sh) uses 1,000 tickets and 1,000 articles, a scratch cache that is
 removed afterwards, 5 MB files, and exits non-zero if any scenario had failures or no
-successful request, or if a memory probe failed; a full run exits non-zero in the same
-cases.
+successful request, if the burst's check found anything missing, or if a memory probe
+failed; a full run exits non-zero in the same cases.
 
 Environment: BENCH_TICKETS (100000), BENCH_ARTICLES (5000), BENCH_SEED (1),
 BENCH_SECONDS (30), BENCH_USERS (8), BENCH_WORKERS and BENCH_THREADS (gunicorn; default:
@@ -150,6 +153,10 @@ class Scenario:
     stats_row: str = "Aggregated"
     # Further rows of the same run, each one request name (key suffix, label, name).
     breakdown: tuple[tuple[str, str, str], ...] = ()
+    # Users of this scenario's run (None: BENCH_USERS) and whether every ticket it filed
+    # is checked afterwards (`burst_check`).
+    users: int | None = None
+    verify: bool = False
 
 
 # The supervisors' reports (issue 17), one locust run cycling all of them, one row each.
@@ -163,6 +170,9 @@ REPORT_SLUGS = (
     "petugas",
     "swalayan",
 )
+
+# Users filing at once in the creation burst (issue 19).
+BURST_USERS = 50
 
 SCENARIOS = (
     Scenario("dashboard", "1  reporter dashboard", "ReporterDashboard"),
@@ -185,6 +195,15 @@ SCENARIOS = (
     ),
     # Issue 18: the page's debounced calls while a reporter types (p95 target 150 ms).
     Scenario("suggest", "11 Buat Tiket suggestions (saran)", "ReporterSuggest"),
+    # Issue 19: a national incident, many reporters filing at once; afterwards every
+    # ticket of the run is checked (unique number, history, fact, mails and their tasks).
+    Scenario(
+        "create_burst",
+        f"12 creation burst, {BURST_USERS} users (API)",
+        "CreatePlain",
+        users=BURST_USERS,
+        verify=True,
+    ),
 )
 
 
@@ -200,6 +219,8 @@ class Result:
     p99_ms: float | None = None
     avg_ms: float | None = None
     errors: list[str] = field(default_factory=list)
+    # What the check after a verified scenario found wrong with the data it wrote.
+    check_problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -610,6 +631,78 @@ def dataset_check(pg: Postgres, dump: Path) -> None:
             f"the data set {dump.name} has {articles} searchable published articles and "
             f"{models} category models: delete it to make a new one"
         )
+
+
+def burst_mark(pg: Postgres) -> int:
+    """The last ticket id before a verified scenario: it checks those after it."""
+    return int(pg.sql("SELECT coalesce(max(id), 0) FROM tickets_ticket", database=pg.name))
+
+
+# What every ticket filed during a verified scenario must have, counted in one statement;
+# each count but the first must be zero. Agents are those `tickets.access.staff_acting_on`
+# tells of a new ticket (tier 1 of its LPSE, active, the LPSE active) with an address and
+# without the kind turned off.
+_BURST_CHECK = """
+WITH new AS (
+    SELECT id, number, reporter_id, lpse_id FROM tickets_ticket WHERE id > {mark}
+), agent AS (
+    SELECT DISTINCT new.id AS ticket_id, u.id AS user_id
+    FROM new
+    JOIN accounts_staffassignment a ON a.lpse_id = new.lpse_id AND a.role = 'agent'
+    JOIN reference_lpse l ON l.id = a.lpse_id AND l.is_active
+    JOIN accounts_user u ON u.id = a.user_id AND u.is_active AND u.email <> ''
+    WHERE NOT EXISTS (
+        SELECT 1 FROM notifications_mailoptout o
+        WHERE o.user_id = u.id AND o.kind = 'ticket_created'
+    )
+), mail AS (
+    SELECT m.id, m.ticket_id, m.recipient_id FROM notifications_outgoingmail m
+    JOIN new ON new.id = m.ticket_id WHERE m.kind = 'ticket_created'
+)
+SELECT concat_ws(' ',
+    (SELECT count(*) FROM new),
+    (SELECT count(*) - count(DISTINCT number) FROM new),
+    (SELECT count(*) FROM new WHERE NOT EXISTS (
+        SELECT 1 FROM tickets_ticketevent e WHERE e.ticket_id = new.id AND e.kind = 'created')),
+    (SELECT count(*) FROM new WHERE NOT EXISTS (
+        SELECT 1 FROM tickets_ticketfact f WHERE f.ticket_id = new.id)),
+    (SELECT count(*) FROM new WHERE NOT EXISTS (
+        SELECT 1 FROM notifications_notification n
+        WHERE n.ticket_id = new.id AND n.recipient_id = new.reporter_id)),
+    (SELECT count(*) FROM new WHERE NOT EXISTS (
+        SELECT 1 FROM mail WHERE mail.ticket_id = new.id
+        AND mail.recipient_id = new.reporter_id)),
+    (SELECT count(*) FROM agent WHERE NOT EXISTS (
+        SELECT 1 FROM mail WHERE mail.ticket_id = agent.ticket_id
+        AND mail.recipient_id = agent.user_id)),
+    (SELECT count(*) - count(DISTINCT (ticket_id, recipient_id)) FROM mail),
+    (SELECT count(*) FROM mail WHERE mail.id NOT IN (
+        SELECT (r.args_kwargs -> 'args' ->> 0)::bigint FROM django_tasks_database_dbtaskresult r
+        WHERE r.task_path = 'notifications.tasks.deliver_mail'))
+)
+"""
+_BURST_PROBLEMS = (
+    "tickets with a number given twice",
+    "tickets without their history event",
+    "tickets without their report fact",
+    "tickets without the reporter's notification",
+    "tickets without the reporter's mail",
+    "agents' mails missing",
+    "mails written twice",
+    "mails without a delivery task",
+)
+
+
+def burst_check(pg: Postgres, mark: int) -> list[str]:
+    """What is wrong with the tickets filed after `mark` (nothing: [])."""
+    filed, *counts = (
+        int(n) for n in pg.sql(_BURST_CHECK.format(mark=mark), database=pg.name).split()
+    )
+    problems = [f"{n} {label}" for n, label in zip(counts, _BURST_PROBLEMS, strict=True) if n]
+    if not filed:
+        problems.append("no ticket was filed")
+    say(f"    checked {filed} tickets filed in the burst: {'; '.join(problems) or 'all complete'}")
+    return problems
 
 
 # --- The app ---------------------------------------------------------------------------
@@ -1217,14 +1310,17 @@ def bench(
         for scenario in args.scenarios:
             if app.poll() is not None:
                 raise BenchError(f"gunicorn died (status {app.returncode})\n{tail(app_log)}")
+            mark = burst_mark(pg) if scenario.verify else 0
             main = locust_run(
                 scenario,
                 env=load_env,
                 url=url,
-                users=args.users,
+                users=scenario.users or args.users,
                 seconds=args.seconds,
                 work=work,
             )
+            if scenario.verify:
+                main.check_problems = burst_check(pg, mark)
             for result in [main, *breakdown_results(scenario, work)]:
                 results.append(result)
                 say(
@@ -1289,6 +1385,7 @@ def bench(
     problems = [f"{r.key}: {r.failures} failures" for r in results if r.failures] + [
         f"{r.key}: no successful request" for r in results if r.requests - r.failures <= 0
     ]
+    problems += [f"{r.key}: {problem}" for r in results for problem in r.check_problems]
     problems += [f"memory probe failed: {p.label}" for p in probes if not p.ok]
 
     if args.json:
