@@ -78,7 +78,8 @@ def api_token_authenticate(raw: str) -> User | None:
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        # The user's LPSE too: filing a ticket asks whether it is active.
+        ApiToken.objects.select_related("user__lpse")
         .filter(prefix=parts[1], revoked_at__isnull=True)
         .first()
     )

@@ -427,6 +427,10 @@ SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 # database for this many seconds per process (the sweep always reads them afresh and
 # recomputes the running clocks). Tests read them every time.
 SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if TESTING else 60)
+# Filing a ticket checks its LPSE, application, version, type and category against this
+# process's copy of them (reference/book.py), kept this long; every change of one of
+# them reloads it (at once in every process with Redis). Tests read them every time.
+REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 0 if TESTING else 60)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

@@ -1,18 +1,20 @@
 import json
 import re
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Model
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import User
+from reference.book import ReferenceBook
 from reference.models import (
     Application,
     ApplicationVersion,
@@ -136,6 +138,36 @@ class AttachmentsFormMixin(forms.Form):
         return uploads
 
 
+Row = TypeVar("Row")
+
+
+class BookChoiceField(forms.ModelChoiceField):
+    """A choice of reference data: the queryset lists the choices on the page, and a posted
+    id is checked by `pick` (set by the form) against the process's `ReferenceBook`,
+    without a query (issue 19)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pick: Callable[[int], Model | None] = lambda _pk: None
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Model):
+            value = value.pk
+        try:
+            found = self.pick(int(str(value).strip()))
+        except (TypeError, ValueError):
+            found = None
+        if found is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+
 class TicketCreateForm(AttachmentsFormMixin):
     """Buat Tiket, in the order of the guide (§4.3.1): the notification e-mail, then
     1 Judul, 2 LPSE, 3 Aplikasi, 4 Versi, 5 kode, 6 Kode error, 7 Deskripsi, 8 Tambah
@@ -149,25 +181,25 @@ class TicketCreateForm(AttachmentsFormMixin):
         max_length=254,
     )
     title = forms.CharField(label=_lazy("Judul tiket"), max_length=200)
-    lpse = forms.ModelChoiceField(
+    lpse = BookChoiceField(
         label=_lazy("LPSE"),
         queryset=Lpse.objects.filter(is_active=True),
         empty_label=_lazy("— Pilih LPSE yang akan mengerjakan tiket —"),
     )
-    application = forms.ModelChoiceField(
+    application = BookChoiceField(
         label=_lazy("Aplikasi"),
         queryset=Application.objects.filter(is_active=True),
         empty_label=_lazy("— Pilih aplikasi —"),
         error_messages={"invalid_choice": _lazy("Aplikasi tidak dikenal.")},
     )
-    version = forms.ModelChoiceField(
+    version = BookChoiceField(
         label=_lazy("Versi aplikasi"),
         queryset=ApplicationVersion.objects.none(),
         empty_label=_lazy("— Pilih versi —"),
         error_messages={"invalid_choice": _lazy("Pilih versi yang tersedia untuk aplikasi ini.")},
     )
     code = forms.CharField(label=_lazy("Kode"), max_length=40, required=False)
-    ticket_type = forms.ModelChoiceField(
+    ticket_type = BookChoiceField(
         label=_lazy("Tipe tiket"),
         queryset=TicketType.objects.all(),
         empty_label=_lazy("— Pilih tipe tiket —"),
@@ -176,7 +208,7 @@ class TicketCreateForm(AttachmentsFormMixin):
             "Permintaan Layanan: meminta bantuan helpdesk."
         ),
     )
-    category = forms.ModelChoiceField(
+    category = BookChoiceField(
         label=_lazy("Kategori"),
         queryset=Category.objects.none(),
         empty_label=_lazy("— Pilih kategori permasalahan —"),
@@ -234,8 +266,22 @@ class TicketCreateForm(AttachmentsFormMixin):
             if reporter.lpse_id:
                 self.initial.setdefault("lpse", reporter.lpse_id)
         self.fields["version"].label_from_instance = lambda version: version.name  # type: ignore[attr-defined]
-        application = self._chosen(Application, "application")
-        assert application is None or isinstance(application, Application)
+        # What was posted is checked against the reference book; the querysets below
+        # list the choices when the page is shown.
+        book = ReferenceBook.current()
+        application = self._chosen(book.applications, "application")
+        category = self._chosen(book.categories, "category")
+        picks: dict[str, Callable[[int], Model | None]] = {
+            "lpse": book.active_lpse,
+            "application": book.active_application,
+            "version": lambda pk: book.version_of(application, pk),
+            "ticket_type": lambda pk: book.ticket_types.get(pk),
+            "category": lambda pk: book.leaf_of(application, pk),
+        }
+        for name, pick in picks.items():
+            field = self.fields[name]
+            assert isinstance(field, BookChoiceField)
+            field.pick = pick
         if application is not None:
             version_field = self.fields["version"]
             category_field = self.fields["category"]
@@ -247,8 +293,6 @@ class TicketCreateForm(AttachmentsFormMixin):
                 .select_related("parent")
                 .order_by("parent__order", "parent__name", "order", "name")
             )
-        category = self._chosen(Category, "category")
-        assert category is None or isinstance(category, Category)
         kind = category.code_kind if category is not None else CodeKind.NONE
         self.code_kind = kind
         # The kinds the code field takes now (guide step 5, right after Versi): the
@@ -258,7 +302,7 @@ class TicketCreateForm(AttachmentsFormMixin):
         if category is not None:
             self.code_kinds = [kind] if kind != CodeKind.NONE else []
         else:
-            self.code_kinds = self._application_code_kinds(application)
+            self.code_kinds = book.code_kinds_of(application) if application is not None else []
         self.offers_own_packages = own_packages_offered(reporter)
         code_field = self.fields["code"]
         if self.code_kinds:
@@ -279,18 +323,6 @@ class TicketCreateForm(AttachmentsFormMixin):
     @property
     def code_shown(self) -> bool:
         return bool(self.code_kinds)
-
-    @staticmethod
-    def _application_code_kinds(application: Application | None) -> list[str]:
-        """The kinds of code the application's categories take, in CodeKind order."""
-        if application is None:
-            return []
-        present = set(
-            Category.objects.filter(application=application, is_leaf=True, is_active=True)
-            .values_list("code_kind", flat=True)
-            .distinct()
-        )
-        return [kind for kind in CodeKind.values if kind != CodeKind.NONE and kind in present]
 
     def _lookup_attrs(self) -> dict[str, str]:
         """HTMX attributes of the code input: look the code up as the reporter types.
@@ -316,12 +348,13 @@ class TicketCreateForm(AttachmentsFormMixin):
             "autocomplete": "off",
         }
 
-    def _chosen(self, model: type, field: str) -> object | None:
+    def _chosen(self, rows: Mapping[int, Row], field: str) -> Row | None:
+        """The row posted (or given initially) for `field`, active or not."""
         raw = self.data.get(field) if self.is_bound else self.initial.get(field)
         if not raw:
             return None
         try:
-            return model.objects.filter(pk=int(raw)).first()  # type: ignore[attr-defined]
+            return rows.get(int(raw))
         except (TypeError, ValueError):
             return None
 

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from integrations.types import Stage, Tender
+from reference.book import ReferenceBook
 from reference.models import (
     TIME_ZONE_ABBREVIATIONS,
     Category,
@@ -68,8 +69,8 @@ class PriorityDecision:
 
 
 def priority_rules_active() -> list[PriorityRule]:
-    """The active rules in evaluation order (one query)."""
-    return list(PriorityRule.objects.filter(is_active=True).order_by("order"))
+    """The active rules in evaluation order (kept with the process's reference book)."""
+    return list(ReferenceBook.current().priority_rules)
 
 
 def _level(priority: str) -> int:

@@ -389,6 +389,9 @@ def test_a_ticket_filed_before_fingerprints_is_still_found_by_its_key(
         ({"code": "abc"}, "code", None),
         ({"description": ""}, "description", "Bidang ini tidak boleh kosong."),
         ({"lpse": "satu"}, "lpse", "Harus berupa bilangan bulat."),
+        # Beyond any database integer: answered from the reference book, never a 500
+        ({"lpse": 10**20}, "lpse", None),
+        ({"category": 10**20}, "category", "Nilai terlalu besar."),
     ],
 )
 def test_bad_input_is_422_in_indonesian_and_writes_nothing(
