@@ -170,13 +170,14 @@ def storage_keys(request: pytest.FixtureRequest, media_storage: str) -> Iterator
         yield bucket.keys
 
 
-def _fail_search_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the database part of a change fail after its files were written."""
+def _fail_late_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the database part of a change fail after its files and its first rows were
+    written (a new ticket's report fact, a message's search words)."""
 
     def fail(*args: object, **kwargs: object) -> None:
         raise DatabaseError("the database went away half way")
 
-    monkeypatch.setattr(services, "search_entries_write", fail)
+    monkeypatch.setattr(services, "ticket_fact_write_new", fail)
     monkeypatch.setattr(services, "search_add_message", fail)
 
 
@@ -184,7 +185,7 @@ def test_a_create_that_fails_half_way_leaves_no_file(
     alice: User, storage_keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given the database failing after the two files were written
-    _fail_search_write(monkeypatch)
+    _fail_late_writes(monkeypatch)
     # When a ticket with two files is filed
     with pytest.raises(DatabaseError):
         make_ticket(alice, files={"bukti.png": samples.PNG, "surat.pdf": samples.PDF})
@@ -197,7 +198,7 @@ def test_a_reply_that_fails_half_way_leaves_no_file(
     alice: User, agent: User, storage_keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket = services.ticket_take(ticket=make_ticket(alice), actor=agent)
-    _fail_search_write(monkeypatch)
+    _fail_late_writes(monkeypatch)
     reply = attachment_check(samples.upload("panduan.pdf", samples.PDF))
     with pytest.raises(DatabaseError):
         services.ticket_reply(ticket=ticket, actor=agent, body="Terlampir.", files=[reply])
