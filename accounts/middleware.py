@@ -13,17 +13,25 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.totp import totp_required
+from reference.book import ReferenceBook
 
 
 class UserTimezoneMiddleware:
-    """Show times in the time zone of the viewer's LPSE (WIB for national users)."""
+    """Show times in the time zone of the viewer's LPSE (WIB for national users).
+
+    The LPSE is the process's reference book's row (`reference.book`), attached to the
+    user: neither this nor any later `user.lpse` of the request asks the database."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        lpse = getattr(user, "lpse", None) if user is not None and user.is_authenticated else None
+        lpse = None
+        if user is not None and user.is_authenticated and user.lpse_id is not None:
+            lpse = ReferenceBook.current().lpses.get(user.lpse_id)
+            if lpse is not None:
+                user.lpse = lpse
         if lpse is not None:
             timezone.activate(lpse.timezone)
         else:
