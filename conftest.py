@@ -222,6 +222,27 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
     return location
 
 
+@pytest.fixture
+def kept(settings: Settings):
+    """What each process keeps from the database (the reference book, the category model
+    and article index of the suggestions) kept as in production (tests read them every
+    time), and nothing a former test kept."""
+    from knowledge.categories import model_freshness
+    from knowledge.suggest import articles_freshness
+    from reference import book
+
+    def forget() -> None:
+        book._current = None
+        model_freshness.forget()
+        articles_freshness.forget()
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    settings.SUGGESTIONS_CACHE_SECONDS = 60
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture(autouse=True)
 def empty_cache() -> None:
     """Every test starts with an empty cache: nothing a former test built (a report page

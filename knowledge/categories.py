@@ -11,7 +11,8 @@ docs/category-model.md). Here it meets the database:
   current category, which staff may have corrected.
 - **Storage**: a `CategoryModel` row holding `Model.to_json()`; the highest version is
   in use. Each process parses it once and re-reads only when a newer row appears (one
-  indexed query per suggestion tells).
+  indexed query tells, at most every SUGGESTIONS_CACHE_SECONDS and whenever a model is
+  stored: `model_freshness`).
 """
 
 import datetime
@@ -29,6 +30,8 @@ from django.db.models.functions import Substr
 
 from knowledge.models import CategoryModel
 from lib.category_model import Example, Model, ModelFormatError, Options, train
+from reference.book import ReferenceBook
+from reference.freshness import Freshness
 from reference.models import Application, Category
 from tickets.models import CloseReason, Status, Ticket
 
@@ -200,29 +203,35 @@ class _Loaded:
 
 
 _loaded = _Loaded()
+# Stored models are checked for at most every SUGGESTIONS_CACHE_SECONDS, and at once after
+# one is stored or deleted (signals: knowledge.apps).
+model_freshness = Freshness("knowledge:category-model:version", "SUGGESTIONS_CACHE_SECONDS")
 
 
 def current_model() -> Model | None:
     """The newest stored model, parsed once per process (None when there is none).
 
-    One small query per call finds the newest row's key; the payload is read and parsed
-    only when that key changes. A row that cannot be read gives no suggestions (logged
-    once), never an error on the reporter's page.
+    One small query finds the newest row's key (see `model_freshness` for how often);
+    the payload is read and parsed only when that key changes. A row that cannot be read
+    gives no suggestions (logged once), never an error on the reporter's page.
     """
+    stamp = model_freshness.stale()
+    if stamp is None:
+        return _loaded.model
     newest = CategoryModel.objects.order_by("-version").values_list("pk", "trained_at").first()
-    if newest is None:
-        return None
     with _loaded.lock:
-        if _loaded.key == newest:
-            return _loaded.model
-        payload = CategoryModel.objects.filter(pk=newest[0]).values_list("payload", flat=True)
-        model = None
-        try:
-            model = Model.from_json(payload.get())
-        except (ModelFormatError, CategoryModel.DoesNotExist):
-            logger.exception("category model %s cannot be read; no suggestions", newest[0])
-        _loaded.key, _loaded.model = newest, model
-        return model
+        if newest is None:
+            _loaded.key, _loaded.model = None, None
+        elif _loaded.key != newest:
+            payload = CategoryModel.objects.filter(pk=newest[0]).values_list("payload", flat=True)
+            model = None
+            try:
+                model = Model.from_json(payload.get())
+            except (ModelFormatError, CategoryModel.DoesNotExist):
+                logger.exception("category model %s cannot be read; no suggestions", newest[0])
+            _loaded.key, _loaded.model = newest, model
+        model_freshness.checked(stamp)
+        return _loaded.model
 
 
 def suggest_categories(application: Application, text: str, *, k: int = 3) -> list[Category]:
@@ -237,12 +246,7 @@ def suggest_categories(application: Application, text: str, *, k: int = 3) -> li
     ranked = model.top(text[:TEXT_CHARS], application.code, k + 5)
     if not ranked:
         return []
-    leaves = list(
-        Category.objects.filter(application=application, is_leaf=True, is_active=True)
-        .select_related("parent")
-        .order_by()
-    )
-    by_path = {category.path_label: category for category in leaves}
+    by_path = ReferenceBook.current().leaves_by_path(application)
     found = [by_path[path] for path, _score in ranked if path in by_path]
     return found[:k]
 
@@ -265,12 +269,7 @@ def category_hint(
     if model is None or not text.strip():
         return []
     scored = model.top(text[:TEXT_CHARS], application.code, MAX_RANKED)
-    leaves = {
-        category.path_label: category
-        for category in Category.objects.filter(
-            application=application, is_leaf=True, is_active=True
-        ).select_related("parent")
-    }
+    leaves = ReferenceBook.current().leaves_by_path(application)
     ranked = [(leaves[path], score) for path, score in scored if path in leaves]
     chosen = [score for category, score in ranked if category.pk == category_id]
     if not ranked or not chosen or ranked[0][0].pk == category_id:

@@ -9,8 +9,9 @@ are linked to it. An opening left without a ticket is a deflection: the reporter
 the answer instead of filing.
 
 So that forms never filed count too, the first answer of the suggestions that shows a
-form anything records it (`SuggestedForm`, once per reporter and key): one indexed read
-on every later answer, one insert at most per form. The insert ignores a conflict, so
+form anything records it (`SuggestedForm`, once per reporter and key): one insert at
+most per form, and an indexed read on a later answer until the process's cache knows
+the row exists. The insert ignores a conflict, so
 two answers racing for the same form never fail and never make two rows.
 """
 
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -31,12 +33,15 @@ from knowledge.models import (
     SuggestedForm,
     SuggestionsShown,
 )
-from reference.models import Application, Category, Lpse
+from reference.book import ReferenceBook
+from reference.models import Application, Category
 from tickets.models import Ticket
 
 # What a form's submission key looks like (TicketCreateForm makes uuid4 hex keys; the
 # API's Idempotency-Key is never used here).
 SUBMISSION_KEY = re.compile(r"[0-9a-f]{32}")
+# How long a process remembers that a form's row exists (a form is typed in minutes).
+FORM_RECORDED_SECONDS = 6 * 3600
 # More ids than the suggestions ever show are not read.
 MAX_IDS = 10
 
@@ -109,7 +114,9 @@ def _chosen_category(raw: str, application: Application | None) -> Category | No
     """The leaf category of `application` that the form names, or None (garbage too)."""
     if application is None or not raw.isdigit() or len(raw) > 9:
         return None
-    return Category.objects.filter(pk=int(raw), application=application, is_leaf=True).first()
+    category = ReferenceBook.current().categories.get(int(raw))
+    ok = category is not None and category.is_leaf and category.application_id == application.pk
+    return category if ok else None
 
 
 def suggested_form_record(
@@ -127,15 +134,19 @@ def suggested_form_record(
     key = submission_key_of(submission_key)
     if not key or not reporter.is_active or not reporter.is_reporter:
         return
+    # A form is asked for several times while its reporter types: once its row is known
+    # to exist, the cache says so (a row is never taken back while its form is open).
+    recorded = f"knowledge:suggested-form:{reporter.pk}:{key}"
+    if cache.get(recorded):
+        return
     if SuggestedForm.objects.filter(user=reporter, submission_key=key).exists():
+        cache.set(recorded, True, FORM_RECORDED_SECONDS)
         return
     category = _chosen_category(chosen_category, application) or next(
         iter(suggested_categories), None
     )
-    zone = None
-    if reporter.lpse_id is not None:
-        lpses = Lpse.objects.filter(pk=reporter.lpse_id)
-        zone = lpses.values_list("timezone", flat=True).first()
+    lpse = ReferenceBook.current().lpses.get(reporter.lpse_id) if reporter.lpse_id else None
+    zone = lpse.timezone if lpse is not None else None
     moment = now or timezone.now()
     local = moment.astimezone(ZoneInfo(zone) if zone else timezone.get_default_timezone())
     SuggestedForm.objects.bulk_create(
@@ -153,3 +164,6 @@ def suggested_form_record(
         ],
         ignore_conflicts=True,
     )
+    # Only after the insert: cached inside a transaction that rolls back, the mark would
+    # outlive the row (the view runs in autocommit; a test's transaction may not).
+    transaction.on_commit(lambda: cache.set(recorded, True, FORM_RECORDED_SECONDS))

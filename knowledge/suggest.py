@@ -9,10 +9,11 @@ From the title and description typed so far, and the application chosen:
 - up to 3 of the reporter's **own** open tickets whose words look like the same problem
   (`lib/similar.py`): never anybody else's, whatever the text.
 
-A bounded number of queries, whatever was typed: the text is cut, the articles are
-ranked in memory (one aggregate to see whether they changed, one query for the three
-shown), and the own tickets are the reporter's newest open ones (an index on reporter
-and status), compared in Python.
+A bounded number of queries, whatever was typed: the text is cut, the categories come
+from the process's reference book, the articles are ranked in memory (one query for the
+three shown; whether they changed is asked at most every SUGGESTIONS_CACHE_SECONDS and
+whenever one is saved: `articles_freshness`), and the own tickets are the reporter's
+newest open ones (an index on reporter and status), compared in Python.
 """
 
 import threading
@@ -27,6 +28,7 @@ from knowledge.models import Article, ArticleStatus
 from lib.similar import content_words, looks_alike, score, word_keys
 from lib.textsearch import normalize, query_words
 from lib.wordindex import PrefixIndex
+from reference.freshness import Freshness
 from reference.models import Application, Category
 from tickets.access import articles_readable_q, tickets_visible_to
 from tickets.models import OPEN_STATUSES, Ticket
@@ -79,52 +81,67 @@ CHANGE_KEY_SQL = (
 RANKED = SHOWN + 5
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The published articles' index as read at one moment (replaced whole, never
+    changed: requests of other threads may be reading it)."""
+
+    key: tuple[object, ...] | None = None
+    index: PrefixIndex = field(default_factory=lambda: PrefixIndex((), INDEX_WEIGHTS))
+    # Each article's applications (none: an article about no application in particular).
+    applications: dict[int, frozenset[int]] = field(default_factory=dict)
+
+
 class _Published:
     """This process's index of the published articles, rebuilt when they change."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.key: tuple[object, ...] | None = None
-        self.index = PrefixIndex((), INDEX_WEIGHTS)
-        # Each article's applications (none: an article about no application in particular).
-        self.applications: dict[int, frozenset[int]] = {}
+        self.current = _Index()
 
 
 _published = _Published()
+# Whether the articles changed is asked at most every SUGGESTIONS_CACHE_SECONDS, and at
+# once after an article is saved, deleted or linked (signals: knowledge.apps).
+articles_freshness = Freshness("knowledge:articles:version", "SUGGESTIONS_CACHE_SECONDS")
 
 
-def _published_index() -> _Published:
+def _published_index() -> _Index:
     """The index of the published articles as they are now.
 
-    One small statement per call tells whether anything changed: the number of articles
-    (one added or deleted) and the newest `updated_at` (publishing, archiving, editing
-    and linking all save the article), each read from an index alone. The index is built
-    again only then, from one query for the texts and one for the applications.
+    One small statement tells whether anything changed (see `articles_freshness` for
+    how often): the number of articles (one added or deleted) and the newest
+    `updated_at` (publishing, archiving, editing and linking all save the article), each
+    read from an index alone. The index is built again only then, from one query for
+    the texts and one for the applications.
     """
+    stamp = articles_freshness.stale()
+    if stamp is None:
+        return _published.current
     # From the database the articles' rows will be read from (a replica only where the
     # view allows it), so that the key and the rows agree.
     with connections[router.db_for_read(Article)].cursor() as cursor:
         cursor.execute(CHANGE_KEY_SQL)
         key = tuple(cursor.fetchone() or ())
     with _published.lock:
-        if _published.key == key:
-            return _published
-        rows = Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list(
-            "pk", "title", "summary"
-        )
-        index = PrefixIndex(
-            ((pk, normalize(title), (title, summary)) for pk, title, summary in rows),
-            INDEX_WEIGHTS,
-        )
-        links: dict[int, set[int]] = {}
-        for article_id, application_id in Article.applications.through.objects.filter(
-            article__status=ArticleStatus.PUBLISHED
-        ).values_list("article_id", "application_id"):
-            links.setdefault(article_id, set()).add(application_id)
-        _published.index = index
-        _published.applications = {pk: frozenset(ids) for pk, ids in links.items()}
-        _published.key = key
-        return _published
+        if _published.current.key != key:
+            rows = Article.objects.filter(status=ArticleStatus.PUBLISHED).values_list(
+                "pk", "title", "summary"
+            )
+            index = PrefixIndex(
+                ((pk, normalize(title), (title, summary)) for pk, title, summary in rows),
+                INDEX_WEIGHTS,
+            )
+            links: dict[int, set[int]] = {}
+            for article_id, application_id in Article.applications.through.objects.filter(
+                article__status=ArticleStatus.PUBLISHED
+            ).values_list("article_id", "application_id"):
+                links.setdefault(article_id, set()).add(application_id)
+            _published.current = _Index(
+                key, index, {pk: frozenset(ids) for pk, ids in links.items()}
+            )
+        articles_freshness.checked(stamp)
+        return _published.current
 
 
 def suggested_articles(
@@ -136,11 +153,14 @@ def suggested_articles(
     if not terms:
         return []
     published = _published_index()
-    applications = published.applications
+    about = None
+    if application is not None:
+        linked_of = published.applications.get
+        application_id = application.pk
 
-    def about(pk: int) -> bool:
-        linked = applications.get(pk)
-        return application is None or not linked or application.pk in linked
+        def about(pk: int) -> bool:
+            linked = linked_of(pk)
+            return not linked or application_id in linked
 
     ranked = published.index.rank(terms, k=RANKED, allowed=about)
     if not ranked:

@@ -68,9 +68,15 @@ class PrefixIndex:
                         best[key] = weight
             for key, weight in best.items():
                 scores[key] = scores.get(key, 0.0) + weight
-        ranked = (
-            (-score, self._order[key], key)
-            for key, score in scores.items()
-            if allowed is None or allowed(key)
-        )
-        return [key for _score, _order, key in heapq.nsmallest(k, ranked)]
+        order = self._order
+        ranked = [(-score, order[key], key) for key, score in scores.items()]
+        if allowed is None:
+            return [key for _score, _order, key in heapq.nsmallest(k, ranked)]
+        # Best first until k are allowed: `allowed` is asked of a few, not of every match.
+        heapq.heapify(ranked)
+        found: list[int] = []
+        while ranked and len(found) < k:
+            key = heapq.heappop(ranked)[2]
+            if allowed(key):
+                found.append(key)
+        return found

@@ -431,6 +431,10 @@ SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if TESTING 
 # process's copy of them (reference/book.py), kept this long; every change of one of
 # them reloads it (at once in every process with Redis). Tests read them every time.
 REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 0 if TESTING else 60)
+# Buat Tiket's suggestions use this process's category model and index of published
+# articles without asking whether they changed for this long (reference/freshness.py);
+# storing a model or saving an article makes every process ask (at once with Redis).
+SUGGESTIONS_CACHE_SECONDS = env_int("SUGGESTIONS_CACHE_SECONDS", 0 if TESTING else 60)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

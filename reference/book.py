@@ -135,6 +135,19 @@ class ReferenceBook:
         ok = category.is_active and category.is_leaf and category.application_id == application.pk
         return category if ok else None
 
+    @cached_property
+    def _leaves_by_path(self) -> dict[int, Mapping[str, Category]]:
+        leaves: dict[int, dict[str, Category]] = {}
+        for category in self.categories.values():
+            if category.is_leaf and category.is_active:
+                leaves.setdefault(category.application_id, {})[category.path_label] = category
+        return {pk: MappingProxyType(by_path) for pk, by_path in leaves.items()}
+
+    def leaves_by_path(self, application: Application) -> Mapping[str, Category]:
+        """The active leaf categories of `application` by their path ("Parent › Leaf"),
+        as the category model names them (`knowledge.categories`)."""
+        return self._leaves_by_path.get(application.pk, MappingProxyType({}))
+
     def code_kinds_of(self, application: Application) -> list[str]:
         """The kinds of code the application's active leaf categories take, in CodeKind
         order."""

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from knowledge.models import Article, CategoryModel
+from knowledge.models import Article, CategoryModel, SuggestedForm
 from knowledge.tests.factories import write_article
 from knowledge.tests.suggestsupport import (
     PASSWORD,
@@ -258,11 +258,37 @@ def test_the_number_of_queries_does_not_grow_with_tickets_or_articles(
     params = {"application": spse.pk, **UPLOAD_TEXT}
     _ask(client, **params)  # the process parses the stored model once
     # When she types, then a fixed handful of queries answers, with everything shown:
-    # session, user, her LPSE, the application, the model's key, its categories, the
-    # articles' change key and the three shown, her open tickets, and the bell's count
-    # (the site's context processor).
+    # session, user, the reference book's LPSEs, applications and categories (tests keep
+    # nothing: each use reads its table), the model's key, the articles' change key and
+    # the three shown, her open tickets (the bell's count is not shown in a partial).
     with django_assert_max_num_queries(10):  # type: ignore[operator]
         html = _ask(client, **params)
     assert html.count("data-suggest-category") == 2  # the tiny model knows two of SPSE
     assert html.count("/bantuan/") == 3
     assert html.count("/tiket/") == 3
+
+
+def test_kept_as_in_production_a_call_reads_the_shown_articles_and_her_tickets(
+    alice: User, editor: User, spse: Application, kept: None, django_assert_num_queries
+) -> None:
+    # Given a model, matching articles and similar open tickets, and a form shown once
+    tiny_model()
+    for n in range(4):
+        write_article(editor, f"Gagal upload dokumen penawaran {n}", applications=(spse,))
+    for _n in range(4):
+        make_ticket(alice)
+    client = signed_in(alice)
+    params = {"application": spse.pk, "submission_key": "b" * 32, **UPLOAD_TEXT}
+    _ask(client, **params)
+    assert SuggestedForm.objects.filter(user=alice, submission_key="b" * 32).count() == 1
+    # (the row is remembered once committed; the test's transaction never commits, so
+    # the next answer finds it in the database and remembers it then)
+    _ask(client, **params)
+    # When she types on: session, user, the three articles shown and her open tickets;
+    # the reference book, the model, the article index and the form's row are kept
+    with django_assert_num_queries(4):
+        html = _ask(client, **params)
+    assert html.count("data-suggest-category") == 2
+    assert html.count("/bantuan/") == 3
+    assert html.count("/tiket/") == 3
+    assert SuggestedForm.objects.filter(user=alice, submission_key="b" * 32).count() == 1

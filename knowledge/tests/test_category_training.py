@@ -6,12 +6,14 @@ import pickle
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from knowledge.categories import current_model, suggest_categories
+from knowledge.categories import current_model, model_freshness, suggest_categories
 from knowledge.models import CategoryModel
 from knowledge.tests.suggestsupport import (
     PASSWORD,
@@ -180,14 +182,42 @@ def test_the_model_is_parsed_once_and_a_newer_one_is_picked_up(reference: None) 
     spse = Application.objects.get(code="SPSE")
     sikap = Application.objects.get(code="SIKAP")
     assert suggest_categories(sikap, "data kualifikasi penyedia") == []
-    # A second suggestion asks only which row is newest; the payload is not read again.
+    # A second suggestion asks only which row is newest (with nothing kept, as in tests:
+    # also the book's categories and applications); the payload is not read again.
     with CaptureQueriesContext(connection) as queries:
         suggest_categories(spse, "lupa password")
     assert not any("payload" in query["sql"] for query in queries.captured_queries)
-    assert len(queries.captured_queries) == 2  # the newest row's key, the categories
+    assert len(queries.captured_queries) == 3
     # When a newer model is stored (by another process, say), it is used at once.
     tiny_model()
     assert suggest_categories(sikap, "data kualifikasi penyedia") == [category(SIKAP_DATA)]
+
+
+def test_a_kept_model_asks_nothing_until_a_model_is_stored(
+    reference: None, kept: None, django_assert_num_queries
+) -> None:
+    tiny_model((PASSWORD, UPLOAD))
+    spse = Application.objects.get(code="SPSE")
+    sikap = Application.objects.get(code="SIKAP")
+    password, sikap_data = category(PASSWORD), category(SIKAP_DATA)
+    assert suggest_categories(spse, "lupa password")[0] == password
+    # Kept as in production: the next suggestions ask the database nothing
+    with django_assert_num_queries(0):
+        assert suggest_categories(spse, "lupa password")[0] == password
+        assert suggest_categories(sikap, "data kualifikasi penyedia") == []
+    # A model stored by this process is used at once
+    tiny_model()
+    assert suggest_categories(sikap, "data kualifikasi penyedia") == [sikap_data]
+    # One stored by another process (no signal here) is not asked for while the shared
+    # version stays...
+    CategoryModel.objects.filter(version__gt=1).update(version=F("version") + 10)
+    CategoryModel.objects.filter(version=1).update(version=100)  # the SPSE-only one again
+    with django_assert_num_queries(0):
+        assert suggest_categories(sikap, "data kualifikasi penyedia") == [sikap_data]
+    # ...and is used once that process's commit moves the version
+    cache.set(model_freshness.version_key, "moved by another process")
+    assert suggest_categories(sikap, "data kualifikasi penyedia") == []
+    assert suggest_categories(spse, "lupa password")[0] == password
 
 
 def test_it_trains_on_a_file_of_labelled_texts(reference: None, tmp_path) -> None:

@@ -1,13 +1,15 @@
 """The articles Buat Tiket suggests are ranked in memory (`lib/wordindex.py`); the index
 follows every change of the published articles at once, and costs two statements."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import User
 from knowledge import services
 from knowledge.models import Article, ArticleStatus
-from knowledge.suggest import suggested_articles
+from knowledge.suggest import articles_freshness, suggested_articles
 from knowledge.tests.factories import write_article
 from reference.models import Application
 
@@ -74,3 +76,27 @@ def test_two_statements_whatever_the_number_of_articles(
         write_article(editor, f"Gagal upload dokumen penawaran bagian {n}")
     suggested_articles(alice, spse, TYPED)  # rebuilt once after the change
     assert statements() == few == 2
+
+
+def test_a_kept_index_is_not_asked_whether_it_changed_until_an_article_is_saved(
+    alice: User, editor: User, spse: Application, kept: None, django_assert_num_queries
+) -> None:
+    first = write_article(editor, "Gagal upload dokumen penawaran")
+    assert suggested_articles(alice, spse, TYPED) == [first]
+    # Kept as in production: only the shown articles are read
+    with django_assert_num_queries(1):
+        assert suggested_articles(alice, spse, TYPED) == [first]
+    # An article saved by this process is suggested at once
+    second = write_article(editor, "Upload dokumen penawaran gagal terus", publish=False)
+    services.article_set_status(editor=editor, article=second, status=ArticleStatus.PUBLISHED)
+    assert set(suggested_articles(alice, spse, TYPED)) == {first, second}
+    # One published by another process (no signal here) waits for the shared version...
+    third = write_article(editor, "Dokumen penawaran gagal diunggah", publish=False)
+    assert third not in suggested_articles(alice, spse, TYPED)  # a draft, checked
+    Article.objects.filter(pk=third.pk).update(
+        status=ArticleStatus.PUBLISHED, updated_at=timezone.now()
+    )
+    assert third not in suggested_articles(alice, spse, TYPED)
+    # ...which that process's commit moves
+    cache.set(articles_freshness.version_key, "moved by another process")
+    assert set(suggested_articles(alice, spse, TYPED)) == {first, second, third}

@@ -4,19 +4,9 @@ change of any reference row reaches the next ticket."""
 import pytest
 from django.core.cache import cache
 
-from reference import book as book_module
 from reference.book import VERSION_KEY, ReferenceBook
 from reference.models import Application, Category, Lpse, PriorityRule
 from tickets.forms import TicketCreateForm
-
-
-@pytest.fixture
-def kept(settings):
-    """Books kept per process as in production (tests read them every time)."""
-    settings.REFERENCE_CACHE_SECONDS = 60
-    book_module._current = None
-    yield
-    book_module._current = None
 
 
 def form_data(alice, **change):

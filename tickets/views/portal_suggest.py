@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from knowledge.deflection import submission_key_of, suggested_form_record
 from knowledge.suggest import DESCRIPTION_CHARS, TITLE_CHARS, suggestions_for
+from reference.book import ReferenceBook
 from reference.models import Application
 from tickets.views.portal import current_reporter, reporter_required
 
@@ -14,7 +15,7 @@ def _chosen_application(raw: str) -> Application | None:
     """The active application the form names, or None for anything else (garbage too)."""
     if not raw.isdigit() or len(raw) > 9:
         return None
-    return Application.objects.filter(pk=int(raw), is_active=True).first()
+    return ReferenceBook.current().active_application(int(raw))
 
 
 @require_GET
