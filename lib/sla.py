@@ -7,6 +7,7 @@ count while a pause is open. `moments` answers "when will this much working time
 been counted", `worked` answers "how much has been counted until then".
 """
 
+import bisect
 import datetime
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -190,16 +191,115 @@ def worked(
     calendar: Calendar,
     pauses: Iterable[Pause] = (),
 ) -> datetime.timedelta:
-    """Working time counted between `start` and `until` (zero when until ≤ start)."""
+    """Working time counted between `start` and `until` (zero when until ≤ start).
+
+    The calendar's working time between the two, less its working time inside each
+    pause (merged first, so none is taken twice): a few steps however far apart they
+    are (`_working_between`), where walking the days took one step per day — a
+    ticket open for a year was 365 steps per clock on every page that shows it.
+    """
     total = datetime.timedelta()
     if until <= start:
         return total
-    for begin, end in counted_intervals(calendar, start, pauses):
-        if begin >= until:
-            break
-        total += min(end, until) - begin
-        if end >= until:
-            break
+    if calendar.around_the_clock:
+        for begin, end in counted_intervals(calendar, start, pauses):
+            if begin >= until:
+                break
+            total += min(end, until) - begin
+            if end >= until:
+                break
+        return total
+    total = _working_between(calendar, start, until)
+    for pause_begin, pause_end in _normalised(pauses):
+        begin = max(pause_begin, start)
+        end = until if pause_end is None else min(pause_end, until)
+        if begin < end:
+            total -= _working_between(calendar, begin, end)
+    return total
+
+
+def _day_periods(calendar: Calendar) -> dict[int, list[Period]]:
+    """Each weekday's periods, sorted and overlaps joined (as `working_intervals` counts
+    them), read once per calendar."""
+    held: dict[int, list[Period]] | None = calendar.__dict__.get("_day_periods")
+    if held is None:
+        held = {day: _merged_periods(periods) for day, periods in calendar.periods.items()}
+        # A frozen dataclass: kept beside its fields, as functools.cached_property would.
+        calendar.__dict__["_day_periods"] = held
+    return held
+
+
+def _period_length(period: Period) -> datetime.timedelta:
+    day = datetime.date(2000, 1, 1)
+    return datetime.datetime.combine(day, period[1]) - datetime.datetime.combine(day, period[0])
+
+
+def _week(calendar: Calendar) -> tuple[list[datetime.timedelta], list[datetime.date]]:
+    """Working time per weekday, and the holidays that fall on a working weekday, sorted
+    (read once per calendar)."""
+    held = calendar.__dict__.get("_week")
+    if held is None:
+        days = _day_periods(calendar)
+        per_weekday = [
+            sum((_period_length(p) for p in days.get(weekday, ())), datetime.timedelta())
+            for weekday in range(7)
+        ]
+        holidays = sorted(day for day in calendar.holidays if per_weekday[day.weekday()])
+        held = (per_weekday, holidays)
+        calendar.__dict__["_week"] = held
+    return held
+
+
+def _within_day(
+    calendar: Calendar,
+    day: datetime.date,
+    zone: ZoneInfo,
+    begin: datetime.datetime | None,
+    end: datetime.datetime | None,
+) -> datetime.timedelta:
+    """Working time of one day between `begin` and `end` (None: the day's start/end)."""
+    total = datetime.timedelta()
+    if day in calendar.holidays:
+        return total
+    for period_begin, period_end in _day_periods(calendar).get(day.weekday(), ()):
+        low = datetime.datetime.combine(day, period_begin, zone)
+        high = datetime.datetime.combine(day, period_end, zone)
+        if begin is not None and begin > low:
+            low = begin
+        if end is not None and end < high:
+            high = end
+        if low < high:
+            total += high - low
+    return total
+
+
+def _working_between(
+    calendar: Calendar, begin: datetime.datetime, end: datetime.datetime
+) -> datetime.timedelta:
+    """The calendar's working time between two moments (begin < end): the first and the
+    last local day in part, the whole days between by whole weeks, less holidays."""
+    per_weekday, holidays = _week(calendar)
+    if not any(per_weekday):
+        raise CalendarNeverWorks(calendar.tz_name)
+    zone = ZoneInfo(calendar.tz_name)
+    first = begin.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    if first == last:
+        return _within_day(calendar, first, zone, begin, end)
+    total = _within_day(calendar, first, zone, begin, None)
+    total += _within_day(calendar, last, zone, None, end)
+    # The whole days first+1 .. last-1.
+    whole = (last - first).days - 1
+    if whole > 0:
+        weeks, extra = divmod(whole, 7)
+        total += sum(per_weekday, datetime.timedelta()) * weeks
+        weekday = (first.weekday() + 1) % 7
+        for offset in range(extra):
+            total += per_weekday[(weekday + offset) % 7]
+        low = bisect.bisect_right(holidays, first)
+        high = bisect.bisect_left(holidays, last)
+        for holiday in holidays[low:high]:
+            total -= per_weekday[holiday.weekday()]
     return total
 
 

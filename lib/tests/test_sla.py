@@ -13,6 +13,7 @@ from lib.sla import (
     CalendarNeverWorks,
     Pause,
     add_working_days,
+    counted_intervals,
     due_at,
     moments,
     worked,
@@ -321,9 +322,17 @@ LAST = datetime.datetime(2027, 12, 31, 23, 59)
 @st.composite
 def calendars(draw: st.DrawFn) -> Calendar:
     zone = draw(st.sampled_from(ZONES))
-    kind = draw(st.sampled_from(["holidays", "public", "weekdays", "continuous"]))
+    kind = draw(st.sampled_from(["holidays", "public", "weekdays", "continuous", "split"]))
     if kind == "continuous":
         return Calendar.continuous(zone.key)
+    if kind == "split":
+        # Periods out of order and overlapping, with holidays
+        day = (
+            (datetime.time(13), datetime.time(16)),
+            (datetime.time(8), datetime.time(12)),
+            (datetime.time(11), datetime.time(12, 30)),
+        )
+        return Calendar(zone.key, dict.fromkeys(range(5), day), ALL_HOLIDAYS)
     holiday_set = {"holidays": ALL_HOLIDAYS, "public": PUBLIC_ONLY}.get(kind, frozenset())
     return office(zone, holiday_set)
 
@@ -545,3 +554,51 @@ def test_working_time_before_on_the_office_calendar(
 def test_working_time_before_a_calendar_that_never_works_fails_loudly() -> None:
     with pytest.raises(CalendarNeverWorks):
         working_time_before(nov(25, 10), hours(1), Calendar(tz_name="Asia/Jakarta"))
+
+
+# --- worked: by whole weeks, equal to walking the working intervals ---
+
+
+def worked_by_walking(
+    start: datetime.datetime, until: datetime.datetime, cal: Calendar, pauses: list[Pause]
+) -> datetime.timedelta:
+    """The definition: the clock's counted intervals, summed up to `until`."""
+    total = datetime.timedelta()
+    if until <= start:
+        return total
+    for begin, end in counted_intervals(cal, start, pauses):
+        if begin >= until:
+            break
+        total += min(end, until) - begin
+        if end >= until:
+            break
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios(), st.integers(min_value=-60, max_value=2 * 366 * 24 * 60))
+def test_worked_over_any_span_equals_the_intervals_walked(
+    scenario: tuple[datetime.datetime, Calendar, list[Pause]], minutes: int
+) -> None:
+    # Given a clock's start, calendar and pauses, and a moment up to two years later
+    start, cal, pauses = scenario
+    until = start + datetime.timedelta(minutes=minutes)
+    # Then the working time counted is the sum of the intervals the clock ran in
+    assert worked(start=start, until=until, calendar=cal, pauses=pauses) == worked_by_walking(
+        start, until, cal, pauses
+    )
+
+
+def test_worked_over_a_year_subtracts_every_holiday_and_weekend() -> None:
+    # Given the office calendar with 2026's national holidays and cuti bersama
+    cal = office()
+    start = datetime.datetime(2025, 12, 31, 16, tzinfo=WIB)
+    until = datetime.datetime(2027, 1, 1, 8, tzinfo=WIB)
+    # Then a whole year counts 8 hours per working day
+    working_days = sum(
+        1
+        for n in range(365)
+        if cal.is_working_day(datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    )
+    assert worked(start=start, until=until, calendar=cal) == hours(8) * working_days
+    assert worked_by_walking(start, until, cal, []) == hours(8) * working_days
