@@ -275,8 +275,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_the_handoff_signs_the_reporter_in_to_the_live_app(simulator_server, transactional_db):
-    # given LPSE 10 known to the app and ppk1 signed in to its simulated SPSE
-    Lpse.objects.create(kd_lpse=10, name="LPSE Kota Surabaya", province="Jawa Timur")
+    # given LPSE 10 known to the app (the reference data has it) and ppk1 signed in to
+    # its simulated SPSE
+    Lpse.objects.get_or_create(
+        kd_lpse=10, defaults={"name": "LPSE Kota Surabaya", "province": "Jawa Timur"}
+    )
     browser = Browser(simulator_server)
     browser.open("/spse/10/login/")
     browser.submit_form(user_id="ppk1", password="demo1234", jenis="non_penyedia")

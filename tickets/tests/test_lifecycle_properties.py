@@ -837,12 +837,13 @@ def test_random_action_sequences_keep_the_lifecycle_invariants(
     Run.world = world
     # When random sequences of actions run against four fresh tickets per example
     # Then every step and every page keeps the invariants listed above
-    # Budget: 40 examples on PostgreSQL (the deployed database); the SQLite pass, which
-    # runs beside it in `make test`, checks the same rules with 15.
+    # Budget: the rules are the same on both databases, and an example costs about four
+    # times as much on PostgreSQL (its round trips): 15 examples there, 40 in the SQLite
+    # pass that runs beside it in `make test` (55 sequences a run, as before).
     run_state_machine_as_test(
         Run,
         settings=settings(
-            max_examples=40 if connection.vendor == "postgresql" else 15,
+            max_examples=15 if connection.vendor == "postgresql" else 40,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
