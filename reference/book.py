@@ -123,6 +123,22 @@ class ReferenceBook:
         """The active priority rules in evaluation order (`tickets.priority`)."""
         return tuple(PriorityRule.objects.filter(is_active=True).order_by("order"))
 
+    def attach(self, row: Any) -> None:
+        """Give a row (a ticket) its LPSE, application, version, category (with its
+        parent) and ticket type from the book: no join and no query for them. A
+        reference the book does not hold yet (a row newer than the book) is left to
+        Django, which reads it when it is used."""
+        for name, table in (
+            ("lpse", self.lpses),
+            ("application", self.applications),
+            ("version", self.versions),
+            ("category", self.categories),
+            ("ticket_type", self.ticket_types),
+        ):
+            pk = getattr(row, f"{name}_id", None)
+            if pk is not None and (found := table.get(pk)) is not None:
+                setattr(row, name, found)
+
     # --- What Buat Tiket may be filed with (the choices of tickets.forms) -------------
 
     def active_lpse(self, pk: int) -> Lpse | None:
