@@ -267,19 +267,22 @@ def media_storage(settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture
 def kept(settings: Settings):
-    """What each process keeps from the database (the reference book, the category model
-    and article index of the suggestions) kept as in production (tests read them every
-    time), and nothing a former test kept."""
+    """What each process keeps from the database (the reference book, the SLA calendar
+    book, the category model and article index of the suggestions) kept as in production
+    (tests read them every time), and nothing a former test kept."""
     from knowledge.categories import model_freshness
     from knowledge.suggest import articles_freshness
     from reference import book
+    from sla import calendars
 
     def forget() -> None:
         book._current = None
+        calendars._current = None
         model_freshness.forget()
         articles_freshness.forget()
 
     settings.REFERENCE_CACHE_SECONDS = 60
+    settings.SLA_CALENDAR_CACHE_SECONDS = 60
     settings.SUGGESTIONS_CACHE_SECONDS = 60
     forget()
     yield

@@ -18,10 +18,10 @@ The objects are shared by every request of the process: read them, never change 
 
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +38,7 @@ from reference.models import (
 )
 
 VERSION_KEY = "reference:version"
+T = TypeVar("T")
 
 _current: "tuple[float, str | None, ReferenceBook] | None" = None
 
@@ -56,6 +57,19 @@ def reference_changed(**_signal: Any) -> None:
 class ReferenceBook:
     """Every LPSE, application, version, category and ticket type by id, and the active
     priority rules; each table is read at its first use (one query), then kept."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, build: "Callable[[], T]") -> "T":
+        """A value derived from the book's rows (choices of a filter, a category tree),
+        built at its first use and kept as long as this book is (two threads may both
+        build it once: the same value)."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = build()
+            return value
 
     @classmethod
     def current(cls) -> "ReferenceBook":
@@ -108,6 +122,22 @@ class ReferenceBook:
     def priority_rules(self) -> tuple[PriorityRule, ...]:
         """The active priority rules in evaluation order (`tickets.priority`)."""
         return tuple(PriorityRule.objects.filter(is_active=True).order_by("order"))
+
+    def attach(self, row: Any) -> None:
+        """Give a row (a ticket) its LPSE, application, version, category (with its
+        parent) and ticket type from the book: no join and no query for them. A
+        reference the book does not hold yet (a row newer than the book) is left to
+        Django, which reads it when it is used."""
+        for name, table in (
+            ("lpse", self.lpses),
+            ("application", self.applications),
+            ("version", self.versions),
+            ("category", self.categories),
+            ("ticket_type", self.ticket_types),
+        ):
+            pk = getattr(row, f"{name}_id", None)
+            if pk is not None and (found := table.get(pk)) is not None:
+                setattr(row, name, found)
 
     # --- What Buat Tiket may be filed with (the choices of tickets.forms) -------------
 

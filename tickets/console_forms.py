@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django_stubs_ext import StrOrPromise
 
 from accounts.models import ReporterRole, User
+from reference.book import ReferenceBook
 from reference.models import Application, Category, Lpse, Priority
 from tickets.access import tickets_visible_to
 from tickets.attachments import CheckedFile
-from tickets.forms import AttachmentsField, AttachmentsFormMixin
+from tickets.forms import AttachmentsField, AttachmentsFormMixin, BookChoiceField
 from tickets.lifecycle import Action
 from tickets.models import CloseReason, Status, Ticket, Tier
 from tickets.queues import (
@@ -79,15 +80,30 @@ def category_choices(
 ) -> list[Any]:
     """The category tree as choices: each node indented under its parent, any node
     selectable (it stands for its whole subtree); grouped per application when none is
-    chosen. `applications` limits the tree to those (a viewer's scope). One query; the
-    console's filters and the reports' share it."""
-    rows = Category.objects.order_by(
-        "application__order", "application__code", "order", "name"
-    ).values_list("id", "parent_id", "name", "application__code")
-    if application_id is not None:
-        rows = rows.filter(application_id=application_id)
-    if applications is not None:
-        rows = rows.filter(application__in=applications)
+    chosen. `applications` limits the tree to those (a viewer's scope: one query). From
+    the process's reference book, built once per book for the console; the console's
+    filters and the reports' share it."""
+    book = ReferenceBook.current()
+    allowed = None if applications is None else frozenset(a.pk for a in applications)
+    tree = book.memo(
+        ("category-choices", application_id, allowed),
+        lambda: _category_tree(book, application_id, allowed),
+    )
+    return [("", _lazy("Semua kategori")), *tree]
+
+
+def _category_tree(
+    book: ReferenceBook, application_id: int | None, allowed: frozenset[int] | None
+) -> tuple[Any, ...]:
+    rows = [
+        (c.pk, c.parent_id, c.name, c.application.code)
+        for c in sorted(
+            book.categories.values(),
+            key=lambda c: (c.application.order, c.application.code, c.order, c.name),
+        )
+        if (application_id is None or c.application_id == application_id)
+        and (allowed is None or c.application_id in allowed)
+    ]
     children: dict[int | None, list[tuple[int, str]]] = {}
     apps: dict[str, list[int]] = {}
     for node, parent, name, app_code in rows:
@@ -105,10 +121,29 @@ def category_choices(
             pending.extend((child, depth + 1) for child, _ in reversed(children.get(node, [])))
         return options
 
-    choices: list[Any] = [("", _lazy("Semua kategori"))]
     if application_id is not None:
-        return choices + tree([root for roots in apps.values() for root in roots])
-    return choices + [(code, tree(roots)) for code, roots in apps.items()]
+        return tuple(tree([root for roots in apps.values() for root in roots]))
+    return tuple((code, tree(roots)) for code, roots in apps.items())
+
+
+def _application_choices(book: ReferenceBook) -> tuple[tuple[int, str], ...]:
+    """Every application, in the order of the reference data (built once per book)."""
+
+    def build() -> tuple[tuple[int, str], ...]:
+        ordered = sorted(book.applications.values(), key=lambda a: (a.order, a.code))
+        return tuple((application.pk, str(application)) for application in ordered)
+
+    return book.memo("application-choices", build)
+
+
+def _lpse_choices(book: ReferenceBook) -> tuple[tuple[int, str], ...]:
+    """Every LPSE by name (built once per book)."""
+
+    def build() -> tuple[tuple[int, str], ...]:
+        ordered = sorted(book.lpses.values(), key=lambda lpse: (lpse.name.casefold(), lpse.pk))
+        return tuple((lpse.pk, str(lpse)) for lpse in ordered)
+
+    return book.memo("lpse-choices", build)
 
 
 class ConsoleFilterForm(forms.Form):
@@ -136,10 +171,11 @@ class ConsoleFilterForm(forms.Form):
         required=False,
         choices=[("", _lazy("Semua prioritas")), *Priority.choices],
     )
-    aplikasi = forms.ModelChoiceField(
+    # The choices of these two come from the reference book (`__init__`): no query.
+    aplikasi = BookChoiceField(
         label=_lazy("Aplikasi"),
         required=False,
-        queryset=Application.objects.order_by("order", "code"),
+        queryset=Application.objects.none(),
         empty_label=_lazy("Semua aplikasi"),
     )
     kategori = forms.TypedChoiceField(
@@ -154,10 +190,10 @@ class ConsoleFilterForm(forms.Form):
             )
         },
     )
-    lpse = forms.ModelChoiceField(
+    lpse = BookChoiceField(
         label=_lazy("LPSE"),
         required=False,
-        queryset=Lpse.objects.order_by("name"),
+        queryset=Lpse.objects.none(),
         empty_label=_lazy("Semua LPSE"),
     )
     tier = forms.TypedChoiceField(
@@ -239,8 +275,14 @@ class ConsoleFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kategori = self.fields["kategori"]
+        book = ReferenceBook.current()
+        aplikasi, lpse, kategori = (self.fields[n] for n in ("aplikasi", "lpse", "kategori"))
+        assert isinstance(aplikasi, BookChoiceField) and isinstance(lpse, BookChoiceField)
         assert isinstance(kategori, forms.TypedChoiceField)
+        aplikasi.pick = book.applications.get
+        aplikasi.choices = [("", _lazy("Semua aplikasi")), *_application_choices(book)]
+        lpse.pick = book.lpses.get
+        lpse.choices = [("", _lazy("Semua LPSE")), *_lpse_choices(book)]
         kategori.choices = category_choices(self._chosen_application())
 
     def _chosen_application(self) -> int | None:
