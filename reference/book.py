@@ -66,7 +66,7 @@ class ReferenceBook:
         built at its first use and kept as long as this book is (two threads may both
         build it once: the same value)."""
         try:
-            return self._memo[key]  # type: ignore[no-any-return]
+            return self._memo[key]
         except KeyError:
             value = self._memo[key] = build()
             return value
