@@ -483,3 +483,32 @@ def test_two_answers_racing_for_one_form_make_one_row_and_no_error(alice, spse):
     assert waiting, "the second answer never reached the insert"
     assert errors == []
     assert SuggestedForm.objects.filter(submission_key=key).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_form_s_row_commits_without_waiting_for_the_disk_and_nothing_else_does(alice, spse):
+    # Given PostgreSQL with its production setting (the tests' cluster skips the flush)
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO on")
+    key = uuid.uuid4().hex
+    # When the suggestions record a form
+    with CaptureQueriesContext(connection) as captured:
+        suggested_form_record(
+            reporter=alice,
+            submission_key=key,
+            application=spse,
+            chosen_category="",
+            suggested_categories=[],
+        )
+    # Then its insert ran in a transaction that does not wait for the flush...
+    statements = [query["sql"] for query in captured.captured_queries]
+    setting = statements.index("SET LOCAL synchronous_commit TO OFF")
+    assert any("INSERT" in sql and "knowledge_suggestedform" in sql for sql in statements[setting:])
+    assert SuggestedForm.objects.filter(user=alice, submission_key=key).count() == 1
+    # ...and the setting ended with it
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("RESET synchronous_commit")
