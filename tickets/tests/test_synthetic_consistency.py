@@ -11,12 +11,14 @@ recompute, warn or breach).
 
 import datetime
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 
 from lib.sla import Pause
 from sla.calendars import CalendarBook
 from sla.clocks import ClockState, pauses_after_transition, pauses_from_json, ticket_clocks
+from testsupport.dataset import committed_for_module
 from tickets.lifecycle import EVENT_OF_ACTION
 from tickets.models import (
     OPEN_STATUSES,
@@ -37,18 +39,22 @@ END = datetime.datetime(2026, 1, 15, tzinfo=datetime.UTC)
 RUNNING = (Status.NEW, Status.IN_PROGRESS)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def tickets(db, reference) -> list[Ticket]:
+def _generate() -> None:
     # Given 2,000 generated tickets over 60 days (so that many are still open)
     # (a seed whose 2,000 tickets include a response clock at risk at the end)
     run = SyntheticRun(tickets=N, seed=12, end=END, days=60, batch=500)
     for _written in run.batches():
         pass
+
+
+@pytest.fixture(scope="module")
+def generated_once(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Written once for the module's tests, which only read them (testsupport/dataset.py)."""
+    yield from committed_for_module(django_db_blocker, _generate)
+
+
+@pytest.fixture
+def tickets(generated_once, db, reference) -> list[Ticket]:
     return list(
         Ticket.objects.select_related("lpse").prefetch_related("events", "messages").order_by("id")
     )
