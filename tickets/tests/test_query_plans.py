@@ -40,10 +40,17 @@ def _load(reporters: list[User], count: int) -> None:
     book = CalendarBook.load()
     now = timezone.now()
     rows = []
+    # One category and version per application, read once (not once per ticket).
+    firsts = {
+        application.pk: (
+            Category.objects.filter(application=application).first(),
+            application.versions.first(),
+        )
+        for application in applications
+    }
     for i in range(count):
         application = rng.choice(applications)
-        category = Category.objects.filter(application=application).first()
-        version = application.versions.first()
+        category, version = firsts[application.pk]
         assert category is not None and version is not None and ticket_type is not None
         status = rng.choices(list(Status), weights=(5, 10, 3, 3, 70, 9))[0]
         ticket = Ticket(
