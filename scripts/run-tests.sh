@@ -101,7 +101,8 @@ run_pytest() {
     # Split PYTEST_ARGS like a shell would, quotes included: -k "sso and not slow".
     mapfile -d '' -t extra < <(python3 -c 'import shlex, sys
 print("\0".join(shlex.split(sys.argv[1])), end="")' "$PYTEST_ARGS")
-    python -m pytest "$@" "${extra[@]}" || status=$?
+    # The slowest tests are printed: the suite has a time budget (README, Tests).
+    python -m pytest --durations=25 "$@" "${extra[@]}" || status=$?
     if [ "$status" -eq 5 ]; then
         if [ -n "$PYTEST_ARGS" ]; then
             echo "run-tests: PYTEST_ARGS selected no test in this pass" >&2

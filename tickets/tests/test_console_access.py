@@ -6,6 +6,7 @@ taken from a stale page, 409. A refused action changes nothing.
 """
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from reference.models import Category
@@ -179,31 +180,32 @@ def test_detail_page_answers_200_only_to_who_sees_the_ticket(client, people, sta
 def test_every_action_answers_by_the_matrix(client, people, state, persona):
     client.force_login(people[persona])
     answers: dict[str, int] = {}
-    ticket = target = incident = None
+    # Given a ticket in `state`, and an open ticket of the same reporter at its tier
+    ticket = _move(make_ticket(people["alice"]), state, people)
+    target_state = "tier1" if state == "tier1_held" else state
+    target = _move(make_ticket(people["alice"]), target_state, people)
+    # and another reporter's ticket there, the incident to link to
+    incident = _move(make_ticket(people["bob"]), target_state, people)
     for action in sorted(STAFF_ACTIONS):
-        if ticket is None:
-            # Given a ticket in `state`, and an open ticket of the same reporter at its tier
-            ticket = _move(make_ticket(people["alice"]), state, people)
-            target_state = "tier1" if state == "tier1_held" else state
-            target = _move(make_ticket(people["alice"]), target_state, people)
-            # and another reporter's ticket there, the incident to link to
-            incident = _move(make_ticket(people["bob"]), target_state, people)
-        before = _snapshot(ticket)
-        # When the persona posts the action from a page showing the current revision
-        url = reverse("console:ticket_action", args=[ticket.number, action])
-        response = client.post(
-            url, _form(action, ticket, target, people[TIER_ACTOR[state]], incident)
-        )
-        answers[action] = response.status_code
-        if response.status_code == 302:
-            assert _snapshot(ticket)[4] == before[4] + 1, action  # exactly one event
-            ticket = None  # the next action starts from a fresh ticket
-            continue
-        # A refused action leaves the ticket and its history untouched
-        assert _snapshot(ticket) == before, action
-        if response.status_code in (403, 409):
-            # and the detail page comes back with the reason at the top
-            assert 'id="pesan-aksi"' in response.content.decode(), action
+        # Each action in a savepoint rolled back afterwards: every action finds the
+        # tickets as given (as if made afresh for it)
+        with transaction.atomic():
+            before = _snapshot(ticket)
+            # When the persona posts the action from a page showing the current revision
+            url = reverse("console:ticket_action", args=[ticket.number, action])
+            response = client.post(
+                url, _form(action, ticket, target, people[TIER_ACTOR[state]], incident)
+            )
+            answers[action] = response.status_code
+            if response.status_code == 302:
+                assert _snapshot(ticket)[4] == before[4] + 1, action  # exactly one event
+            else:
+                # A refused action leaves the ticket and its history untouched
+                assert _snapshot(ticket) == before, action
+                if response.status_code in (403, 409):
+                    # and the detail page comes back with the reason at the top
+                    assert 'id="pesan-aksi"' in response.content.decode(), action
+            transaction.set_rollback(True)
     # Then every answer is the matrix's
     assert answers == {action: expected(state, persona, action) for action in answers}
 
