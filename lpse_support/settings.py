@@ -425,16 +425,17 @@ API_ANON_RATE_LIMIT = env("API_ANON_RATE_LIMIT", "30/m")
 SLA_WARN_PERCENT = env_int("SLA_WARN_PERCENT", 20)
 # Pages and ticket actions reuse the working hours, holidays and targets read from the
 # database for this many seconds per process (the sweep always reads them afresh and
-# recomputes the running clocks). Tests read them every time.
-SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 0 if TESTING else 60)
+# recomputes the running clocks). Tests keep them too, never from one test to the next
+# (conftest.py, `kept`).
+SLA_CALENDAR_CACHE_SECONDS = env_int("SLA_CALENDAR_CACHE_SECONDS", 60)
 # Filing a ticket checks its LPSE, application, version, type and category against this
 # process's copy of them (reference/book.py), kept this long; every change of one of
-# them reloads it (at once in every process with Redis). Tests read them every time.
-REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 0 if TESTING else 60)
+# them reloads it (at once in every process with Redis). Tests keep it as well.
+REFERENCE_CACHE_SECONDS = env_int("REFERENCE_CACHE_SECONDS", 60)
 # Buat Tiket's suggestions use this process's category model and index of published
 # articles without asking whether they changed for this long (reference/freshness.py);
 # storing a model or saving an article makes every process ask (at once with Redis).
-SUGGESTIONS_CACHE_SECONDS = env_int("SUGGESTIONS_CACHE_SECONDS", 0 if TESTING else 60)
+SUGGESTIONS_CACHE_SECONDS = env_int("SUGGESTIONS_CACHE_SECONDS", 60)
 HELPDESK_CALL_CENTRE = env("HELPDESK_CALL_CENTRE", "144")
 
 # Outside sources looked up by code (integrations/http.py). Defaults point at the

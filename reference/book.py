@@ -11,7 +11,7 @@ delete of one of these rows (the admin, the console, the seed commands: all thro
 models) writes a new version once committed (`reference_changed`, connected in
 `reference.apps`): with the shared cache (Redis) every process reads its book afresh at
 its next use; with the per-process memory cache, this process does and the others
-within the cache time. Tests read the book every time (the setting is 0).
+within the cache time. Tests keep it too, never from one test to the next (`kept`).
 
 The objects are shared by every request of the process: read them, never change them.
 """

@@ -3,7 +3,7 @@
 Some answers are derived from rows that change rarely and are read on every request:
 the category model and the published articles' index of Buat Tiket's suggestions
 (`knowledge`). A `Freshness` lets a process use what it keeps for a number of seconds
-(a setting; 0 in tests: always read again) as long as a shared version key has not
+(a setting; 0: always read again) as long as a shared version key has not
 moved. Every change of those rows moves the key once committed (`changed`, a signal
 receiver): with the shared cache (Redis) every process reads afresh at its next use;
 with the per-process memory cache this process does, the others within the setting's

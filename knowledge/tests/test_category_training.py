@@ -177,13 +177,15 @@ def test_no_model_no_suggestion(reference: None) -> None:
     assert suggest_categories(Application.objects.get(code="SPSE"), "lupa password") == []
 
 
-def test_the_model_is_parsed_once_and_a_newer_one_is_picked_up(reference: None) -> None:
+def test_the_model_is_parsed_once_and_a_newer_one_is_picked_up(reference: None, settings) -> None:
+    # With nothing kept between calls (the settings at 0)
+    settings.SUGGESTIONS_CACHE_SECONDS = settings.REFERENCE_CACHE_SECONDS = 0
     tiny_model((PASSWORD, UPLOAD))
     spse = Application.objects.get(code="SPSE")
     sikap = Application.objects.get(code="SIKAP")
     assert suggest_categories(sikap, "data kualifikasi penyedia") == []
-    # A second suggestion asks only which row is newest (with nothing kept, as in tests:
-    # also the book's categories and applications); the payload is not read again.
+    # A second suggestion asks only which row is newest (and, with nothing kept, the
+    # book's categories and applications); the payload is not read again.
     with CaptureQueriesContext(connection) as queries:
         suggest_categories(spse, "lupa password")
     assert not any("payload" in query["sql"] for query in queries.captured_queries)

@@ -60,8 +60,11 @@ def test_the_summary_counts_less_than_the_title(
 
 
 def test_two_statements_whatever_the_number_of_articles(
-    alice: User, editor: User, spse: Application
+    alice: User, editor: User, spse: Application, settings
 ) -> None:
+    # Asking every time whether the articles changed (the setting at 0): one statement
+    # for that, one for the articles shown
+    settings.SUGGESTIONS_CACHE_SECONDS = 0
     for n in range(3):
         write_article(editor, f"Gagal upload dokumen penawaran bagian {n}")
     suggested_articles(alice, spse, TYPED)  # the index is built

@@ -383,7 +383,10 @@ def test_admin_edited_window_changes_the_result(reference: None) -> None:
     category = make_category(MD, blocking=True)
     tender = make_tender(UPLOAD, 30 * H)
     assert compute(priority_rules_active(), category, tender).priority == J
-    PriorityRule.objects.filter(kind=K.BLOCKING_DEADLINE).update(window_hours=48)
+    # Saved as the admin saves it (the signal tells every process's reference book)
+    for rule in PriorityRule.objects.filter(kind=K.BLOCKING_DEADLINE):
+        rule.window_hours = 48
+        rule.save()
     decision = compute(priority_rules_active(), category, tender)
     assert decision.priority == E
     assert "berakhir dalam 30 jam" in decision.explanation

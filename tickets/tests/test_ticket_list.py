@@ -57,6 +57,7 @@ def test_the_list_is_paginated_with_a_bounded_number_of_queries(client, alice, s
     for i in range(12):
         make_ticket(alice, title=f"Tiket {i}")
     client.force_login(alice)
+    client.get(LIST)  # what the process keeps (the reference book) is read once
     with CaptureQueriesContext(connection) as small:
         first = client.get(LIST)
     settings.TICKET_PAGE_SIZE = 12
