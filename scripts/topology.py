@@ -1008,12 +1008,15 @@ def fault_worker_kill(stack: Stack, seconds: float) -> list[Check]:
     )
 
     # Deliveries that timed out while the mail server hung are retried with backoff
-    # (30 s, then 60 s, ...): made due and overdue the same way, so the sweep hands them
-    # to a worker at once instead of the run waiting out the backoff.
+    # (30 s, then 60 s, ...), and a mail whose task the killed worker had taken, before
+    # it claimed the mail, is pending with no task left until the sweep finds it overdue
+    # (OVERDUE, 2 minutes: a CI run once waited 119 s here). All pending mails are made
+    # due and overdue the same way, so the sweep hands them to a worker at once; a second
+    # task for a mail that still has one is harmless (the claim lets one of them send it).
     stack.sql(
         "UPDATE notifications_outgoingmail SET next_attempt_at = now() - interval '1 hour',"
         " enqueued_at = now() - interval '1 hour'"
-        " WHERE id > %s AND status = 'pending' AND attempts > 0 RETURNING id",
+        " WHERE id > %s AND status = 'pending' RETURNING id",
         (stack.mail_floor,),
     )
 
