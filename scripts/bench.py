@@ -48,6 +48,9 @@ also on Ctrl-C or a timeout. Load goes to 127.0.0.1 only.
    given once, its history event and report fact, the reporter's notification and mail,
    a mail for every agent told of it, none twice, and a delivery task for each mail.
 
+`--no-memory` skips the memory probes (at 1,000,000 tickets the two exports take about
+seven minutes) when a run only compares latencies.
+
 Prints one table (and --json PATH writes it as JSON). The smoke mode (`--smoke`, a step
 of scripts/run-tests.sh) uses 1,000 tickets and 1,000 articles, a scratch cache that is
 removed afterwards, 5 MB files, and exits non-zero if any scenario had failures or no
@@ -1096,8 +1099,16 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument("--no-cache", action="store_true", help="generate into a scratch cache")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs)")
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="skip the memory probes (about 7 minutes at 1,000,000: the exports) when only "
+        "latencies are compared; never with --smoke",
+    )
     args = parser.parse_args(argv)
     smoke = args.smoke
+    if smoke and args.no_memory:
+        parser.error("--smoke always runs the memory probes")
     args.tickets = args.tickets or (1000 if smoke else env_int("BENCH_TICKETS", 100_000))
     args.articles = args.articles or (
         SMOKE_ARTICLES if smoke else env_int("BENCH_ARTICLES", DEFAULT_ARTICLES)
@@ -1281,31 +1292,34 @@ def bench(
 
     # Before the load: its freed heap would hide a little of what the probes allocate.
     probes: list[MemoryProbe] = []
-    with phase("memory probes", timings):
-        probes.append(
-            memory_probe(
-                f"upload of one {args.memory_mb} MB file (POST /api/v1/tickets)",
-                app.pid,
-                upload_action(url, fixture, upload_file),
-            )
-        )
-        probes.append(
-            memory_probe(
-                f"zip of ten {args.memory_mb} MB attachments (GET /tiket/<nomor>/lampiran/)",
-                app.pid,
-                zip_action(url, fixture, 10 * size),
-            )
-        )
-        # Console exports of the whole national list (issue 17): bounded memory, streaming.
-        for extension in ("csv", "xlsx"):
+    if args.no_memory:
+        say("==> memory probes: skipped (--no-memory)")
+    else:
+        with phase("memory probes", timings):
             probes.append(
                 memory_probe(
-                    f"export of the national list as {extension.upper()} "
-                    f"(GET /konsol/ekspor.{extension})",
+                    f"upload of one {args.memory_mb} MB file (POST /api/v1/tickets)",
                     app.pid,
-                    export_action(url, fixture, extension, files / f"ekspor.{extension}"),
+                    upload_action(url, fixture, upload_file),
                 )
             )
+            probes.append(
+                memory_probe(
+                    f"zip of ten {args.memory_mb} MB attachments (GET /tiket/<nomor>/lampiran/)",
+                    app.pid,
+                    zip_action(url, fixture, 10 * size),
+                )
+            )
+            # Console exports of the whole national list (issue 17): bounded memory, streaming.
+            for extension in ("csv", "xlsx"):
+                probes.append(
+                    memory_probe(
+                        f"export of the national list as {extension.upper()} "
+                        f"(GET /konsol/ekspor.{extension})",
+                        app.pid,
+                        export_action(url, fixture, extension, files / f"ekspor.{extension}"),
+                    )
+                )
     with phase("load", timings):
         for scenario in args.scenarios:
             if app.poll() is not None:
