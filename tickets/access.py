@@ -14,6 +14,7 @@ rules of DESIGN §1 exist once:
 the locked row, and pages and the API list their buttons and `allowed_actions` from it.
 """
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -103,6 +104,18 @@ class StaffScope:
             if app_ids := self.tier_application_ids.get(tier):
                 q |= Q(tier=tier, application_id__in=app_ids)
         return q
+
+    def fingerprint(self) -> str:
+        """The scope as a short text that is the same in every process for the same
+        assignments: part of the cache key of a read that depends on the scope."""
+        parts = [
+            ",".join(map(str, sorted(self.agent_lpse_ids))),
+            *(",".join(map(str, sorted(self.tier_application_ids.get(t, ())))) for t in (2, 3)),
+            "n" if self.supervisor_national else "",
+            ",".join(map(str, sorted(self.supervisor_lpse_ids))),
+            ",".join(map(str, sorted(self.supervisor_application_ids))),
+        ]
+        return hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
 
     def visible_q(self) -> Q:
         if self.supervisor_national:

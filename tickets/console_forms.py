@@ -349,6 +349,12 @@ class ConsoleFilterForm(forms.Form):
         )
 
     @property
+    def pristine(self) -> bool:
+        """No filter, sort or search asked for (the queue and the page aside): the filter
+        bar then looks the same for everyone who sees the queue."""
+        return not any(name in self.data for name in self.fields if name != "antrian")
+
+    @property
     def filtered(self) -> bool:
         ignored = {"antrian", "urut"}
         return self.is_bound and any(

@@ -10,6 +10,15 @@ from reference.models import CodeKind, Priority
 from tickets.attachments import attachment_download_name
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` in the active language; a value that is not one of the
+    choices is shown as it is (as Django's `get_FOO_display` does)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Status(models.TextChoices):
     NEW = "new", _("Belum dikerjakan")
     IN_PROGRESS = "in_progress", _("Sedang dikerjakan")
@@ -241,6 +250,15 @@ class Ticket(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portal:ticket_detail", args=[self.number])
+
+    # Django's get_FOO_display hashes every choice (translating every label) on each
+    # call, and a list shows two of them a row; only the label asked for is translated.
+    # (django-stubs declares both methods already, hence `no-redef`.)
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(Status, self.status)
+
+    def get_priority_display(self) -> str:  # type: ignore[no-redef]
+        return choice_label(Priority, self.priority)
 
     @property
     def is_open(self) -> bool:

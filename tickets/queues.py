@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
@@ -152,14 +153,33 @@ def queue_tickets(user: User, key: str) -> QuerySet[Ticket]:
     return tickets_visible_to(user).filter(_queue_q(user, key))
 
 
-def queues_with_counts(user: User) -> list[Queue]:
+# The tabs' counts of one person at one list stamp are kept this long (see below).
+QUEUE_COUNTS_SECONDS = 60
+
+
+def queues_with_counts(user: User, *, stamp: str | None = None) -> list[Queue]:
     """Every queue with the number of tickets in it: one bounded, indexed count each
-    (a single aggregate with FILTERs would read a national supervisor's whole table)."""
+    (a single aggregate with FILTERs would read a national supervisor's whole table).
+
+    With the list's live stamp (`live.list_stamp` of what the person sees), the counts are
+    kept in the cache under that stamp: the stamp moves whenever a ticket the person sees
+    changes or arrives (and every few minutes), so paging, filtering and changing tabs
+    reuse them, and a change within the scope is counted at once. A ticket that leaves
+    the scope (moved to another application) moves no stamp of it: it leaves the counts
+    within QUEUE_COUNTS_SECONDS, as it leaves a live page at the scope's next change.
+    Counting for a tier 2 group at a million tickets costs 10-40 ms a page.
+    """
     visible = tickets_visible_to(user)
-    return [
-        Queue(key, label, capped_count(visible.filter(_queue_q(user, key))))
-        for key, label in QUEUE_LABELS.items()
-    ]
+    key = None
+    if stamp is not None:
+        key = f"queue-counts:{user.pk}:{staff_scope(user).fingerprint()}:{stamp}"
+        kept = cache.get(key)
+        if isinstance(kept, dict) and kept.keys() == QUEUE_LABELS.keys():
+            return [Queue(name, label, kept[name]) for name, label in QUEUE_LABELS.items()]
+    counts = {name: capped_count(visible.filter(_queue_q(user, name))) for name in QUEUE_LABELS}
+    if key is not None:
+        cache.set(key, counts, QUEUE_COUNTS_SECONDS)
+    return [Queue(name, label, counts[name]) for name, label in QUEUE_LABELS.items()]
 
 
 def queue_match_counts(

@@ -2,12 +2,14 @@
 
 import datetime
 import io
+import re
 import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -142,6 +144,48 @@ def test_the_four_queues_and_their_counts(client, alice, bob, carol, agent, agen
     assert "Tiket saya" in body and "Belum diambil" in body and "Menunggu pelapor" in body
 
 
+def test_the_counts_are_kept_per_person_and_scope_until_a_ticket_they_see_changes(
+    client, alice, carol, agent, agent_119_b
+):
+    # Given two agents of LPSE 119, one of whom holds a ticket
+    services.ticket_take(ticket=make_ticket(alice, title="Milik saya"), actor=agent)
+    make_ticket(alice, title="Belum diambil")
+    make_ticket(carol, title="LPSE 10")
+
+    def counts_and_queries(user, **params):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE, params)
+        count_queries = [q for q in captured.captured_queries if "LIMIT 10001" in q["sql"]]
+        return _counts(response), len(count_queries)
+
+    # When the agent opens the queue again, pages, filters or changes tab
+    first, read = counts_and_queries(agent)
+    assert read == 4
+    assert first == {"saya": 1, "belum_diambil": 1, "menunggu_pelapor": 0, "semua": 2}
+    # Then the four counts are not read again: nothing they see has changed
+    for params in ({"antrian": "semua"}, {"antrian": "belum_diambil", "page": "1"}):
+        assert counts_and_queries(agent, **params) == (first, 0)
+    # (a filtered list counts only its own rows)
+    assert counts_and_queries(agent, antrian="semua", prioritas="rendah") == (first, 1)
+    # And the colleague at the same moment gets their own counts, not the agent's
+    assert counts_and_queries(agent_119_b)[0] == {
+        "saya": 0, "belum_diambil": 1, "menunggu_pelapor": 0, "semua": 2,
+    }  # fmt: skip
+    # When a ticket they see arrives, the next page counts it at once
+    make_ticket(alice, title="Baru")
+    assert counts_and_queries(agent) == (
+        {"saya": 1, "belum_diambil": 2, "menunggu_pelapor": 0, "semua": 3},
+        4,
+    )
+    # And when an admin gives the agent LPSE 10 too, the counts cover it at once, even
+    # though no ticket changed
+    agent.assignments.create(role="agent", lpse=Lpse.objects.get(kd_lpse=10))
+    assert counts_and_queries(agent)[0] == {
+        "saya": 1, "belum_diambil": 3, "menunggu_pelapor": 0, "semua": 4,
+    }  # fmt: skip
+
+
 def test_a_supervisor_starts_with_everything_and_acts_in_no_queue(client, alice, supervisor):
     make_ticket(alice)
     client.force_login(supervisor)
@@ -234,6 +278,52 @@ def test_the_date_range_is_read_on_the_tickets_own_lpse_date(client, alice, agen
         assert _numbers(client.get(QUEUE, one_day)) == [ticket.number]
         next_day = {**one_day, "dari": "2026-03-11", "sampai": "2026-03-11"}
         assert _numbers(client.get(QUEUE, next_day)) == []
+
+
+def _filter_bar(response):
+    found = re.search(
+        r'<form method="get" class="search console__filters".*?</form>',
+        response.content.decode(),
+        re.DOTALL,
+    )
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_filter_bar_without_filters_is_drawn_once_and_is_what_a_drawing_gives(
+    client, agent, supervisor
+):
+    client.force_login(agent)
+    # Given the bar kept by a first page without filters
+    client.get(QUEUE, {"antrian": "semua"})
+    # When another person opens the queue, or the same one another page of it
+    client.force_login(supervisor)
+    kept = client.get(QUEUE, {"antrian": "semua", "page": "1"})
+    assert kept.context["filter_bar"]
+    # Then it is exactly the bar drawn for this request
+    drawn = render_to_string(
+        "tickets/console/_filters.html",
+        {"form": kept.context["form"], "current": "semua"},
+    )
+    assert _filter_bar(kept) == drawn.strip()
+    # And each queue's bar sends its own queue
+    assert 'name="antrian" value="belum_diambil"' in _filter_bar(
+        client.get(QUEUE, {"antrian": "belum_diambil"})
+    )
+    # When a filter, a sort or an empty search is asked for, the bar is drawn for it
+    for params, shown in (
+        ({"urut": "terlama"}, '<option value="terlama" selected>'),
+        ({"cari": ""}, '<option value="" selected>Semua status</option>'),
+        ({"prioritas": "major"}, '<option value="major" selected>Major</option>'),
+    ):
+        response = client.get(QUEUE, {"antrian": "semua", **params})
+        assert response.context["filter_bar"] is None
+        assert shown in _filter_bar(response)
+    # And a new LPSE added in the admin is offered on the next page without filters
+    Lpse.objects.create(
+        kd_lpse=4242, name="LPSE Kabupaten Contoh", province="Contoh", timezone="Asia/Jayapura"
+    )
+    assert "LPSE Kabupaten Contoh" in _filter_bar(client.get(QUEUE, {"antrian": "semua"}))
 
 
 def test_pagination_keeps_the_queue_and_filters(client, alice, agent, settings):

@@ -15,7 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +27,7 @@ from knowledge.categories import category_hint, model_text
 from knowledge.selectors import articles_for_ticket
 from lib.errors import NotFound
 from lib.replica import replica_reads
+from reference.book import ReferenceBook
 from tickets import live, search, services
 from tickets.access import (
     action_refusal,
@@ -94,7 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     current = form.queue_key(user)
     filters = form.filters()
     now = timezone.now()
-    queues = queues_with_counts(user)
+    queues = queues_with_counts(user, stamp=stamp)
     base = queue_tickets(user, current)
     # Counted once: a search's matches up to the ranking limit (a common word over a
     # million tickets need not be counted further to say "more than 500"), or an
@@ -125,6 +128,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     params.pop("live", None)  # a poll's stamp must never end up in a link
     tabs = [_queue_tab(item, current, params, matches) for item in queues]
+    # Without a filter the filter bar is the same for everyone: drawn once per reference
+    # book (its choices are the book's) and language (about a tenth of the page's time).
+    filter_bar = None
+    if form.pristine:
+        filter_bar = ReferenceBook.current().memo(
+            ("console-filter-bar", get_language(), current),
+            lambda: render_to_string(
+                "tickets/console/_filters.html", {"form": form, "current": current}
+            ),
+        )
     # The downloads of the whole list carry its queue and filters (console_exports.py).
     export_params = params.copy()
     export_params["antrian"] = current
@@ -134,6 +147,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "nav": "console",
             "form": form,
+            "filter_bar": filter_bar,
             "queues": queues,
             "tabs": tabs,
             "searching": searching,
