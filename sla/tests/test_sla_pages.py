@@ -1,11 +1,16 @@
 """What people see of the SLA: staff queues and detail, the reporter's detail page."""
 
+import datetime
 import re
+from dataclasses import dataclass
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from sla.clocks import ClockReading, ClockState
+from sla.templatetags.sla import sla_cell
 from sla.tests.conftest import MON, TUE, Clock, wib
 from tickets import services
 from tickets.models import Ticket
@@ -108,3 +113,65 @@ def test_staff_see_whether_each_target_was_met_and_by_how_much(
         "Penyelesaian 1 hari kerja selesai Selasa, 1 Des 2026 12:00 WIB "
         "Tidak terpenuhi terlambat 2 jam kerja"
     ) in page
+
+
+@dataclass(frozen=True)
+class Shown:
+    current: ClockReading
+    current_name: str = "response"
+    around_the_clock: bool = False
+
+
+def reading(state: ClockState, remaining_minutes: int, *, due: bool = True) -> ClockReading:
+    return ClockReading(
+        target=datetime.timedelta(hours=4),
+        state=state,
+        remaining=datetime.timedelta(minutes=remaining_minutes),
+        due_at=datetime.datetime(2026, 11, 30, 7, 0, tzinfo=datetime.UTC) if due else None,
+        warn_at=None,
+        ended_at=None,
+        paused=state == ClockState.PAUSED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("shown", "cell"),
+    [
+        (
+            Shown(reading(ClockState.RUNNING, 150)),
+            '<span class="sla sla--running"><span class="sla__what">Respons:</span> '
+            'sisa 2 jam 30 menit kerja<br><small class="muted">batas Sen 30 Nov 14:00 WIB'
+            "</small></span>",
+        ),
+        (
+            Shown(reading(ClockState.AT_RISK, 20), "resolution"),
+            '<span class="sla sla--at_risk"><span class="sla__what">Penyelesaian:</span> '
+            'sisa 20 menit kerja <strong>(hampir habis)</strong><br><small class="muted">'
+            "batas Sen 30 Nov 14:00 WIB</small></span>",
+        ),
+        (
+            Shown(reading(ClockState.BREACHED, -(8 * 60 + 60)), around_the_clock=False),
+            '<span class="sla sla--breached"><span class="sla__what">Respons:</span> '
+            'terlambat 1 hari 1 jam kerja<br><small class="muted">batas Sen 30 Nov 14:00 WIB'
+            "</small></span>",
+        ),
+        (
+            Shown(reading(ClockState.BREACHED, -(8 * 60 + 60)), around_the_clock=True),
+            '<span class="sla sla--breached"><span class="sla__what">Respons:</span> '
+            'terlambat 9 jam<br><small class="muted">batas Sen 30 Nov 14:00 WIB</small></span>',
+        ),
+        (
+            Shown(reading(ClockState.PAUSED, 90, due=False), "resolution"),
+            '<span class="sla sla--paused"><span class="sla__what">Penyelesaian:</span> '
+            'berhenti <span class="muted">(sisa 1 jam 30 menit kerja)</span></span>',
+        ),
+        (
+            Shown(reading(ClockState.ENDED, 0, due=False), "resolution"),
+            '<span class="sla sla--ended"><span class="sla__what">Penyelesaian:</span> '
+            "Tidak berlaku (tiket ditutup)</span>",
+        ),
+    ],
+)
+def test_the_queue_cell_of_every_state(shown: Shown, cell: str) -> None:
+    # In the LPSE's zone (WIB), with the words of the staff detail page
+    assert sla_cell(shown, "Asia/Jakarta") == cell
