@@ -279,11 +279,14 @@ class ConsoleFilterForm(forms.Form):
         aplikasi, lpse, kategori = (self.fields[n] for n in ("aplikasi", "lpse", "kategori"))
         assert isinstance(aplikasi, BookChoiceField) and isinstance(lpse, BookChoiceField)
         assert isinstance(kategori, forms.TypedChoiceField)
+        # The choices as callables: listed only when the bar is drawn or a value checked,
+        # not for a page whose bar is kept (`pristine`); 600 LPSEs and the category tree.
         aplikasi.pick = book.applications.get
-        aplikasi.choices = [("", _lazy("Semua aplikasi")), *_application_choices(book)]
+        aplikasi.choices = lambda: [("", _lazy("Semua aplikasi")), *_application_choices(book)]
         lpse.pick = book.lpses.get
-        lpse.choices = [("", _lazy("Semua LPSE")), *_lpse_choices(book)]
-        kategori.choices = category_choices(self._chosen_application())
+        lpse.choices = lambda: [("", _lazy("Semua LPSE")), *_lpse_choices(book)]
+        chosen = self._chosen_application()
+        kategori.choices = lambda: category_choices(chosen)
 
     def _chosen_application(self) -> int | None:
         """The application asked for, if it is a number (the field itself checks it)."""
