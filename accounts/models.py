@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.ssokeys import key_problem, parse_kd_lpse_list
+from reference.choices import ChoiceLabels
 
 
 class ReporterRole(models.TextChoices):
@@ -42,7 +43,7 @@ ROLES_BY_SOURCE: dict[str, frozenset[str]] = {
 PROFILE_FIELDS = ("full_name", "email", "phone", "instansi")
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person: a reporter handed over by SPSE/SiRUP, or staff with a local password.
 
     A reporter's identity is (source, source_lpse, source_user_id); e-mail never

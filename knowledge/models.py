@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reference.choices import ChoiceLabels
 from tickets.access import ARTICLE_PUBLISHED
 
 TITLE_MAX_LENGTH = 200
@@ -26,7 +27,7 @@ class ArticleStatus(models.TextChoices):
     ARCHIVED = "archived", _("Diarsipkan")
 
 
-class Article(models.Model):
+class Article(ChoiceLabels, models.Model):
     """A help article in Markdown, about one or more applications and categories."""
 
     title = models.CharField(_("judul"), max_length=TITLE_MAX_LENGTH)

@@ -6,17 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ReporterRole
+from reference.choices import ChoiceLabels
 from reference.models import CodeKind, Priority
 from tickets.attachments import attachment_download_name
-
-
-def choice_label(choices: type[models.TextChoices], value: str) -> str:
-    """The label of `value` in the active language; a value that is not one of the
-    choices is shown as it is (as Django's `get_FOO_display` does)."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 class Status(models.TextChoices):
@@ -47,7 +39,7 @@ class Tier(models.IntegerChoices):
     TECHNICAL = 3, _("Tier 3 — Tim Teknis")
 
 
-class Ticket(models.Model):
+class Ticket(ChoiceLabels, models.Model):
     number = models.CharField(_("nomor tiket"), max_length=40, unique=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,15 +243,6 @@ class Ticket(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("portal:ticket_detail", args=[self.number])
 
-    # Django's get_FOO_display hashes every choice (translating every label) on each
-    # call, and a list shows two of them a row; only the label asked for is translated.
-    # (django-stubs declares both methods already, hence `no-redef`.)
-    def get_status_display(self) -> str:  # type: ignore[no-redef]
-        return choice_label(Status, self.status)
-
-    def get_priority_display(self) -> str:  # type: ignore[no-redef]
-        return choice_label(Priority, self.priority)
-
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -290,7 +273,7 @@ class MessageKind(models.TextChoices):
     NOTE = "note", _("Catatan internal")
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.REPLY)
@@ -372,7 +355,7 @@ class EventKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("SLA terlampaui")
 
 
-class TicketEvent(models.Model):
+class TicketEvent(ChoiceLabels, models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

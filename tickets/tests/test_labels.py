@@ -1,23 +1,35 @@
-"""The status and priority labels a ticket shows: Django's own, translated one at a time."""
+"""The labels of fields with choices (`reference.choices.ChoiceLabels`): Django's own
+text, translated one label at a time."""
 
 import pytest
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 
-from reference.models import Priority
-from tickets.models import Status, Ticket
+from accounts.models import User
+from knowledge.models import Article
+from reference.choices import ChoiceLabels
+from tickets.models import Message, Ticket, TicketEvent
+
+MODELS = [Ticket, Message, TicketEvent, User, Article]
 
 
-@pytest.mark.parametrize(
-    ("field", "values"),
-    [
-        ("status", [*Status.values, "not-a-status"]),
-        ("priority", [*Priority.values, "not-a-priority"]),
-    ],
-)
-def test_the_labels_are_the_ones_django_gives(field, values):
-    django_field = Ticket._meta.get_field(field)
-    for value in values:
-        ticket = Ticket(**{field: value})
-        ours = ticket.get_status_display() if field == "status" else ticket.get_priority_display()
-        # Django's own method, which hashes every choice on each call
-        assert ours == ticket._get_FIELD_display(django_field)
-        assert isinstance(ours, str)
+def django_display(instance, field):
+    """What Django's own `_get_FIELD_display` answers (it hashes every choice)."""
+    choices = dict(make_hashable(field.flatchoices))
+    return force_str(choices.get(make_hashable(getattr(instance, field.attname))), strings_only=True)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_label_is_the_one_django_gives(model):
+    assert issubclass(model, ChoiceLabels)
+    fields = [f for f in model._meta.get_fields() if getattr(f, "choices", None)]
+    assert fields
+    for field in fields:
+        for value, _label in field.flatchoices:
+            instance = model(**{field.attname: value})
+            shown = getattr(instance, f"get_{field.name}_display")()
+            assert shown == django_display(instance, field)
+            assert isinstance(shown, str) and shown
+        # A value that is not a choice is shown as it is, as Django does
+        stray = model(**{field.attname: "bukan-pilihan"})
+        assert getattr(stray, f"get_{field.name}_display")() == "bukan-pilihan"
