@@ -16,7 +16,8 @@ MODELS = [Ticket, Message, TicketEvent, User, Article]
 def django_display(instance, field):
     """What Django's own `_get_FIELD_display` answers (it hashes every choice)."""
     choices = dict(make_hashable(field.flatchoices))
-    return force_str(choices.get(make_hashable(getattr(instance, field.attname))), strings_only=True)
+    value = getattr(instance, field.attname)
+    return force_str(choices.get(make_hashable(value), value), strings_only=True)
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
