@@ -1,4 +1,5 @@
-"""The `<select>` drawn in Python is exactly Django's own (lpse_support/forms.py)."""
+"""The `<select>` and `<input>` drawn in Python are exactly Django's own
+(lpse_support/forms.py)."""
 
 import pytest
 from django import forms
@@ -19,6 +20,18 @@ class Odd(forms.Form):
     optional = forms.TypedChoiceField(
         required=False, coerce=int, choices=[("", "—"), (1, "Satu")], empty_value=None
     )
+    text = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": 'Kata "kunci" & <x>', "data-on": True}),
+    )
+    email = forms.EmailField(required=False)
+    number = forms.IntegerField(required=False, min_value=0)
+    hidden = forms.CharField(required=False, widget=forms.HiddenInput)
+    when = forms.DateField(required=False, widget=forms.DateInput(attrs={"hidden": False}))
+    secret = forms.CharField(required=False, widget=forms.PasswordInput(render_value=True))
+    search = forms.CharField(required=False, widget=forms.SearchInput)
+    phone = forms.CharField(required=False, widget=forms.TelInput)
+    site = forms.URLField(required=False)
 
 
 def _fields(form: forms.Form) -> dict[str, str]:
@@ -31,6 +44,20 @@ def _fields(form: forms.Form) -> dict[str, str]:
         lambda: Odd(),
         lambda: Odd({"plain": "b", "grouped": "2", "many": ["1", "3"], "optional": "1"}),
         lambda: Odd({"plain": "zzz"}),  # invalid: aria-invalid on the select
+        lambda: Odd(
+            {
+                "text": "<b>\"kutip\"</b> & 'satu'",
+                "email": "bukan-email",  # invalid: aria-invalid on the box
+                "number": "-3",
+                "hidden": "x<y",
+                "when": "2026-12-07",
+                "secret": "rahasia&",
+                "search": "cari",
+                "phone": "0812",
+                "site": "https://lpse.example/?a=1&b=2",
+            }
+        ),
+        lambda: ConsoleFilterForm({"cari": '"upload" <gagal>', "kode": "1234", "dari": "x"}),
         lambda: ConsoleFilterForm(),
         lambda: ConsoleFilterForm({"status": "terbuka", "prioritas": "major", "tier": "2"}),
         lambda: TicketSearchForm({"status": "belum"}),
@@ -44,7 +71,7 @@ def test_selects_are_drawn_exactly_as_django_draws_them(make, reference):
     for form in (django_form, ours):
         form.is_bound and form.is_valid()
     assert _fields(ours) == _fields(django_form)
-    assert any("<select" in html for html in _fields(ours).values())
+    assert any("<select" in html or "<input" in html for html in _fields(ours).values())
 
 
 @pytest.mark.django_db
