@@ -358,6 +358,13 @@ class ConsoleFilterForm(forms.Form):
         return not any(name in self.data for name in self.fields if name != "antrian")
 
     @property
+    def searched_only(self) -> bool:
+        """Words searched for and nothing else (the queue and the page aside), valid: the
+        filter bar then differs from everyone else's search only by the words."""
+        given = {name for name in self.fields if name in self.data} - {"antrian"}
+        return given == {"cari"} and bool(self._value("cari")) and not self.errors
+
+    @property
     def filtered(self) -> bool:
         ignored = {"antrian", "urut"}
         return self.is_bound and any(

@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 
 from reference.models import Application, CannedResponse, Category, Lpse
 from tickets import services
+from tickets.console_forms import ConsoleFilterForm
 from tickets.lifecycle import ActionInvalid
 from tickets.models import Attachment, CloseReason, EventKind, Status, Ticket
 from tickets.tests import samples
@@ -186,6 +188,38 @@ def test_the_counts_are_kept_per_person_and_scope_until_a_ticket_they_see_change
     }  # fmt: skip
 
 
+def test_a_search_s_counts_are_kept_for_its_words_and_filters_until_a_ticket_changes(
+    client, alice, agent
+):
+    make_ticket(alice, title="Gagal upload dokumen penawaran")
+    make_ticket(alice, title="Jadwal tender bergeser")
+    client.force_login(agent)
+
+    def matches(**params):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE, {"antrian": "semua", **params})
+        counted = [
+            q for q in captured.captured_queries if "LIMIT 501" in q["sql"] and "COUNT" in q["sql"]
+        ]
+        tabs = {tab["queue"].key: tab["matches"] for tab in response.context["tabs"]}
+        return tabs, len(counted)
+
+    # When the agent searches, then opens another page or tab of the same search
+    first, counted = matches(cari="upload")
+    assert counted == 4 and first["semua"] >= 1
+    assert matches(cari="upload", page="1") == (first, 0)
+    # Then the four match counts are read once; other words or filters are counted anew
+    assert matches(cari="jadwal")[1] == 4
+    assert matches(cari="upload", prioritas="major")[1] == 4
+    # And filters that move with the time itself are never kept
+    assert matches(cari="upload", sla="terlambat")[1] == 4
+    assert matches(cari="upload", sla="terlambat")[1] == 4
+    # When a matching ticket arrives, the same search counts it at once
+    make_ticket(alice, title="Upload gagal lagi")
+    again, counted = matches(cari="upload")
+    assert counted == 4 and again["semua"] == first["semua"] + 1
+
+
 def test_a_supervisor_starts_with_everything_and_acts_in_no_queue(client, alice, supervisor):
     make_ticket(alice)
     client.force_login(supervisor)
@@ -303,18 +337,34 @@ def test_the_filter_bar_without_filters_is_drawn_once_and_is_what_a_drawing_give
     # Then it is exactly the bar drawn for this request
     drawn = render_to_string(
         "tickets/console/_filters.html",
-        {"form": kept.context["form"], "current": "semua"},
+        {"form": ConsoleFilterForm(kept.wsgi_request.GET), "current": "semua"},
     )
     assert _filter_bar(kept) == drawn.strip()
     # And each queue's bar sends its own queue
     assert 'name="antrian" value="belum_diambil"' in _filter_bar(
         client.get(QUEUE, {"antrian": "belum_diambil"})
     )
+    # And a search for words alone keeps the bar too: its box shows the words as typed,
+    # escaped, exactly as a drawing for them does
+    for words in ('  upload "dokumen" <b>&amp; ', "jadwal", "x" * 200):
+        searched = client.get(QUEUE, {"antrian": "semua", "cari": words})
+        assert searched.context["filter_bar"]
+        drawn = render_to_string(
+            "tickets/console/_filters.html",
+            {"form": ConsoleFilterForm(searched.wsgi_request.GET), "current": "semua"},
+        )
+        assert _filter_bar(searched) == drawn.strip()
+        assert 'name="cari"' in drawn
+    # (words too long for the box are drawn with the box's error)
+    too_long = client.get(QUEUE, {"antrian": "semua", "cari": "x" * 201})
+    assert too_long.context["filter_bar"] is None
+    assert "field--invalid" in _filter_bar(too_long)
     # When a filter, a sort or an empty search is asked for, the bar is drawn for it
     for params, shown in (
         ({"urut": "terlama"}, '<option value="terlama" selected>'),
         ({"cari": ""}, '<option value="" selected>Semua status</option>'),
         ({"prioritas": "major"}, '<option value="major" selected>Major</option>'),
+        ({"cari": "upload", "tier": "1"}, '<option value="1" selected>'),
     ):
         response = client.get(QUEUE, {"antrian": "semua", **params})
         assert response.context["filter_bar"] is None
@@ -351,6 +401,7 @@ def test_the_list_runs_the_same_number_of_queries_whatever_the_page_size(
 
     def queries(page_size, **params):
         settings.TICKET_PAGE_SIZE = page_size
+        cache.clear()  # every count read afresh, not kept from the page before
         with CaptureQueriesContext(connection) as captured:
             response = client.get(QUEUE, {"antrian": "semua", "urut": "prioritas", **params})
         assert len(response.context["page"].object_list) == page_size
