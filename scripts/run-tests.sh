@@ -3,10 +3,10 @@
 #   ruff check, ruff format --check, mypy, lint-imports (the layers of .importlinter),
 #   makemigrations --check,
 #   pytest on a throwaway PostgreSQL (all tests, browser ones included),
-#   pytest on SQLite (-m "not browser"; without lib/, which the PostgreSQL pass runs;
-#     with DB=all beside the PostgreSQL pass, in the background),
+#   pytest on SQLite (-m "not browser"; without lib/, which the PostgreSQL pass runs),
 #   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only),
 #   the production topology's short form (scripts/topology.py --short; PostgreSQL only).
+# With DB=all the last three run one after another beside the PostgreSQL pass.
 #
 # Environment:
 #   DB=all|postgres|sqlite   which pytest passes run (default all); the checks always run
@@ -53,12 +53,25 @@ export VAR_DIR="$WORK/var"
 mkdir -p "$VAR_DIR"
 PG_DIR=""
 
+# stop_lane PID: TERM the programs the background lane runs (through its subshells);
+# each (pytest, bench.py, topology.py) stops what it started on TERM.
+stop_lane() {
+    local child
+    for child in $(pgrep -P "$1" || true); do
+        if [ "$(ps -o comm= -p "$child" 2>/dev/null)" = bash ]; then
+            stop_lane "$child"
+        else
+            kill -TERM "$child" 2>/dev/null || true
+        fi
+    done
+}
+
 cleanup() {
     local status=$?
-    if [ -n "${SQLITE_PID:-}" ]; then
-        pkill -TERM -P "$SQLITE_PID" 2>/dev/null || true
-        kill "$SQLITE_PID" 2>/dev/null || true
-        wait "$SQLITE_PID" 2>/dev/null || true
+    if [ -n "${BG_PID:-}" ]; then
+        stop_lane "$BG_PID"
+        kill "$BG_PID" 2>/dev/null || true
+        wait "$BG_PID" 2>/dev/null || true
     fi
     if [ -n "$PG_DIR" ]; then
         scripts/pg-throwaway.sh stop "$PG_DIR" || true
@@ -133,22 +146,39 @@ sqlite_pass() {
     run_pytest -m "not browser" "${sqlite_only[@]}"
 }
 
-# With DB=all the two passes run side by side (two cores: the PostgreSQL pass waits on
-# its server and on Chromium much of the time): the SQLite pass in the background with
-# its own scratch folder, its output shown when it ends.
-SQLITE_PID=""
-if [ "$DB" = all ]; then
+# With DB=all the work runs in two lanes on the two cores (the PostgreSQL pass waits on
+# its server and on Chromium much of the time). The PostgreSQL pass is the longest step
+# and has the foreground lane to itself; the background lane runs the SQLite pass, then
+# the bench smoke and the topology (each with its own servers on free ports), its output
+# shown when the PostgreSQL pass ends.
+BG_PID=""
+# bg_step NAME COMMAND...: step() for the background lane; its verdict goes to a file.
+bg_step() {
+    local name="$1" start status=0
+    shift
     echo
-    echo "==> pytest (SQLite) runs beside the PostgreSQL pass; its output follows it"
-    mkdir -p "$WORK/sqlite/var"
+    echo "==> $name: $*"
+    start=$SECONDS
+    "$@" || status=$?
+    echo "$status $((SECONDS - start)) $name" >>"$WORK/bg/results"
+}
+sqlite_pass_beside() {
     (
         export VAR_DIR="$WORK/sqlite/var"
-        start=$SECONDS
-        status=0
-        sqlite_pass >"$WORK/sqlite/output" 2>&1 || status=$?
-        echo "$status $((SECONDS - start))" >"$WORK/sqlite/result"
-    ) &
-    SQLITE_PID=$!
+        sqlite_pass
+    )
+}
+if [ "$DB" = all ]; then
+    echo
+    echo "==> beside the PostgreSQL pass: pytest (SQLite), bench smoke, topology short; their output follows it"
+    mkdir -p "$WORK/sqlite/var" "$WORK/bg"
+    : >"$WORK/bg/results"
+    (
+        bg_step "pytest (SQLite)" sqlite_pass_beside
+        bg_step "bench smoke" python scripts/bench.py --smoke
+        bg_step "topology short" python scripts/topology.py --short
+    ) >"$WORK/bg/output" 2>&1 &
+    BG_PID=$!
 fi
 
 if [ "$DB" = all ] || [ "$DB" = postgres ]; then
@@ -168,33 +198,34 @@ if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     fi
 fi
 
-if [ -n "$SQLITE_PID" ]; then
-    wait "$SQLITE_PID" || true
-    SQLITE_PID=""
+if [ -n "$BG_PID" ]; then
+    wait "$BG_PID" || true
+    BG_PID=""
     echo
-    echo "==> pytest (SQLite), run beside the PostgreSQL pass:"
-    cat "$WORK/sqlite/output"
-    if [ -s "$WORK/sqlite/result" ]; then
-        read -r sqlite_status sqlite_seconds <"$WORK/sqlite/result"
-    else
-        sqlite_status=1 sqlite_seconds=0
-    fi
-    record "pytest (SQLite)" "$sqlite_status" "$sqlite_seconds"
+    echo "==> run beside the PostgreSQL pass:"
+    cat "$WORK/bg/output"
+    for name in "pytest (SQLite)" "bench smoke" "topology short"; do
+        line="$(grep -F " $name" "$WORK/bg/results" | tail -1 || true)"
+        if [ -n "$line" ]; then
+            read -r bg_status bg_seconds _ <<<"$line"
+        else
+            bg_status=1 bg_seconds=0
+        fi
+        record "$name" "$bg_status" "$bg_seconds"
+    done
 elif [ "$DB" = sqlite ]; then
     step "pytest (SQLite)" sqlite_pass
 fi
 
-# The load benchmark end to end, small (scripts/bench.py --smoke): its own durable
-# PostgreSQL, gunicorn and locust; fails on any failed request or memory probe. It
-# builds its own production-like environment (no TESTING) and cleans up after itself.
-if [ "$DB" = all ] || [ "$DB" = postgres ]; then
+# DB=postgres alone: the load benchmark end to end, small (scripts/bench.py --smoke): its
+# own durable PostgreSQL, gunicorn and locust; fails on any failed request or memory
+# probe. It builds its own production-like environment (no TESTING) and cleans up after
+# itself. Then the production shape on loopback (nginx, two app servers, primary +
+# replica, Redis, moto S3, workers), a few seconds of load and of each fault; fails if
+# an invariant breaks (scripts/topology.py --short). Stops everything it started.
+# With DB=all both run in the background lane above.
+if [ "$DB" = postgres ]; then
     step "bench smoke" python scripts/bench.py --smoke
-fi
-
-# The production shape on loopback (nginx, two app servers, primary + replica, Redis,
-# moto S3, workers), a few seconds of load and of each fault; fails if an invariant
-# breaks (scripts/topology.py --short). Stops everything it started.
-if [ "$DB" = all ] || [ "$DB" = postgres ]; then
     step "topology short" python scripts/topology.py --short
 fi
 
