@@ -14,7 +14,7 @@ from ninja.files import UploadedFile as NinjaUploadedFile
 
 from accounts.models import User
 from api.auth import api_user
-from api.detail import TicketAnswer, ticket_answer, ticket_answer_of
+from api.detail import TicketAnswer, ticket_answer, ticket_answer_from, ticket_answer_of
 from api.errors import ERROR_RESPONSES, ApiFieldErrors
 from api.router import router
 from api.schemas import (
@@ -39,6 +39,7 @@ from tickets.forms import TicketCreateForm
 from tickets.lifecycle import Action
 from tickets.models import Ticket
 from tickets.queues import assignable_staff
+from tickets.selectors import ticket_detail_of_new
 
 
 def _checked_files(files: list[NinjaUploadedFile] | None) -> list[CheckedFile]:
@@ -133,8 +134,14 @@ def ticket_create(
         submission_fingerprint=fingerprint,
     )
     # The reporter's own ticket, just filed (or the key's earlier one): answered from the
-    # objects in hand, without reading it back through the visibility query.
-    return Status(201 if result.created else 200, ticket_answer_of(user, result.ticket))
+    # objects in hand, without reading it back through the visibility query; a new one
+    # with the rows the service wrote, without reading those back either.
+    if not result.created:
+        return Status(200, ticket_answer_of(user, result.ticket))
+    detail = ticket_detail_of_new(
+        user, result.ticket, attachments=result.attachments, events=result.events
+    )
+    return Status(201, ticket_answer_from(user, detail))
 
 
 # --- Actions -----------------------------------------------------------------------------

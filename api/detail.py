@@ -29,7 +29,11 @@ def ticket_answer(user: User, number: str) -> TicketAnswer:
 def ticket_answer_of(user: User, ticket: Ticket) -> TicketAnswer:
     """`ticket_answer` of a ticket the caller already holds, as the user may see it (one
     the service just filed for the user, with its related rows in hand)."""
-    detail = ticket_detail_for(user, ticket)
+    return ticket_answer_from(user, ticket_detail_for(user, ticket))
+
+
+def ticket_answer_from(user: User, detail: TicketDetail) -> TicketAnswer:
+    """The API's answer of a detail (`ticket_detail_for` or `ticket_detail_of_new`)."""
     # Evaluated here; the querysets keep their rows, and ninja reads those.
     for rows in (detail.initial_attachments, detail.conversation, detail.history):
         len(rows)

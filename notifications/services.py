@@ -74,6 +74,16 @@ class About:
         return self.staff if staff else self.reporter
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One audience of a notice: who, under which title, and for a reporter the address
+    their mail goes to (the ticket's notification e-mail)."""
+
+    users: Iterable[User]
+    title: str
+    reporter_address: str = ""
+
+
 def notify(
     *,
     users: Iterable[User],
@@ -90,19 +100,38 @@ def notify(
     For a reporter, the e-mail goes to `reporter_address` (the ticket's notification
     e-mail), never to the account's address.
     """
-    now = now or timezone.now()
-    people = _distinct_active(users)
-    target = about.target if about is not None else None
-    notifications_create(
-        recipients=people,
+    return notify_all(
         kind=kind,
-        title=_titled(title, about),
-        ticket=target,
+        about=about,
+        notices=[Notice(users=users, title=title, reporter_address=reporter_address)],
         body=body,
         now=now,
     )
+
+
+def notify_all(
+    *,
+    kind: str,
+    about: About | None,
+    notices: Iterable[Notice],
+    body: str = "",
+    now: datetime.datetime | None = None,
+) -> list[OutgoingMail]:
+    """`notify` for each of several audiences of one event (the reporter and staff, each
+    under its own title), with one INSERT each for the notifications, the mails and their
+    delivery tasks (issue 19: filing a ticket wrote each twice)."""
+    now = now or timezone.now()
+    target = about.target if about is not None else None
+    groups = [(notice, _distinct_active(notice.users)) for notice in notices]
+    Notification.objects.bulk_create(
+        _notification_row(
+            user, kind=kind, title=_titled(notice.title, about), ticket=target, body=body, now=now
+        )
+        for notice, people in groups
+        for user in people
+    )
     # Only staff may turn mail off (a reporter's notice always goes to the ticket's address).
-    staff_ids = [user.pk for user in people if not user.is_reporter]
+    staff_ids = [user.pk for _notice, people in groups for user in people if not user.is_reporter]
     opted_out = (
         set(
             MailOptOut.objects.filter(user__in=staff_ids, kind=kind).values_list(
@@ -113,38 +142,42 @@ def notify(
         else set()
     )
     mails = []
-    # The text of a mail depends on the audience (staff or reporter), not on the person:
-    # rendered once per audience.
-    bodies: dict[bool, tuple[str, str]] = {}
-    for user in people:
-        if user.is_reporter:
-            address = reporter_address
-        elif user.pk in opted_out:
-            continue
-        else:
-            address = user.email
-        if not address:
-            continue
-        staff = not user.is_reporter
-        if staff not in bodies:
-            bodies[staff] = _mail_bodies(about=about, title=title, body=body, staff=staff)
-        body_text, body_html = bodies[staff]
+    # The text of a mail depends on the audience (staff or reporter) and its title, not on
+    # the person: rendered once per audience.
+    bodies: dict[tuple[bool, str], tuple[str, str]] = {}
+    for notice, people in groups:
+        title = notice.title
         subject = one_line(f"[{about.reference}] {title}" if about is not None else title)
-        mails.append(
-            OutgoingMail(
-                recipient=user,
-                to_address=address,
-                ticket_id=target.pk if target is not None else None,
-                kind=kind,
-                subject=subject[:250],
-                body_text=body_text,
-                body_html=body_html,
-                message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
-                created_at=now,
-                # Delivery may start at once, whatever time the change is dated.
-                next_attempt_at=timezone.now(),
+        for user in people:
+            if user.is_reporter:
+                address = notice.reporter_address
+            elif user.pk in opted_out:
+                continue
+            else:
+                address = user.email
+            if not address:
+                continue
+            staff = not user.is_reporter
+            if (staff, title) not in bodies:
+                bodies[staff, title] = _mail_bodies(
+                    about=about, title=title, body=body, staff=staff
+                )
+            body_text, body_html = bodies[staff, title]
+            mails.append(
+                OutgoingMail(
+                    recipient=user,
+                    to_address=address,
+                    ticket_id=target.pk if target is not None else None,
+                    kind=kind,
+                    subject=subject[:250],
+                    body_text=body_text,
+                    body_html=body_html,
+                    message_id=f"<{uuid.uuid4().hex}@{settings.MAIL_DOMAIN}>",
+                    created_at=now,
+                    # Delivery may start at once, whatever time the change is dated.
+                    next_attempt_at=timezone.now(),
+                )
             )
-        )
     OutgoingMail.objects.bulk_create(mails)
     enqueue_mails(mails)
     return mails
@@ -201,17 +234,29 @@ def notifications_create(
     """One notification per distinct recipient, dated `now` (default: the current time)."""
     now = now or timezone.now()
     rows = [
-        Notification(
-            recipient=user,
-            ticket_id=ticket.pk if ticket is not None else None,
-            kind=kind,
-            title=title[:200],
-            body=body,
-            created_at=now,
-        )
+        _notification_row(user, kind=kind, title=title, ticket=ticket, body=body, now=now)
         for user in _distinct_active(recipients)
     ]
     return Notification.objects.bulk_create(rows)
+
+
+def _notification_row(
+    user: User,
+    *,
+    kind: str,
+    title: str,
+    ticket: Model | None,
+    body: str,
+    now: datetime.datetime,
+) -> Notification:
+    return Notification(
+        recipient=user,
+        ticket_id=ticket.pk if ticket is not None else None,
+        kind=kind,
+        title=title[:200],
+        body=body,
+        created_at=now,
+    )
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import NotificationKind
-from notifications.services import About, MailView, notify
+from notifications.services import About, MailView, Notice, notify, notify_all
 from tickets.access import staff_acting_on, ticket_holder_on_duty
 from tickets.models import EventKind, Message, Ticket
 
@@ -155,26 +155,22 @@ def _tell(
     now: datetime.datetime | None = None,
 ) -> None:
     who = audience(kind, ticket, actor=actor)
+    notices = []
     if who.reporter:
-        ticket_notify(
-            users=[ticket.reporter],
-            kind=kind,
-            ticket=ticket,
-            title=_headline(kind, ticket, staff=False),
-            body=body,
-            message=message,
-            reporter_address=ticket.notification_email,
-            now=now,
+        notices.append(
+            Notice(
+                users=[ticket.reporter],
+                title=_headline(kind, ticket, staff=False),
+                reporter_address=ticket.notification_email,
+            )
         )
     if who.staff:
-        ticket_notify(
-            users=who.staff,
-            kind=kind,
-            ticket=ticket,
-            title=_headline(kind, ticket, staff=True),
-            body=body,
-            message=message,
-            now=now,
+        notices.append(Notice(users=who.staff, title=_headline(kind, ticket, staff=True)))
+    if notices:
+        # The reporter and staff in one call: one INSERT each of notifications, mails and
+        # tasks for both.
+        notify_all(
+            kind=kind, about=_about(ticket, kind, message), notices=notices, body=body, now=now
         )
 
 

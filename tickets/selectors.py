@@ -1,6 +1,7 @@
 """Non-trivial reads of tickets for the pages and the API."""
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -114,9 +115,10 @@ class TicketDetail:
 
     viewer: User
     ticket: Ticket
-    initial_attachments: QuerySet[Attachment]
-    conversation: QuerySet[Message]
-    history: QuerySet[TicketEvent]
+    # Querysets read when drawn; lists for a ticket just filed (`ticket_detail_of_new`).
+    initial_attachments: QuerySet[Attachment] | Sequence[Attachment]
+    conversation: QuerySet[Message] | Sequence[Message]
+    history: QuerySet[TicketEvent] | Sequence[TicketEvent]
     sla: SlaView
 
     @property
@@ -142,5 +144,24 @@ def ticket_detail_for(user: User, ticket: Ticket, *, with_internal: bool = True)
         initial_attachments=ticket_initial_attachments(ticket),
         conversation=ticket_conversation(ticket, include_internal=include_internal),
         history=ticket_history(ticket, include_internal=include_internal),
+        sla=sla_view(ticket),
+    )
+
+
+def ticket_detail_of_new(
+    user: User, ticket: Ticket, *, attachments: Iterable[Attachment], events: Iterable[TicketEvent]
+) -> TicketDetail:
+    """`ticket_detail_for` of a ticket the service has just filed, from the rows it wrote
+    (its files and its first event; a new ticket has no message yet): the same detail,
+    without reading them back (issue 19)."""
+    include_internal = not user.is_reporter
+    return TicketDetail(
+        viewer=user,
+        ticket=ticket,
+        initial_attachments=sorted(
+            (a for a in attachments if a.message_id is None), key=lambda a: a.sequence
+        ),
+        conversation=[],
+        history=[e for e in events if include_internal or not e.is_internal],
         sla=sla_view(ticket),
     )

@@ -108,6 +108,10 @@ class SubmissionKeyReused(Exception):
 class Submission:
     ticket: Ticket
     created: bool  # False: the key's earlier ticket, answered again
+    # A new ticket's only related rows, as written (its files and its "created" event):
+    # an answer about it needs no read back. Empty for the key's earlier ticket.
+    attachments: tuple[Attachment, ...] = ()
+    events: tuple[TicketEvent, ...] = ()
 
 
 def _attachments_store(
@@ -276,7 +280,7 @@ def ticket_submit(
                 search_entries_write([SearchEntry.of(ticket)])
             else:
                 ticket.search_vector = None  # written by the database; never read here
-            Attachment.objects.bulk_create(
+            attachments = Attachment.objects.bulk_create(
                 Attachment(
                     ticket=ticket,
                     sequence=sequence,
@@ -320,7 +324,7 @@ def ticket_submit(
     except BaseException:
         stored_files_delete(stored)
         raise
-    return Submission(ticket, created=True)
+    return Submission(ticket, created=True, attachments=tuple(attachments), events=(created,))
 
 
 # --- The lifecycle (DESIGN §4). Every action below goes through `_perform`. ---------------

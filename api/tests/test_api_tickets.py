@@ -271,6 +271,37 @@ def test_the_list_runs_a_bounded_number_of_queries(
 # --- Creating ---------------------------------------------------------------------------
 
 
+def test_filing_runs_a_bounded_number_of_statements(
+    client: Client, alice: User, agent: User, agent_119_b: User, alice_token: str
+) -> None:
+    # Given alice's token in use (its first use and a new rate window write more)
+    assert api_form(client, alice_token, "/tickets", ticket_form(alice)).status_code == 201
+    counts = []
+    for files in (0, 3):
+        form = ticket_form(alice)
+        form["files"] = [samples.upload(f"bukti-{n}.png", samples.PNG) for n in range(files)]
+        # When she files a ticket, without files and with three
+        with CaptureQueriesContext(connection) as queries:
+            response = api_form(client, alice_token, "/tickets", form)
+        assert response.status_code == 201, response.content
+        counts.append(
+            [
+                q["sql"]
+                for q in queries
+                if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
+            ]
+        )
+    # Then the files add one INSERT for all of them, and the whole is bounded (issue 19:
+    # the ticket, its event, fact and search entry, the reporter's and both agents'
+    # notifications, mails and delivery tasks, one INSERT each)
+    assert len(counts[1]) == len(counts[0]) + 1, counts
+    # (12 on PostgreSQL; SQLite writes its FTS5 search entry in two)
+    assert len(counts[0]) <= 13, counts
+    assert sum("notifications_notification" in sql for sql in counts[0]) == 1
+    assert sum("notifications_outgoingmail" in sql for sql in counts[0]) == 1
+    assert sum("dbtaskresult" in sql for sql in counts[0]) == 1
+
+
 def test_creating_a_ticket_answers_201_with_the_detail_and_stores_the_files(
     client: Client, alice: User, alice_token: str
 ) -> None:
@@ -291,6 +322,9 @@ def test_creating_a_ticket_answers_201_with_the_detail_and_stores_the_files(
     assert detail["reporter"] == alice.display_name
     assert detail["revision"] == ticket.revision
     assert [a["name"] for a in detail["attachments"]] == ["bukti.png", "surat.pdf"]
+    # The answer, built from the rows just written, is the ticket's detail read back
+    assert detail == ok(api_get(client, alice_token, f"/tickets/{ticket.number}"))
+    assert [event["kind"] for event in detail["history"]] == ["created"]
     # Each file comes back through the url in the answer
     for attachment, content in zip(detail["attachments"], [samples.PNG, samples.PDF], strict=True):
         assert attachment["url"].startswith(API + "/tickets/")
@@ -306,7 +340,7 @@ def test_creating_a_ticket_answers_201_with_the_detail_and_stores_the_files(
     ]
     again = api_form(client, alice_token, "/tickets", form, HTTP_IDEMPOTENCY_KEY="kunci-1")
     assert again.status_code == 200
-    assert again.json()["number"] == ticket.number
+    assert again.json() == detail
     assert Ticket.objects.count() == 1
     assert Attachment.objects.count() == 2
     # A different key makes another ticket
