@@ -1,6 +1,8 @@
 """Live pages answer a poll with 204 while nothing changed; presence is for staff only."""
 
+import datetime
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
@@ -115,11 +117,41 @@ def test_presence_is_not_for_reporters_or_staff_who_cannot_see_the_ticket(
     assert not TicketPresence.objects.exclude(user=agent).exists()
 
 
-def test_an_internal_note_leaves_no_trace_the_reporter_can_observe(
+@pytest.mark.moving_live_slot
+def test_every_stamp_moves_when_the_clock_crosses_five_minutes(
     client: Client, alice: User, agent: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The stamps also change every five minutes; hold that still for this test.
-    monkeypatch.setattr(live, "_time_slot", lambda: 0)
+    """So that the SLA times a page shows are drawn afresh at least every five minutes."""
+    ticket = make_ticket(alice)
+    wib = datetime.timezone(datetime.timedelta(hours=7))
+    clock = [datetime.datetime(2026, 12, 7, 22, 55, 0, tzinfo=wib)]
+    # (the live module's clock only: sessions and SLA clocks keep the real one)
+    monkeypatch.setattr(live, "timezone", SimpleNamespace(now=lambda: clock[0]))
+    pages = [
+        (alice, ticket.get_absolute_url()),
+        (alice, reverse("portal:ticket_list")),
+        (alice, reverse("portal:dashboard")),
+        (agent, reverse("console:queue")),
+        (agent, reverse("console:ticket_detail", args=[ticket.number])),
+    ]
+    for user, url in pages:
+        client.force_login(user)
+        clock[0] = datetime.datetime(2026, 12, 7, 22, 55, 0, tzinfo=wib)
+        stamp = stamp_of(client.get(url).content)
+        # Within the same five minutes, nothing changed: 204
+        clock[0] = datetime.datetime(2026, 12, 7, 22, 59, 59, 999000, tzinfo=wib)
+        assert client.get(url, {"live": stamp}).status_code == 204, url
+        # Across 23:00 the page is sent again, with a new stamp
+        clock[0] = datetime.datetime(2026, 12, 7, 23, 0, 0, tzinfo=wib)
+        fresh = client.get(url, {"live": stamp})
+        assert fresh.status_code == 200, url
+        assert stamp_of(fresh.content) != stamp, url
+
+
+def test_an_internal_note_leaves_no_trace_the_reporter_can_observe(
+    client: Client, alice: User, agent: User
+) -> None:
+    # (The stamps' five-minute slot is held still in every test: conftest.py.)
     # Given alice's ticket in the agent's hands, her three live pages and the API
     ticket = services.ticket_take(ticket=make_ticket(alice), actor=agent)
     pages = [
