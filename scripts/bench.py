@@ -54,9 +54,10 @@ seven minutes) when a run only compares latencies.
 
 Prints one table (and --json PATH writes it as JSON). The smoke mode (`--smoke`, a step
 of scripts/run-tests.sh) uses 1,000 tickets and 1,000 articles, a scratch cache that is
-removed afterwards, 5 MB files, and exits non-zero if any scenario had failures or no
-successful request, if the burst's check found anything missing, or if a memory probe
-failed; a full run exits non-zero in the same cases.
+removed afterwards (or --smoke-cache's, which the caller removes), 5 MB files, and exits
+non-zero if any scenario had failures or no successful request, if the burst's check
+found anything missing, or if a memory probe failed; a full run exits non-zero in the
+same cases.
 
 Environment: BENCH_TICKETS (100000), BENCH_ARTICLES (5000), BENCH_SEED (1),
 BENCH_SECONDS (30), BENCH_USERS (8), BENCH_WORKERS and BENCH_THREADS (gunicorn; default:
@@ -1116,6 +1117,13 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument("--no-cache", action="store_true", help="generate into a scratch cache")
+    parser.add_argument(
+        "--smoke-cache",
+        type=Path,
+        help="with --smoke: keep the data set's dump in this folder (made if missing, left "
+        "for the caller to remove) instead of a scratch one; `make test` gives the bench "
+        "smoke and the topology's short form one, so the data set is generated once",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder (logs)")
     parser.add_argument(
         "--no-memory",
@@ -1127,6 +1135,8 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     smoke = args.smoke
     if smoke and args.no_memory:
         parser.error("--smoke always runs the memory probes")
+    if args.smoke_cache is not None and not smoke:
+        parser.error("--smoke-cache is for --smoke only")
     args.tickets = args.tickets or (1000 if smoke else env_int("BENCH_TICKETS", 100_000))
     args.articles = args.articles or (
         SMOKE_ARTICLES if smoke else env_int("BENCH_ARTICLES", DEFAULT_ARTICLES)
@@ -1208,7 +1218,9 @@ def bench(
 ) -> int:
     """The run; the caller stops what is in `running` (and every child) afterwards."""
     logs = work / "logs"
-    cache = cache_directory(work / "cache" if args.smoke or args.no_cache else None)
+    cache = cache_directory(
+        args.smoke_cache or (work / "cache" if args.smoke or args.no_cache else None)
+    )
     mode = "smoke" if args.smoke else "full"
     say(
         f"LPSE Support load benchmark ({mode}): {args.tickets:,} tickets, "

@@ -47,7 +47,7 @@ Environment: TOPOLOGY_TICKETS (100000; --short 1000), TOPOLOGY_SECONDS (per phas
 TOPOLOGY_PERIODIC_SECONDS (run_periodic's interval, 5 for the faults; a speed table
 with production's: `--only load --periodic-seconds 60`),
 BENCH_PG_OPTIONS (as for bench), LPSE_BENCH_CACHE (the data-set cache; --short uses a
-scratch one).
+scratch one, or --short-cache's).
 """
 
 from __future__ import annotations
@@ -469,7 +469,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
         wait_for("mail sink", lambda: port_answers(smtp_port), 30)
 
     with B.phase("dataset", timings):
-        cache = B.cache_directory(run / "cache" if args.short else None)
+        cache = B.cache_directory(args.short_cache or (run / "cache" if args.short else None))
         how, dump = B.dataset_load(
             pg=pg,
             env=env,
@@ -1286,11 +1286,19 @@ def arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the run folder (logs)")
     parser.add_argument(
+        "--short-cache",
+        type=Path,
+        help="with --short: the data set's cache folder instead of a scratch one (as "
+        "bench.py --smoke-cache; `make test` gives both one, so the smoke's dump is restored)",
+    )
+    parser.add_argument(
         "--periodic-seconds",
         type=int,
         help="run_periodic's interval (default 5, for the faults; production runs 60)",
     )
     args = parser.parse_args(argv)
+    if args.short_cache is not None and not args.short:
+        parser.error("--short-cache is for --short only")
     args.periodic_seconds = args.periodic_seconds or B.env_int("TOPOLOGY_PERIODIC_SECONDS", 5)
     args.tickets = args.tickets or (1000 if args.short else B.env_int("TOPOLOGY_TICKETS", 100_000))
     args.seconds = args.seconds or B.env_int("TOPOLOGY_SECONDS", 4 if args.short else 30)
