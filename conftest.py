@@ -37,6 +37,8 @@ pytest_plugins = [
     "testsupport.replica",
     # Sessions left on the test database at the end of a PostgreSQL run, named.
     "testsupport.dbsessions",
+    # --shard 1|2: the two halves make test runs at once on PostgreSQL.
+    "testsupport.shards",
 ]
 
 

@@ -2,11 +2,12 @@
 # The whole check suite, as `make test` runs it:
 #   ruff check, ruff format --check, mypy, lint-imports (the layers of .importlinter),
 #   makemigrations --check,
-#   pytest on a throwaway PostgreSQL (all tests, browser ones included),
+#   pytest on throwaway PostgreSQL (all tests, browser ones included; two halves at once,
+#     each on its own cluster: --shard 1 and --shard 2 of testsupport/shards.py),
 #   pytest on SQLite (-m "not browser"; without lib/, which the PostgreSQL pass runs),
 #   the load benchmark's smoke mode (scripts/bench.py --smoke; with PostgreSQL only),
 #   the production topology's short form (scripts/topology.py --short; PostgreSQL only).
-# With DB=all the last three run one after another beside the PostgreSQL pass.
+# With DB=all they run in three lanes at once (see "Lanes" below).
 #
 # Environment:
 #   DB=all|postgres|sqlite   which pytest passes run (default all); the checks always run
@@ -51,7 +52,10 @@ export PYTHONDONTWRITEBYTECODE=1
 WORK="$(mktemp -d /tmp/lpse-test.XXXXXX)"
 export VAR_DIR="$WORK/var"
 mkdir -p "$VAR_DIR"
-PG_DIR=""
+# Every throwaway cluster a lane starts is listed here, so that cleanup stops it.
+CLUSTERS="$WORK/clusters"
+: >"$CLUSTERS"
+LANE_PIDS=()
 
 # stop_lane PID: TERM the programs the background lane runs (through its subshells);
 # each (pytest, bench.py, topology.py) stops what it started on TERM.
@@ -67,15 +71,17 @@ stop_lane() {
 }
 
 cleanup() {
-    local status=$?
-    if [ -n "${BG_PID:-}" ]; then
-        stop_lane "$BG_PID"
-        kill "$BG_PID" 2>/dev/null || true
-        wait "$BG_PID" 2>/dev/null || true
-    fi
-    if [ -n "$PG_DIR" ]; then
-        scripts/pg-throwaway.sh stop "$PG_DIR" || true
-    fi
+    local status=$? pid dir
+    for pid in "${LANE_PIDS[@]}"; do
+        stop_lane "$pid"
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    while read -r dir; do
+        if [ -d "$dir" ]; then
+            scripts/pg-throwaway.sh stop "$dir" || true
+        fi
+    done <"$CLUSTERS"
     rm -rf -- "$WORK"
     exit "$status"
 }
@@ -128,9 +134,8 @@ print("\0".join(shlex.split(sys.argv[1])), end="")' "$PYTEST_ARGS")
 
 step "ruff check" ruff check .
 step "ruff format --check" ruff format --check .
-# mypy (django-stubs) and makemigrations import the settings outside pytest, where
-# TESTING=1 is refused unless DEBUG is on (lpse_support/settings.py).
-step "mypy" env DEBUG=1 mypy .
+# makemigrations and mypy (django-stubs; in a lane below) import the settings outside
+# pytest, where TESTING=1 is refused unless DEBUG is on (lpse_support/settings.py).
 # The import contracts (.importlinter; its contract type is scripts/importlayers.py).
 step "lint-imports" env PYTHONPATH=scripts lint-imports
 step "makemigrations --check" env DEBUG=1 python manage.py makemigrations --check --dry-run
@@ -143,91 +148,127 @@ sqlite_pass() {
     if [ "$DB" = all ]; then
         sqlite_only=(--ignore=lib)
     fi
-    run_pytest -m "not browser" "${sqlite_only[@]}"
+    (
+        export VAR_DIR="$WORK/sqlite/var"
+        mkdir -p "$VAR_DIR"
+        run_pytest -m "not browser" "${sqlite_only[@]}"
+    )
 }
 
-# With DB=all the work runs in two lanes on the two cores (the PostgreSQL pass waits on
-# its server and on Chromium much of the time). The PostgreSQL pass is the longest step
-# and has the foreground lane to itself; the background lane runs the SQLite pass, then
-# the bench smoke and the topology (each with its own servers on free ports), its output
-# shown when the PostgreSQL pass ends.
-BG_PID=""
-# bg_step NAME COMMAND...: step() for the background lane; its verdict goes to a file.
-bg_step() {
+# postgres_pass SHARD: one half of the PostgreSQL pass (testsupport/shards.py) on a
+# throwaway cluster of its own, with a VAR_DIR of its own; the cluster is stopped after.
+postgres_pass() {
+    local shard="$1" dir status=0
+    dir="$(scripts/pg-throwaway.sh start)" || return 1
+    echo "$dir" >>"$CLUSTERS"
+    (
+        # shellcheck source=/dev/null
+        . "$dir/env"
+        export VAR_DIR="$WORK/postgres-$shard/var"
+        mkdir -p "$VAR_DIR"
+        run_pytest --shard "$shard"
+    ) || status=$?
+    scripts/pg-throwaway.sh stop "$dir" || true
+    return "$status"
+}
+
+# The smoke's data set (1,000 tickets) is generated once, into $WORK/dataset, and the
+# topology restores its dump.
+bench_smoke() { python scripts/bench.py --smoke --smoke-cache "$WORK/dataset"; }
+topology_short() { python scripts/topology.py --short --short-cache "$WORK/dataset"; }
+
+# Lanes. With DB=all the work runs in three lanes at once: a pytest process waits on its
+# database server, on Chromium or on the programs its tests start for about half of its
+# time, which the others fill (measured: one PostgreSQL pass of all tests took 1,615 s
+# beside the SQLite pass, at about 55 % of a core).
+#   foreground:  pytest (PostgreSQL, shard 1), then the bench smoke, then the topology
+#   lane 2:      mypy, then pytest (PostgreSQL, shard 2)
+#   lane 3:      pytest (SQLite)
+# A lane's output is printed when the foreground is done, lane by lane; its steps'
+# verdicts join the summary. The shards' split (testsupport/shards.py) balances the
+# lanes; `make test DB=postgres` runs the two shards at once as well.
+#
+# lane_step NAME COMMAND...: step() inside a lane; its verdict goes to the lane's file.
+lane_step() {
     local name="$1" start status=0
     shift
     echo
     echo "==> $name: $*"
     start=$SECONDS
     "$@" || status=$?
-    echo "$status $((SECONDS - start)) $name" >>"$WORK/bg/results"
+    echo "$status $((SECONDS - start)) $name" >>"$LANE_DIR/results"
 }
-sqlite_pass_beside() {
+# lane NAME STEP_NAME COMMAND [STEP_NAME COMMAND]...: run the steps one after another in
+# the background (each COMMAND one word: a function of this script).
+lane() {
+    local name="$1"
+    shift
+    mkdir -p "$WORK/lanes/$name"
     (
-        export VAR_DIR="$WORK/sqlite/var"
-        sqlite_pass
-    )
+        LANE_DIR="$WORK/lanes/$name"
+        : >"$LANE_DIR/results"
+        while [ $# -ge 2 ]; do
+            lane_step "$1" "$2"
+            shift 2
+        done
+    ) >"$WORK/lanes/$name/output" 2>&1 &
+    LANE_PIDS+=($!)
+    LANE_NAMES+=("$name")
 }
-if [ "$DB" = all ]; then
-    echo
-    echo "==> beside the PostgreSQL pass: pytest (SQLite), bench smoke, topology short; their output follows it"
-    mkdir -p "$WORK/sqlite/var" "$WORK/bg"
-    : >"$WORK/bg/results"
-    (
-        bg_step "pytest (SQLite)" sqlite_pass_beside
-        bg_step "bench smoke" python scripts/bench.py --smoke
-        bg_step "topology short" python scripts/topology.py --short
-    ) >"$WORK/bg/output" 2>&1 &
-    BG_PID=$!
-fi
-
-if [ "$DB" = all ] || [ "$DB" = postgres ]; then
-    echo
-    echo "==> starting a throwaway PostgreSQL"
-    start=$SECONDS
-    if PG_DIR="$(scripts/pg-throwaway.sh start)"; then
-        # shellcheck source=/dev/null
-        . "$PG_DIR/env"
-        step "pytest (PostgreSQL)" run_pytest
-        unset DATABASE_URL
-        scripts/pg-throwaway.sh stop "$PG_DIR" || true
-        PG_DIR=""
-    else
-        PG_DIR=""
-        record "pytest (PostgreSQL)" 1 $((SECONDS - start))
-    fi
-fi
-
-if [ -n "$BG_PID" ]; then
-    wait "$BG_PID" || true
-    BG_PID=""
-    echo
-    echo "==> run beside the PostgreSQL pass:"
-    cat "$WORK/bg/output"
-    for name in "pytest (SQLite)" "bench smoke" "topology short"; do
-        line="$(grep -F " $name" "$WORK/bg/results" | tail -1 || true)"
-        if [ -n "$line" ]; then
-            read -r bg_status bg_seconds _ <<<"$line"
-        else
-            bg_status=1 bg_seconds=0
-        fi
-        record "$name" "$bg_status" "$bg_seconds"
+LANE_NAMES=()
+# lanes_join: wait for every lane, print its output, record its steps' verdicts.
+lanes_join() {
+    local i name line status secs step
+    for i in "${!LANE_PIDS[@]}"; do
+        wait "${LANE_PIDS[$i]}" || true
     done
-elif [ "$DB" = sqlite ]; then
-    step "pytest (SQLite)" sqlite_pass
-fi
+    for name in "${LANE_NAMES[@]}"; do
+        echo
+        echo "==> lane $name (ran beside the foreground):"
+        cat "$WORK/lanes/$name/output"
+    done
+    for name in "${LANE_NAMES[@]}"; do
+        while read -r status secs step; do
+            record "$step" "$status" "$secs"
+        done <"$WORK/lanes/$name/results"
+    done
+    LANE_PIDS=()
+}
 
-# DB=postgres alone: the load benchmark end to end, small (scripts/bench.py --smoke): its
-# own durable PostgreSQL, gunicorn and locust; fails on any failed request or memory
-# probe. It builds its own production-like environment (no TESTING) and cleans up after
-# itself. Then the production shape on loopback (nginx, two app servers, primary +
-# replica, Redis, moto S3, workers), a few seconds of load and of each fault; fails if
-# an invariant breaks (scripts/topology.py --short). Stops everything it started.
-# With DB=all both run in the background lane above.
-if [ "$DB" = postgres ]; then
-    step "bench smoke" python scripts/bench.py --smoke
-    step "topology short" python scripts/topology.py --short
-fi
+mypy_check() { env DEBUG=1 mypy .; }
+sqlite_all() { sqlite_pass; }
+postgres_shard_1() { postgres_pass 1; }
+postgres_shard_2() { postgres_pass 2; }
+
+case "$DB" in
+    all)
+        echo
+        echo "==> in three lanes at once: [pytest (PostgreSQL, shard 1), bench smoke, topology short]"
+        echo "    [mypy, pytest (PostgreSQL, shard 2)] [pytest (SQLite)]; the others' output follows"
+        lane 2 "mypy" mypy_check "pytest (PostgreSQL, shard 2)" postgres_shard_2
+        lane 3 "pytest (SQLite)" sqlite_all
+        step "pytest (PostgreSQL, shard 1)" postgres_pass 1
+        step "bench smoke" bench_smoke
+        step "topology short" topology_short
+        lanes_join
+        ;;
+    postgres)
+        # The two shards at once, then the load benchmark end to end, small (its own
+        # durable PostgreSQL, gunicorn and locust; fails on any failed request or memory
+        # probe; a production-like environment, no TESTING), then the production shape on
+        # loopback (nginx, two app servers, primary + replica, Redis, moto S3, workers), a
+        # few seconds of load and of each fault; fails if an invariant breaks.
+        lane 2 "mypy" mypy_check "pytest (PostgreSQL, shard 2)" postgres_shard_2
+        step "pytest (PostgreSQL, shard 1)" postgres_pass 1
+        lanes_join
+        step "bench smoke" bench_smoke
+        step "topology short" topology_short
+        ;;
+    sqlite)
+        step "mypy" mypy_check
+        step "pytest (SQLite)" sqlite_pass
+        ;;
+esac
 
 echo
 echo "==> summary (DB=$DB${PYTEST_ARGS:+, PYTEST_ARGS=$PYTEST_ARGS})"
