@@ -1,28 +1,28 @@
-"""pytest plugin: `--shard 1` or `--shard 2` runs one of two halves of the suite.
+"""pytest plugin: `--shard 1` or `--shard 2` runs one of two parts of the suite.
 
-`make test` runs the PostgreSQL pass as two pytest processes at once, each on its own
-throwaway cluster (scripts/run-tests.sh): one process waits on its database server, on
-Chromium or on the programs a test starts for about half of its time, which the other
-fills. Every test is in exactly one shard, by the path of its file: shard 2 holds the
-folders below, shard 1 everything else (a new folder lands in shard 1 by itself).
-
-The split balances the lanes of scripts/run-tests.sh by the measured durations of the
-whole pass (2026-12-07, 1,615 s in one process): tests/ (the browser tests and the ones
-that start servers, backups, replicas) took about 506 s, api/ (the access matrix and the
-fuzz) 294 s, reports/ 111 s and notifications/ 69 s; the rest about 635 s. Shard 1's
-lane then runs the bench smoke and the topology (about 390 s), shard 2's runs mypy first.
+`make test` runs the PostgreSQL pass in two pytest processes, each on its own throwaway
+cluster (scripts/run-tests.sh): shard 1 in the foreground lane, shard 2 at the end of the
+other lane, after the SQLite pass, the bench smoke and the topology. Shard 2 is the
+tests that start PostgreSQL clusters of their own (backups and restores, a streaming
+replica): they wait on those programs most of the time, and about 160 s of them even
+out the lanes, which otherwise ended some 220 s apart with one core idle (measured
+2026-12-07: the whole pass 1,615 s, the other lane 1,407 s). Every test is in exactly
+one shard, by the path of its file; a new file lands in shard 1 by itself.
 Registered through `pytest_plugins` in the root conftest.
 """
 
 import pytest
 
-SHARD_2_FOLDERS = ("tests/", "api/", "reports/", "notifications/")
+SHARD_2_FILES = (
+    "tests/test_backup_restore.py",
+    "tests/test_pg_replica.py",
+)
 SHARDS = ("1", "2")
 
 
 def shard_of(nodeid: str) -> str:
     """The shard of a test, by its node id (a path relative to the root, then ::name)."""
-    return "2" if nodeid.startswith(SHARD_2_FOLDERS) else "1"
+    return "2" if nodeid.split("::", 1)[0] in SHARD_2_FILES else "1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
