@@ -34,7 +34,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
@@ -839,12 +838,12 @@ def test_random_action_sequences_keep_the_lifecycle_invariants(
     # Then every step and every page keeps the invariants listed above
     # Budget: the rules are the same on both databases, and `make test` runs both passes
     # side by side on two cores, so an example costs about the same CPU on either (2.3–2.5 s
-    # measured on 2026-12-07): 15 examples on PostgreSQL, 25 on SQLite, new sequences
-    # each run (hypothesis draws them at random).
+    # measured on 2026-12-07): 15 examples on each, new sequences each run (hypothesis
+    # draws them at random), 30 a run.
     run_state_machine_as_test(
         Run,
         settings=settings(
-            max_examples=15 if connection.vendor == "postgresql" else 25,
+            max_examples=15,
             stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
