@@ -90,7 +90,24 @@ trap 'echo "run-tests: interrupted" >&2; exit 130' INT
 trap 'echo "run-tests: terminated" >&2; exit 143' TERM
 
 results=()
+reasons=()
 failed=0
+# Each step's output is also kept in a file of its own, so that the summary can say
+# why a step failed: the summary is the end of the output, and a CI report may show
+# only the end.
+STEPS="$WORK/steps"
+mkdir -p "$STEPS"
+
+# step_log NAME: the file a step's output is kept in.
+step_log() { printf '%s/%s.log' "$STEPS" "$(printf '%s' "$1" | tr -c 'A-Za-z0-9' '_')"; }
+
+# run_logged NAME COMMAND...: run a step's command, its output both printed and kept.
+run_logged() {
+    local log
+    log="$(step_log "$1")"
+    shift
+    "$@" 2>&1 | tee "$log"
+}
 
 # step NAME COMMAND...: run one step, record PASS/FAIL and its duration.
 step() {
@@ -100,7 +117,7 @@ step() {
     echo "==> $name: $*"
     start=$SECONDS
     status=0
-    "$@" || status=$?
+    run_logged "$name" "$@" || status=$?
     record "$name" "$status" $((SECONDS - start))
 }
 
@@ -109,8 +126,23 @@ record() {
     if [ "$status" -ne 0 ]; then
         verdict="FAIL (exit $status)"
         failed=1
+        reasons+=("$name")
     fi
     results+=("$(printf '%-28s %5ss  %s' "$name" "$secs" "$verdict")")
+}
+
+# why NAME: the lines of a failed step's output that say what failed (pytest's
+# FAILED/ERROR lines, the bench's and the topology's FAILED checks, errors), at most 20;
+# else its last 10 lines.
+why() {
+    local log found
+    log="$(step_log "$1")"
+    [ -f "$log" ] || return 0
+    found="$(grep -E '^(FAILED|ERROR) |FAILED|[Ee]rror[: ]|Traceback|^E  ' "$log" | tail -n 20 || true)"
+    if [ -z "$found" ]; then
+        found="$(tail -n 10 "$log")"
+    fi
+    printf '%s\n' "$found" | sed 's/^/      /'
 }
 
 # pytest, where "no tests collected" (exit 5) is a failure unless PYTEST_ARGS
@@ -155,7 +187,7 @@ sqlite_pass() {
     )
 }
 
-# postgres_pass SHARD: one half of the PostgreSQL pass (testsupport/shards.py) on a
+# postgres_pass SHARD: one shard of the PostgreSQL pass (testsupport/shards.py) on a
 # throwaway cluster of its own, with a VAR_DIR of its own; the cluster is stopped after.
 postgres_pass() {
     local shard="$1" dir status=0
@@ -195,7 +227,7 @@ lane_step() {
     echo
     echo "==> $name: $*"
     start=$SECONDS
-    "$@" || status=$?
+    run_logged "$name" "$@" || status=$?
     echo "$status $((SECONDS - start)) $name" >>"$LANE_DIR/results"
 }
 # lane NAME STEP_NAME COMMAND [STEP_NAME COMMAND]...: run the steps one after another in
@@ -218,7 +250,7 @@ lane() {
 LANE_NAMES=()
 # lanes_join: wait for every lane, print its output, record its steps' verdicts.
 lanes_join() {
-    local i name line status secs step
+    local i name status secs step
     for i in "${!LANE_PIDS[@]}"; do
         wait "${LANE_PIDS[$i]}" || true
     done
@@ -236,8 +268,6 @@ lanes_join() {
 }
 
 mypy_check() { env DEBUG=1 mypy .; }
-sqlite_all() { sqlite_pass; }
-postgres_shard_1() { postgres_pass 1; }
 postgres_shard_2() { postgres_pass 2; }
 
 case "$DB" in
@@ -245,7 +275,7 @@ case "$DB" in
         echo
         echo "==> in two lanes at once: [pytest (PostgreSQL, shard 1)] and [mypy, pytest (SQLite),"
         echo "    bench smoke, topology short, pytest (PostgreSQL, shard 2)], whose output follows"
-        lane 2 "mypy" mypy_check "pytest (SQLite)" sqlite_all "bench smoke" bench_smoke \
+        lane 2 "mypy" mypy_check "pytest (SQLite)" sqlite_pass "bench smoke" bench_smoke \
             "topology short" topology_short "pytest (PostgreSQL, shard 2)" postgres_shard_2
         step "pytest (PostgreSQL, shard 1)" postgres_pass 1
         lanes_join
@@ -271,4 +301,9 @@ esac
 echo
 echo "==> summary (DB=$DB${PYTEST_ARGS:+, PYTEST_ARGS=$PYTEST_ARGS})"
 printf '    %s\n' "${results[@]}"
+for name in "${reasons[@]}"; do
+    echo
+    echo "==> why $name failed (its output is above):"
+    why "$name"
+done
 exit "$failed"
