@@ -79,7 +79,6 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -93,6 +92,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
+
+from lib import ports
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -407,10 +408,8 @@ def app_environment(base: dict[str, str], work: Path, database_url: str) -> dict
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A free loopback port below the kernel's ephemeral range (lib/ports.py)."""
+    return ports.free_port()
 
 
 # --- PostgreSQL ------------------------------------------------------------------------

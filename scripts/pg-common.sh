@@ -22,11 +22,10 @@ as_owner() {
     fi
 }
 
+# A free loopback port below the kernel's ephemeral range (lib/ports.py): a cluster
+# stopped and started again on its port (a restart) finds it free.
 free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
+    python3 "$(dirname "${BASH_SOURCE[0]}")/../lib/ports.py"
 }
 
 server_pid() {

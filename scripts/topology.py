@@ -78,6 +78,8 @@ from typing import Any
 import requests
 import urllib3
 
+from lib import ports
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench as B
@@ -294,6 +296,20 @@ class Stack:
     fixture_path: Path = Path()
     app_workers: int = 2
     app_threads: int = 2
+    # The ports picked at the start, each kept bound until its server is about to bind
+    # it (the app servers and nginx start a minute later, after the data set).
+    holds: dict[int, ports.PortHold] = field(default_factory=dict)
+
+    def hold_port(self) -> int:
+        hold = ports.PortHold()
+        self.holds[hold.port] = hold
+        return hold.port
+
+    def free(self, *numbers: int) -> None:
+        """Let go of ports held for a server that binds them now."""
+        for number in numbers:
+            if hold := self.holds.pop(number, None):
+                hold.release()
 
     @property
     def url(self) -> str:
@@ -309,6 +325,7 @@ class Stack:
         shutil.rmtree(multiproc, ignore_errors=True)
         multiproc.mkdir()
         env["PROMETHEUS_MULTIPROC_DIR"] = str(multiproc)
+        self.free(self.app_ports[index])
         process = B.gunicorn_start(
             env,
             self.app_ports[index],
@@ -339,6 +356,7 @@ class Stack:
         return process
 
     def redis_start(self) -> None:
+        self.free(self.redis_port)
         self.redis = B.CHILDREN.start(
             [
                 *("redis-server", "--port", self.redis_port, "--bind", HOST),
@@ -413,11 +431,13 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
         )
 
     env = B.app_environment(base, run, pg.url)
-    stack.redis_port = B.free_port()
-    s3_port = B.free_port()
-    smtp_port, inbox_port = B.free_port(), B.free_port()
-    stack.https_port, stack.http_port = B.free_port(), B.free_port()
-    stack.app_ports = [B.free_port(), B.free_port()]
+    # Below the kernel's ephemeral range and held until used (lib/ports.py): a port
+    # picked here is bound up to a minute later, and again after each fault.
+    stack.redis_port = stack.hold_port()
+    s3_port = stack.hold_port()
+    smtp_port, inbox_port = stack.hold_port(), stack.hold_port()
+    stack.https_port, stack.http_port = stack.hold_port(), stack.hold_port()
+    stack.app_ports = [stack.hold_port(), stack.hold_port()]
     stack.mail_dir = run / "mail"
     origin = f"https://{HOST}:{stack.https_port}"
     env.update(
@@ -453,11 +473,13 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
 
     with B.phase("redis, moto S3, mail sink", timings):
         stack.redis_start()
+        stack.free(s3_port)
         B.CHILDREN.start(
             [VENV_BIN / "moto_server", "-H", HOST, "-p", s3_port], env=base, log=logs / "s3.log"
         )
         wait_for("moto_server", lambda: port_answers(s3_port), 60)
         s3_client(env).create_bucket(Bucket=env["S3_BUCKET"])
+        stack.free(smtp_port, inbox_port)
         stack.mail_sink = B.CHILDREN.start(
             [
                 *(PYTHON, ROOT / "scripts" / "mail_sink.py", "--host", HOST),
@@ -571,6 +593,7 @@ def start_stack(stack: Stack, args: argparse.Namespace, timings: dict[str, float
                 shutil.chown(path, "www-data")
         # -e: the log of the start itself (before the configuration is read) is ours too.
         check_run(["nginx", "-e", nginx / "error.log", "-t", "-c", conf])
+        stack.free(stack.https_port, stack.http_port)
         B.CHILDREN.start(
             ["nginx", "-e", nginx / "error.log", "-c", conf], env=base, log=logs / "nginx.log"
         )

@@ -28,8 +28,9 @@ from django_tasks_db.models import DBTaskResult
 
 from accounts.models import User
 from integrations.tests.test_http import LocalServer
+from lib.ports import free_port
 from reference.models import Category
-from testsupport.processes import app_environment, free_port, start, stop, wait_until
+from testsupport.processes import app_environment, start, stop, wait_until
 from tickets.management.commands.release_stranded_tasks import (
     RUNNING_LEASE,
     stranded_tasks_release,

@@ -26,8 +26,9 @@ from django.utils.http import content_disposition_header
 from pytest_django.fixtures import Settings
 
 from accounts.models import User
+from lib.ports import free_port
 from tests.test_deploy_nginx import NGINX, topology
-from testsupport.processes import app_environment, free_port, start, stop, wait_until
+from testsupport.processes import app_environment, start, stop, wait_until
 from tickets.models import Attachment, Ticket
 from tickets.tests.factories import make_ticket
 

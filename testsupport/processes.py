@@ -9,7 +9,6 @@ inherited) and a small settings module that names the test database.
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -67,13 +66,6 @@ def app_environment(folder: Path, **extra: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def start(argv: Sequence[str], *, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -21,7 +21,7 @@ import pytest
 import redis
 from django.conf import LazySettings
 
-from testsupport.smtp import free_port
+from lib.ports import free_port
 
 START_TIMEOUT_SECONDS = 30.0
 

@@ -31,7 +31,7 @@ import pytest
 from botocore.config import Config
 from django.conf import LazySettings
 
-from testsupport.smtp import free_port
+from lib.ports import free_port
 
 MOTO_SERVER = Path(sys.executable).parent / "moto_server"
 START_TIMEOUT_SECONDS = 30

@@ -13,7 +13,6 @@ with `SmtpSink.start(port)`. Mail delivery runs in autocommit: use it from tests
 
 import email
 import email.policy
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,11 +24,7 @@ from aiosmtpd.controller import Controller
 from django.conf import LazySettings
 from django.core.management import call_command
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from lib.ports import free_port
 
 
 @dataclass
