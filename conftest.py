@@ -37,7 +37,7 @@ pytest_plugins = [
     "testsupport.replica",
     # Sessions left on the test database at the end of a PostgreSQL run, named.
     "testsupport.dbsessions",
-    # --shard 1|2: the two halves make test runs at once on PostgreSQL.
+    # --shard 1|2: the PostgreSQL pass in two parts, each on a cluster of its own.
     "testsupport.shards",
 ]
 

@@ -30,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--shard",
         choices=SHARDS,
         default=None,
-        help="run only this half of the suite (testsupport/shards.py); default: all of it",
+        help="run only this shard of the suite (testsupport/shards.py); default: all of it",
     )
 
 

@@ -7,7 +7,6 @@ the wrapper's waits between retries are recorded instead of slept.
 
 import json
 import logging
-import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from integrations.http import (
     reset_state,
     source_config,
 )
+from lib.ports import free_port
 
 
 class FakeClock:
@@ -133,12 +133,9 @@ def local_server() -> Iterator[LocalServer]:
 
 
 def closed_port_url() -> str:
-    """A loopback URL nothing listens on (bound, then closed)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
+    """A loopback URL nothing listens on (a free port below the ephemeral range, where
+    no outgoing connection or other process's bind(0) lands meanwhile)."""
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def outcomes(caplog: pytest.LogCaptureFixture) -> list[str]:

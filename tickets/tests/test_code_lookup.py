@@ -1,13 +1,12 @@
 """The code lookup on Buat Tiket (HTMX partial), against the running simulator."""
 
-import socket
-
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
 from integrations import http as integrations_http
 from integrations.clients import tender_lookup
+from lib.ports import free_port
 from reference.models import Category, CodeKind
 from tickets.forms import TicketCreateForm
 
@@ -20,10 +19,8 @@ BROKEN = "Data Warehouse LKPP sedang mengalami gangguan; isi data tender secara 
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    # Nothing listens there (lib/ports.py: below the ephemeral range).
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def _point_at(settings, url: str) -> None:

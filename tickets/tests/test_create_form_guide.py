@@ -4,7 +4,6 @@ hidden (value kept) when it takes none; *Ubah Email*; the file picker's words; a
 *Pilih dari paket saya* (the reporter's own packages, from the simulator over HTTP)."""
 
 import re
-import socket
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 
 from accounts.services import reporter_upsert
 from integrations import http as integrations_http
+from lib.ports import free_port
 from reference.models import Application, Category
 from tickets.forms import TicketCreateForm, code_label
 
@@ -45,10 +45,8 @@ def simulator(settings, standalone_simulator: str) -> str:
 
 
 def _closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    # Nothing listens there (lib/ports.py: below the ephemeral range).
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def _app(code: str) -> Application:
