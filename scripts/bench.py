@@ -799,10 +799,11 @@ def locust_run(
     stop_timeout: int = 0,
 ) -> Result:
     """The scenario's row (`_locust_once`), with one more run, three times as long, if
-    not a single request was answered nor failed: a few seconds on a busy machine can
-    pass while cold app workers answer their first requests, and locust counts none of
-    the requests still in flight when it stops (a CI run of the topology failed so with
-    "load api_list: no failures: 0 of 0"). Nothing is hidden: a run with failures is
+    not a single request was counted, answered or failed. locust writes its stats CSV
+    once a second and not again at shutdown, so a run of a few seconds on a busy machine,
+    where cold app workers answer their first requests slowly, can show nothing (a CI
+    run of the topology failed so with "load api_list: no failures: 0 of 0", while
+    locust's own summary showed 3 requests). Nothing is hidden: a run with failures is
     never repeated, and the second run is checked as the first would have been."""
     run = functools.partial(
         _locust_once,
