@@ -1,6 +1,7 @@
 """Tickets through the API: reference data, lists and pages, creating, downloads and the
 whole lifecycle of actions, with the web's rules."""
 
+import datetime
 import io
 import os
 import zipfile
@@ -13,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import Settings
 
+from accounts import tokens
 from accounts.models import User
 from api.tests.test_api_access import (
     API,
@@ -247,7 +249,12 @@ def test_a_bad_limit_is_422(client: Client, alice: User, limit: str) -> None:
 
 @pytest.mark.parametrize("who", ["alice", "agent", "supervisor"])
 def test_the_list_runs_a_bounded_number_of_queries(
-    client: Client, request: pytest.FixtureRequest, alice: User, agent: User, who: str
+    client: Client,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    alice: User,
+    agent: User,
+    who: str,
 ) -> None:
     request.getfixturevalue("fast_passwords")
     for n in range(12):
@@ -256,6 +263,9 @@ def test_the_list_runs_a_bounded_number_of_queries(
             services.ticket_take(ticket=ticket, actor=agent)
     raw = token_for(request.getfixturevalue(who))
     api_get(client, raw, "/ticket-types")  # the token's first use writes last_used_at
+    # and writes it again once it is a minute old: a busy machine may take that long
+    # before the counted requests, which then counted one UPDATE more (a CI run: [4, 5]).
+    monkeypatch.setattr(tokens, "LAST_USED_PRECISION", datetime.timedelta(days=1))
     # What the process keeps (the reference book, the calendar) is read once
     api_get(client, raw, "/tickets", {"limit": 1, "antrian": "semua"})
     counts = []
